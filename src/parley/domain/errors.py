@@ -1,0 +1,85 @@
+"""One error hierarchy for all of Parley.
+
+    ParleyError
+    ├── InvalidInput            bad input: CLI exit 2, HTTP 400/422
+    │   ├── ValidationFailed    one or more located problems (file, line, case, field)
+    │   └── QuerySyntaxError    a --where expression, with the offending token's position
+    ├── NotFound                CLI exit 2, HTTP 404
+    ├── Conflict                a stale or duplicate write: CLI exit 2, HTTP 409
+    └── ConfigurationError      a broken installation (e.g. codebook): CLI exit 1, HTTP 500
+
+The CLI and the web app each map these to exit codes and status codes in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ParleyError(Exception):
+    """Base of every error Parley raises on purpose."""
+
+
+class InvalidInput(ParleyError):
+    """The user's input is wrong; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in user input, rendered as `file:line: case 'x', field 'y': message`."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    case: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        elif self.line:
+            where = f"line {self.line}: "
+        parts = []
+        if self.case:
+            parts.append(f"case '{self.case}'")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        prefix = ", ".join(parts)
+        return f"{where}{prefix + ': ' if prefix else ''}{self.message}"
+
+
+class ValidationFailed(InvalidInput):
+    """Input failed validation; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        shown = "\n".join(str(p) for p in self.problems[:50])
+        more = len(self.problems) - 50
+        if more > 0:
+            shown += f"\n... and {more} more problem(s)"
+        super().__init__(shown)
+
+
+class QuerySyntaxError(InvalidInput):
+    """A query expression is malformed or names unknown variables or codes."""
+
+    def __init__(self, message: str, query: str, position: int) -> None:
+        self.query = query
+        self.position = position
+        self.reason = message
+        pointer = " " * position + "^"
+        super().__init__(f"{message}\n  {query}\n  {pointer}")
+
+
+class NotFound(ParleyError):
+    """The named thing does not exist."""
+
+
+class Conflict(ParleyError):
+    """The write would overwrite something it should not (stale version, duplicate id)."""
+
+
+class ConfigurationError(ParleyError):
+    """Parley's own installation or data is broken; raised at start-up, not at use."""
