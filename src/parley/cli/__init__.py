@@ -1,0 +1,1 @@
+"""The `parley` command line: thin commands over the services. Rich lives only here."""

@@ -1,0 +1,200 @@
+"""`parley cases ...`: list, show, search, export and import cases."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from parley.cli.errors import reported
+from parley.cli.context import open_parley
+from parley.domain.case import case_to_dict, value_to_json
+from parley.domain.listing import MARK_END, MARK_START, CasePage
+from parley.interchange.case_csv import cases_to_csv
+from parley.interchange.documents import read_document
+
+app = typer.Typer(help="Browse, search, export and import the case base.", no_args_is_help=True)
+out = Console(highlight=False, soft_wrap=True)
+
+WhereOpt = Annotated[str | None, typer.Option(
+    "--where", "-w", help="Filter, e.g. 'initiator has religious-leader and start_year >= 2000' "
+    "(docs/query-language.md).")]
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ids = "ids"
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _plain(snippet: str | None) -> str:
+    return (snippet or "").replace(MARK_START, "[").replace(MARK_END, "]")
+
+
+def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
+    if fmt is ListFormat.ids:
+        for item in page.items:
+            out.print(item.id)
+        return
+    rows = [
+        {"id": i.id, "title": i.title, "country": i.country, "parent": i.parent,
+         "start_year": i.start_year, "outcome_class": i.outcome_class, "origin": i.origin,
+         **({"snippet": _plain(i.snippet), "rank": i.rank} if searching else {})}
+        for i in page.items
+    ]
+    if fmt is ListFormat.json:
+        sys.stdout.write(json.dumps({"total": page.total, "cases": rows}, ensure_ascii=False,
+                                    indent=2) + "\n")
+        return
+    if fmt is ListFormat.csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table(title=f"{page.total} case(s)", show_lines=searching)
+    for col in ("id", "country", "start", "outcome"):
+        table.add_column(col)
+    if searching:
+        table.add_column("match")
+    for i in page.items:
+        cells = [i.id, i.country or "unknown", str(i.start_year or "unknown"),
+                 i.outcome_class or "unknown"]
+        if searching:
+            cells.append((i.snippet or "").replace("[", "\\[").replace(MARK_START, "[bold yellow]")
+                         .replace(MARK_END, "[/]"))
+        table.add_row(*cells)
+    out.print(table)
+
+
+@app.command("list")
+def list_cases(
+    where: WhereOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Full-text search.")] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many cases (0 = all).")] = 0,
+) -> None:
+    """List cases, optionally filtered and searched.
+
+    Example: parley cases list --where 'outcome_class = lasting-reduction' --format ids
+    """
+    with reported():
+        app_ = open_parley()
+        total = app_.cases.store.count()
+        page = app_.cases.browse(where, search, limit=limit or max(total, 1))
+        _print_page(page, fmt, bool(search))
+
+
+@app.command("search")
+def search_cases(
+    text: Annotated[str, typer.Argument(help="Words to find in titles, summaries and quotes.")],
+    where: WhereOpt = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many cases.")] = 20,
+) -> None:
+    """Full-text search, ranked, with highlighted matches.
+
+    Example: parley cases search "prison riots"
+    """
+    with reported():
+        page = open_parley().cases.browse(where, text, limit=limit)
+        _print_page(page, fmt, True)
+
+
+@app.command("show")
+def show_case(
+    case_id: Annotated[str, typer.Argument(help="Case id, e.g. el-salvador-mara-truce-2012.")],
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.table,
+) -> None:
+    """Show one case: every coded value beside its evidence.
+
+    Example: parley cases show jamaica-august-town-truce-2008
+    """
+    with reported():
+        app_ = open_parley()
+        stored = app_.cases.get(case_id)
+        case = stored.case
+        if fmt is ShowFormat.json:
+            sys.stdout.write(json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n")
+            return
+        out.print(f"[bold]{case.title}[/]  ({case.id}, {stored.origin})")
+        if case.parent:
+            out.print(f"sub-case of {case.parent}")
+        out.print(case.summary + "\n")
+        table = Table(show_lines=True)
+        table.add_column("variable")
+        table.add_column("value")
+        table.add_column("evidence")
+        for name, coded in case.values.items():
+            value = value_to_json(coded.value)
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            ev = "\n".join(f"“{c.quote}” ({c.section})" for c in coded.evidence)
+            table.add_row(name, "[dim]unknown[/]" if coded.is_unknown else shown, ev)
+        out.print(table)
+
+
+@app.command("export")
+def export_cases(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.json,
+    where: WhereOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                 help="Write here instead of stdout.")] = None,
+) -> None:
+    """Export cases as JSON (the interchange shape) or CSV (one row per case).
+
+    Example: parley cases export --format csv -o cases.csv
+    """
+    with reported():
+        app_ = open_parley()
+        cases = app_.cases.export(where)
+        if fmt is ExportFormat.json:
+            text = json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = cases_to_csv(cases, app_.codebook)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
+        else:
+            sys.stdout.write(text)
+
+
+@app.command("import")
+def import_cases(
+    files: Annotated[list[Path], typer.Argument(help="YAML or JSON case files.")],
+    replace: Annotated[bool, typer.Option(help="Overwrite stored cases with the same id.")] = False,
+) -> None:
+    """Validate and import case files, all or nothing.
+
+    Example: parley cases import my-case.yaml other-cases.json
+    """
+    with reported():
+        app_ = open_parley()
+        err = Console(stderr=True)
+        documents = []
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("reading", total=len(files))
+            for path in files:
+                documents.append((str(path), read_document(path)))
+                progress.advance(task)
+        ids = app_.cases.import_documents(documents, replace=replace)
+        err.print(f"imported {len(ids)} case(s): {', '.join(ids)}")

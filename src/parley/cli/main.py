@@ -1,0 +1,31 @@
+"""The `parley` entry point."""
+
+from __future__ import annotations
+
+import typer
+
+from parley import __version__
+from parley.cli import cases, db, serve
+
+app = typer.Typer(
+    name="parley",
+    help="Parley: evidence-based support for negotiations with violent criminal groups.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cases.app, name="cases")
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()

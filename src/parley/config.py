@@ -1,0 +1,45 @@
+"""Typed settings, read from the environment (PARLEY_*) by the entry points, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("parley", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Parley's settings. Every field maps to an environment variable `PARLEY_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="sqlite:///path or postgresql://...; default: a SQLite file in the data dir",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir,
+                           description="where the default SQLite database lives")
+    sources: Path = Field(default=Path("../shared/sources"),
+                          description="folder holding the source texts, to verify quotes")
+    public_cases: bool = Field(default=True,
+                               description="case-base pages readable without login")
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024,
+                                  description="largest accepted case-file upload")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("PARLEY_DATABASE_URL must start with sqlite:/// or postgresql://")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to `<data_dir>/parley.db`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'parley.db'}"

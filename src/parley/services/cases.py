@@ -1,0 +1,97 @@
+"""Case-base use cases: browse, search, compare, import, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from parley.domain.case import Case, parse_case
+from parley.domain.codebook import Codebook
+from parley.domain.errors import InvalidInput, Problem, ValidationFailed
+from parley.domain.listing import CasePage, StoredCase, SyncReport
+from parley.domain.query import Node, parse
+from parley.domain.source import SourceText
+from parley.services.ports import CaseStore
+
+DEFAULT_FACETS = ("region", "group_type", "initiator", "mediator_type", "secrecy", "outcome_class")
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+# (raw document, key-path locator) for one file; `Locator` is as in domain.case
+RawDocument = tuple[object, Callable[[tuple[str | int, ...]], int | None]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    cases: tuple[Case, ...]
+    differing: tuple[str, ...]  # variables whose values differ between the cases
+
+
+class CaseCatalogue:
+    """The case base as users see it."""
+
+    def __init__(self, store: CaseStore, codebook: Codebook,
+                 sources: Mapping[str, SourceText] | None = None) -> None:
+        self.store = store
+        self.codebook = codebook
+        self.sources = dict(sources or {})
+
+    def parse_where(self, where: str | None) -> Node | None:
+        return parse(where, self.codebook) if where and where.strip() else None
+
+    def browse(self, where: str | None = None, search: str | None = None, *, limit: int = 50,
+               offset: int = 0, facets: Sequence[str] = ()) -> CasePage:
+        return self.store.list_cases(self.parse_where(where), search, limit=limit,
+                                     offset=offset, facets=facets)
+
+    def get(self, case_id: str) -> StoredCase:
+        return self.store.get(case_id)
+
+    def compare(self, ids: Sequence[str]) -> Comparison:
+        unique = list(dict.fromkeys(ids))
+        if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
+            raise InvalidInput(f"compare takes {COMPARE_MIN} to {COMPARE_MAX} distinct case ids; "
+                               f"got {len(unique)}")
+        cases = tuple(self.store.get(i).case for i in unique)
+        differing = tuple(
+            v.name for v in self.codebook.coded
+            if len({repr(c.values[v.name].value) for c in cases}) > 1
+        )
+        return Comparison(cases, differing)
+
+    def export(self, where: str | None = None) -> list[Case]:
+        return self.store.all_cases(self.parse_where(where))
+
+    def parse_documents(self, documents: Sequence[tuple[str, RawDocument]]) -> list[Case]:
+        """Validate every case in every document; raise all problems together."""
+        cases: list[Case] = []
+        problems: list[Problem] = []
+        for name, (raw, locate) in documents:
+            items: list[tuple[object, Callable[[tuple[str | int, ...]], int | None]]]
+            if isinstance(raw, list):
+                if not raw:
+                    problems.append(Problem("the file holds an empty list of cases", name))
+                items = [
+                    (item, (lambda p, i=i: locate((i, *p))))  # type: ignore[misc]
+                    for i, item in enumerate(raw)
+                ]
+            else:
+                items = [(raw, locate)]
+            for item, loc in items:
+                try:
+                    cases.append(parse_case(item, self.codebook, file=name, locate=loc,
+                                            sources=self.sources))
+                except ValidationFailed as exc:
+                    problems.extend(exc.problems)
+        if problems:
+            raise ValidationFailed(problems)
+        if not cases:
+            raise InvalidInput("no cases to import")
+        return cases
+
+    def import_documents(self, documents: Sequence[tuple[str, RawDocument]], *,
+                         replace: bool = False) -> list[str]:
+        """Validate everything first, then store all or nothing."""
+        return self.store.import_cases(self.parse_documents(documents), replace=replace)
+
+    def load_bundled(self, cases: Sequence[Case]) -> SyncReport:
+        return self.store.sync_bundled(cases)

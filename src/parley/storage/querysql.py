@@ -1,0 +1,62 @@
+"""Compile a query-language AST to a SQL condition over `cases.pk`.
+
+Semantics match `parley.domain.query.evaluate` exactly (a property test holds them together):
+a variable with no row in case_values is unknown, and comparisons on unknown are false.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, true
+
+from parley.domain.codebook import Codebook, VarType
+from parley.domain.query import And, Compare, Has, In, IsUnknown, Node, Not, Or
+from parley.storage.tables import CaseRow, CaseValueRow
+
+
+def _exists(var: str, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists(
+        select(CaseValueRow.pk).where(
+            CaseValueRow.case_pk == CaseRow.pk, CaseValueRow.variable == var, *conds
+        )
+    )
+
+
+def _key(codebook: Codebook, var: str, value: str | int) -> Any:
+    vtype = codebook[var].type
+    if vtype is VarType.INTEGER:
+        return int(value)
+    if vtype in (VarType.TEXT, VarType.TEXT_LIST):
+        return str(value).casefold()
+    return str(value)
+
+
+def compile_query(node: Node, codebook: Codebook) -> ColumnElement[bool]:
+    """A WHERE condition selecting the cases that satisfy `node`."""
+    if isinstance(node, And):
+        return and_(true(), *(compile_query(n, codebook) for n in node.items))
+    if isinstance(node, Or):
+        return or_(*(compile_query(n, codebook) for n in node.items))
+    if isinstance(node, Not):
+        return not_(compile_query(node.item, codebook))
+    if isinstance(node, IsUnknown):
+        known = _exists(node.var)
+        return known if node.negate else not_(known)
+    is_int = codebook[node.var].type is VarType.INTEGER
+    col = CaseValueRow.num if is_int else CaseValueRow.code
+    if isinstance(node, Has):
+        keys = [_key(codebook, node.var, v) for v in node.values]
+        if node.mode == "all":
+            return and_(*(_exists(node.var, col == k) for k in keys))
+        return _exists(node.var, col.in_(keys))
+    if isinstance(node, In):
+        keys = [_key(codebook, node.var, v) for v in node.values]
+        return _exists(node.var, col.not_in(keys) if node.negate else col.in_(keys))
+    assert isinstance(node, Compare)
+    key = _key(codebook, node.var, node.value)
+    ops = {
+        "=": col == key, "!=": col != key, "<": col < key,
+        "<=": col <= key, ">": col > key, ">=": col >= key,
+    }
+    return _exists(node.var, ops[node.op])

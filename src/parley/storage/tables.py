@@ -1,0 +1,77 @@
+"""Table definitions. Rows are translated to domain objects explicitly in the repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CaseRow(Base):
+    """One case. `document` is the case in interchange JSON; `case_values` index it for queries."""
+
+    __tablename__ = "cases"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    parent_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)
+    quotes_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    origin: Mapped[str] = mapped_column(String(20), nullable=False)  # bundled | user
+    document: Mapped[str] = mapped_column(Text, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+
+class CaseValueRow(Base):
+    """One code (or number, or folded text) of one variable of one case; absent = unknown."""
+
+    __tablename__ = "case_values"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_pk: Mapped[int] = mapped_column(
+        ForeignKey("cases.pk", ondelete="CASCADE"), nullable=False
+    )
+    variable: Mapped[str] = mapped_column(String(64), nullable=False)
+    code: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    num: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        Index("ix_case_values_var_code", "variable", "code", "case_pk"),
+        Index("ix_case_values_var_num", "variable", "num", "case_pk"),
+        Index("ix_case_values_case", "case_pk", "variable"),
+    )
+
+
+__all__ = ["Base", "CaseRow", "CaseValueRow", "Text"]
