@@ -1,0 +1,46 @@
+"""The app factory: pages, JSON API, static assets, error mapping, security headers."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from parley import __version__
+from parley.bootstrap import Parley
+from parley.web import errors, security
+from parley.web.api import cases as api_cases
+from parley.web.pages import cases as page_cases
+from parley.web.pages.render import render
+
+
+def create_app(parley: Parley) -> FastAPI:
+    """Build the web app over an already-upgraded Parley (see `Parley.upgrade`)."""
+    app = FastAPI(
+        title="Parley API",
+        version=__version__,
+        description="Evidence-based support for negotiations with violent criminal groups: "
+        "the case base, filters in the query language (docs/query-language.md) and full-text "
+        "search. Every coded value carries its evidence from the IFIT paper (2021).",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.parley = parley
+    static = resources.files("parley.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api_cases.router)
+    app.include_router(page_cases.router)
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> HTMLResponse:
+        return render(request, "api_docs.html", {})
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    errors.install(app)
+    security.install(app)
+    return app

@@ -1,0 +1,75 @@
+"""Map Parley's errors to HTTP responses, in one place: JSON for /api, HTML for pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from parley.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ParleyError,
+    QuerySyntaxError,
+    ValidationFailed,
+)
+
+
+def status_of(exc: ParleyError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, InvalidInput):
+        return 400
+    return 500
+
+
+def error_body(exc: ParleyError) -> dict[str, object]:
+    body: dict[str, object] = {"message": str(exc)}
+    if isinstance(exc, ValidationFailed):
+        body["problems"] = [
+            {"message": p.message, "file": p.file, "line": p.line, "case": p.case,
+             "field": p.field} for p in exc.problems
+        ]
+    if isinstance(exc, QuerySyntaxError):
+        body["message"] = exc.reason
+        body["position"] = exc.position
+        body["query"] = exc.query
+    return {"error": body}
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
+
+
+def install(app: FastAPI) -> None:
+    from parley.web.pages.render import render_error
+
+    @app.exception_handler(ParleyError)
+    async def _parley_error(request: Request, exc: ParleyError) -> Response:
+        status = status_of(exc)
+        if _wants_html(request):
+            return render_error(request, status, str(exc))
+        return JSONResponse(error_body(exc), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"message": e.get("msg", ""), "field": ".".join(str(x) for x in e.get("loc", ()))}
+            for e in exc.errors()
+        ]
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        if _wants_html(request):
+            return render_error(request, 400, message)
+        return JSONResponse({"error": {"message": message, "problems": problems}},
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request):
+            return render_error(request, exc.status_code, str(exc.detail))
+        return JSONResponse({"error": {"message": str(exc.detail)}}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))

@@ -1,0 +1,145 @@
+"""Case explorer pages: list with facets and filters, search, case page, comparison."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from parley.domain.codebook import Codebook
+from parley.domain.errors import InvalidInput
+from parley.domain.query import And, Has, In, Node, Or
+from parley.services.cases import DEFAULT_FACETS
+from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def facet_filters(raw: list[str], codebook: Codebook) -> tuple[dict[str, list[str]], Node | None]:
+    """`variable:code` pairs -> selected codes by variable and a query node (OR within a
+    variable, AND across variables)."""
+    selected: dict[str, list[str]] = {}
+    for item in raw:
+        name, _, code = item.partition(":")
+        var = codebook.get(name)
+        if var is None or not var.coded or not var.type.has_codes or code not in var.codes:
+            raise InvalidInput(f"filter '{item}' is not variable:code with a codebook code")
+        if code not in selected.setdefault(name, []):
+            selected[name].append(code)
+    nodes: list[Node] = []
+    for name, codes in selected.items():
+        if codebook[name].type.is_list:
+            nodes.append(Has(name, "any", tuple(codes)))
+        else:
+            nodes.append(In(name, tuple(codes)))
+    if not nodes:
+        return selected, None
+    return selected, nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+@router.get("/", response_class=HTMLResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse("/cases", status_code=307)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(
+    request: Request,
+    parley: ParleyDep,
+    catalogue: CatalogueDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    where: Annotated[str, Query(max_length=2000)] = "",
+    f: Annotated[list[str] | None, Query(max_length=100)] = None,
+    facet: Annotated[list[str] | None, Query(max_length=30)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    codebook = parley.codebook
+    selected, facet_node = facet_filters(f or [], codebook)
+    facets = list(dict.fromkeys([*DEFAULT_FACETS, *(facet or []), *selected]))
+    for name in facets:
+        var = codebook.get(name)
+        if var is None or not var.coded or not var.type.has_codes:
+            raise InvalidInput(f"facet '{name}' is not a coded variable with codes")
+    error = None
+    where_node = None
+    try:
+        where_node = catalogue.parse_where(where)
+    except InvalidInput as exc:
+        error = str(exc)
+    nodes = [n for n in (where_node, facet_node) if n is not None]
+    combined: Node | None = None
+    if nodes:
+        combined = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+    result = catalogue.store.list_cases(
+        combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
+    )
+
+    def toggle(name: str, code: str) -> str:
+        pairs = [x for x in (f or []) if x != f"{name}:{code}"]
+        if f"{name}:{code}" not in (f or []):
+            pairs.append(f"{name}:{code}")
+        params: list[tuple[str, str]] = [("q", q), ("where", where)]
+        params += [("f", x) for x in pairs] + [("facet", x) for x in (facet or [])]
+        return "/cases?" + urlencode([(k, v) for k, v in params if v])
+
+    def page_url(n: int) -> str:
+        params = [("q", q), ("where", where), ("page", str(n))]
+        params += [("f", x) for x in (f or [])] + [("facet", x) for x in (facet or [])]
+        return "/cases?" + urlencode([(k, v) for k, v in params if v])
+
+    context = {
+        "q": q, "where": where, "error": error, "page": result, "page_number": page,
+        "page_size": PAGE_SIZE, "facets": [(codebook[n], result.facets[n]) for n in facets],
+        "selected": selected, "toggle": toggle, "page_url": page_url, "codebook": codebook,
+        "filter_variables": [v for v in codebook.coded if v.type.has_codes],
+        "extra_facets": facet or [],
+    }
+    name = "cases/_results.html" if request.headers.get("HX-Request") else "cases/list.html"
+    return render(request, name, context)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: CatalogueDep
+              ) -> HTMLResponse:
+    stored = catalogue.get(case_id)
+    case = stored.case
+    groups = [
+        (group, [(v, case.values[v.name]) for v in variables if v.coded])
+        for group, variables in parley.codebook.groups()
+    ]
+    known = sum(1 for v in case.values.values() if not v.is_unknown)
+    return render(request, "cases/detail.html", {
+        "stored": stored, "case": case, "groups": groups, "known": known,
+        "total": len(case.values), "children": catalogue.store.children(case_id),
+    })
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    ids: Annotated[list[str] | None, Query(max_length=4)] = None,
+    only_differences: bool = False,
+) -> HTMLResponse:
+    result = catalogue.compare(ids or [])
+    differing = set(result.differing)
+    rows = [
+        (v, [c.values[v.name] for c in result.cases], v.name in differing)
+        for v in parley.codebook.coded
+        if not only_differences or v.name in differing
+    ]
+    return render(request, "cases/compare.html", {
+        "cases": result.cases, "rows": rows, "only_differences": only_differences,
+        "ids": [c.id for c in result.cases], "differing": len(differing),
+    })
+
+
+@router.get("/codebook", response_class=HTMLResponse)
+def codebook_page(request: Request, parley: ParleyDep) -> HTMLResponse:
+    return render(request, "codebook.html", {"groups": parley.codebook.groups()})
+
+
+__all__ = ["Or", "router"]
