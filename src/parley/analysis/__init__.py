@@ -1,0 +1,1 @@
+"""Pure computation: assessment, similarity, outlook, time series and QCA."""

@@ -1,0 +1,234 @@
+"""One QCA run: truth table, the three solutions with their parameters, necessity.
+
+This is the use case behind ``parley qca``, the API endpoint and the web page; each of them
+parses its input, calls :func:`analyse` and renders :func:`result_to_json`'s dict (the
+contract in ``spec/interfaces.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from parley.analysis.qca.dataset import SetData
+from parley.analysis.qca.intermediate import intermediate_models
+from parley.analysis.qca.minimise import (
+    SearchLimits,
+    minimum_covers,
+    prime_implicants,
+)
+from parley.analysis.qca.necessity import NecessityRow, necessity
+from parley.analysis.qca.parameters import ModelFit, model_fit
+from parley.analysis.qca.terms import Implicant, format_config, format_model
+from parley.analysis.qca.truthtable import TruthTable, build_truth_table
+
+__all__ = ["Model", "Options", "QCAResult", "Solution", "analyse", "result_to_json", "solve"]
+
+DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to compute, with R QCA's defaults (``incl.cut = 1``, ``n.cut = 1``).
+
+    Attributes:
+        directions: directional expectations by condition (1, 0 or None for don't care);
+            an intermediate solution is computed only when given and remainders are included.
+    """
+
+    incl_cut: tuple[float, ...] = (1.0,)
+    n_cut: int = 1
+    pri_cut: float = 0.0
+    include_remainders: bool = False
+    directions: Mapping[str, int | None] | None = None
+    necessity: bool = False
+    limits: SearchLimits = field(default_factory=SearchLimits)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A minimal model with its parameters of fit."""
+
+    expression: str
+    fit: ModelFit
+    easy_counterfactuals: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Solution:
+    """All minimal models of one kind of solution, sorted by expression."""
+
+    models: tuple[Model, ...]
+    primes: tuple[Implicant, ...]
+    complete: bool
+    left_out: str | None
+
+
+@dataclass(frozen=True)
+class QCAResult:
+    """Everything one run produced."""
+
+    data: SetData
+    truth_table: TruthTable
+    solutions: dict[str, Solution]
+    necessity: list[NecessityRow] | None
+    warnings: tuple[str, ...]
+
+
+def _models(terms_list: Sequence[Sequence[Implicant]], data: SetData) -> list[Model]:
+    out = [
+        Model(format_model(terms, data.conditions), model_fit(terms, data))
+        for terms in terms_list
+    ]
+    return sorted(out, key=lambda m: m.expression)
+
+
+def solve(
+    tt: TruthTable, data: SetData, *, remainders: bool, limits: SearchLimits
+) -> tuple[Solution, list[list[Implicant]]]:
+    """Minimise the truth table (conservative or parsimonious) and fit every minimal model."""
+    positives, negatives = tt.positives, tt.negatives
+    if not positives:
+        return Solution((), (), True, None), []
+    primes, primes_complete = prime_implicants(
+        positives, negatives, tt.k, remainders=remainders, limits=limits
+    )
+    search = minimum_covers(primes, positives, limits)
+    terms_list = [[primes[i] for i in model] for model in search.models]
+    left_out = search.left_out
+    if not primes_complete:
+        left_out = (
+            f"prime implicant generation stopped at max_primes = {limits.max_primes}; "
+            + (left_out or "models use only the implicants found")
+        )
+    solution = Solution(
+        tuple(_models(terms_list, data)),
+        tuple(primes),
+        search.complete and primes_complete,
+        left_out,
+    )
+    return solution, terms_list
+
+
+def analyse(data: SetData, options: Options | None = None) -> QCAResult:
+    """Run the analysis the options ask for.
+
+    Raises:
+        QCAInputError: through the truth table (cuts, no configurations) or the options.
+    """
+    opts = options or Options()
+    tt = build_truth_table(data, opts.incl_cut, opts.n_cut, opts.pri_cut)
+    warnings: list[str] = []
+    if tt.unassigned_cases:
+        warnings.append(
+            "cases with a membership of exactly 0.5 belong to no truth-table row: "
+            + ", ".join(tt.unassigned_cases)
+        )
+    if not tt.positives:
+        best = max((r.incl for r in tt.rows if r.out != "?"), default=0.0)
+        warnings.append(
+            f"no truth-table row reaches incl.cut = {tt.incl_cut1:g} (highest inclusion "
+            f"{best:.3f}): there is nothing to minimise"
+        )
+    solutions: dict[str, Solution] = {}
+    conservative, cons_terms = solve(tt, data, remainders=False, limits=opts.limits)
+    solutions["conservative"] = conservative
+    if opts.include_remainders:
+        parsimonious, pars_terms = solve(tt, data, remainders=True, limits=opts.limits)
+        solutions["parsimonious"] = parsimonious
+        if opts.directions is not None:
+            observed = {r.config for r in tt.rows if r.out != "?"}
+            imodels, complete, left_out = intermediate_models(
+                cons_terms, pars_terms, tt.positives, observed, opts.directions,
+                data.conditions, opts.limits,
+            )
+            models = sorted(
+                (
+                    Model(
+                        format_model(m.terms, data.conditions),
+                        model_fit(m.terms, data),
+                        m.easy_counterfactuals,
+                    )
+                    for m in imodels
+                ),
+                key=lambda m: m.expression,
+            )
+            solutions["intermediate"] = Solution(
+                tuple(models),
+                (),
+                complete and conservative.complete and parsimonious.complete,
+                left_out or conservative.left_out or parsimonious.left_out,
+            )
+    nec = necessity(data) if opts.necessity else None
+    return QCAResult(data, tt, solutions, nec, tuple(warnings))
+
+
+def _r(value: float) -> float:
+    return round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _model_json(model: Model, conditions: Sequence[str], k: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "expression": model.expression,
+        "inclS": _r(model.fit.incl),
+        "PRI": _r(model.fit.pri),
+        "covS": _r(model.fit.cov),
+        "terms": [
+            {
+                "term": t.term.format(conditions),
+                "inclS": _r(t.incl),
+                "PRI": _r(t.pri),
+                "covS": _r(t.cov),
+                "covU": _r(t.cov_unique),
+                "cases": list(t.cases),
+            }
+            for t in model.fit.terms
+        ],
+    }
+    if model.easy_counterfactuals is not None:
+        out["easy_counterfactuals"] = [format_config(c, k) for c in model.easy_counterfactuals]
+    return out
+
+
+def result_to_json(result: QCAResult) -> dict[str, Any]:
+    """The QCA JSON of ``spec/interfaces.md``, plus a few documented extra keys.
+
+    Extra keys (extensions, never replacing the contract's): per solution ``complete`` and
+    ``left_out`` (what a search cap left out), per term ``cases``, per intermediate model
+    ``easy_counterfactuals``; top-level ``warnings``.
+    """
+    data, tt = result.data, result.truth_table
+    k = data.k
+    out: dict[str, Any] = {
+        "outcome": data.outcome,
+        "conditions": list(data.conditions),
+        "n_cases": len(data.cases),
+        "truth_table": [
+            {
+                "config": format_config(row.config, k),
+                "OUT": row.out,
+                "n": row.n,
+                "incl": _r(row.incl),
+                "PRI": _r(row.pri),
+                "cases": list(row.cases),
+            }
+            for row in tt.rows
+            if row.out != "?"
+        ],
+        "solutions": {
+            name: {
+                "models": [_model_json(m, data.conditions, k) for m in sol.models],
+                "complete": sol.complete,
+                "left_out": sol.left_out,
+            }
+            for name, sol in result.solutions.items()
+        },
+    }
+    if result.necessity is not None:
+        out["necessity"] = [
+            {"condition": r.condition, "inclN": _r(r.incl), "RoN": _r(r.ron), "covN": _r(r.cov)}
+            for r in result.necessity
+        ]
+    out["warnings"] = list(result.warnings)
+    return out
