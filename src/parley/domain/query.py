@@ -369,9 +369,9 @@ def render(node: Node) -> str:
         return v if re.fullmatch(r"[a-z0-9][a-z0-9\-]*", v) and v not in KEYWORDS else f'"{v}"'
 
     if isinstance(node, And):
-        return " and ".join(_wrap(n, (Or,)) for n in node.items)
+        return " and ".join(_wrap(n, (Or, And)) for n in node.items)
     if isinstance(node, Or):
-        return " or ".join(_wrap(n, ()) for n in node.items)
+        return " or ".join(_wrap(n, (Or,)) for n in node.items)
     if isinstance(node, Not):
         return "not " + _wrap(node.item, (And, Or))
     if isinstance(node, IsUnknown):

@@ -1,0 +1,65 @@
+"""The codebook as data: complete against spec/codebook.md, validated at start-up, documented."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from parley.domain.codebook import Codebook
+from parley.domain.errors import ConfigurationError
+from parley.knowledge.docs import generators
+from parley.knowledge.loader import codebook_from_data
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _spec() -> str:
+    sources = Path(os.environ.get("PARLEY_SOURCES") or "../shared/sources")
+    path = sources.parent / "spec" / "codebook.md"
+    if not path.is_file():
+        pytest.fail(f"spec/codebook.md not found beside PARLEY_SOURCES ({path})")
+    return path.read_text(encoding="utf-8")
+
+
+def test_every_spec_variable_and_code_is_in_the_codebook(codebook: Codebook) -> None:
+    spec = _spec()
+    for line in spec.splitlines():
+        m = re.match(r"\|\s*([a-z_, ]+?)(?: \(list\))?\s*\|\s*(.+?)\s*\|\s*$", line)
+        if not m or m.group(1) in ("variable",):
+            continue
+        names = [n.strip() for n in m.group(1).split(",")]
+        cells = m.group(2).split("|")[-1]
+        for name in names:
+            assert name in codebook, f"spec variable '{name}' missing from codebook.yaml"
+            var = codebook[name]
+            if var.type.has_codes:
+                for code in re.findall(r"(?:^|, )([a-z0-9][a-z0-9-]*)", cells):
+                    assert code in var.codes, f"{name}: spec code '{code}' missing"
+
+
+def test_every_code_and_variable_has_a_definition(codebook: Codebook) -> None:
+    for var in codebook:
+        assert var.definition
+        assert all(var.codes.values())
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"groups": [{"name": "G", "variables": [{"name": "x", "type": "colour"}]}]},
+     "type 'colour' is not one of"),
+    ({"groups": [{"name": "G", "variables": [{"name": "x", "type": "code", "definition": "d"}]}]},
+     "variable 'x' has no codes"),
+    ({"groups": "nope"}, "expected a mapping with a list of groups"),
+])
+def test_a_broken_codebook_fails_at_start(data: object, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        codebook_from_data(data)
+
+
+@pytest.mark.parametrize("name", sorted(generators()))
+def test_generated_docs_do_not_drift(name: str) -> None:
+    committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    assert committed == generators()[name](), (
+        f"docs/{name} is stale: run `.venv/bin/python -m parley.knowledge.docs docs`")

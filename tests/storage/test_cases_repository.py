@@ -1,0 +1,184 @@
+"""The case repository on SQLite and PostgreSQL: loading, import, filters, search, facets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from parley.domain.case import Case, case_to_dict, parse_case
+from parley.domain.codebook import Codebook
+from parley.domain.errors import NotFound, ValidationFailed
+from parley.domain.listing import MARK_END, MARK_START
+from parley.domain.query import evaluate, parse
+from parley.storage.cases import CaseRepository
+from parley.storage.database import Database
+from tests.domain.test_query import QUERIES
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "cases"
+
+
+@pytest.fixture
+def repo(database_url: str, codebook: Codebook) -> CaseRepository:
+    db = Database(database_url)
+    db.upgrade()
+    yield CaseRepository(db, codebook)
+    db.dispose()
+
+
+@pytest.fixture
+def loaded(repo: CaseRepository, bundled_cases: list[Case]) -> CaseRepository:
+    repo.sync_bundled(bundled_cases)
+    return repo
+
+
+def _user_case(codebook: Codebook) -> Case:
+    raw = __import__("yaml").safe_load((DATA / "good" / "my-august-town-case.yaml").read_text())
+    return parse_case(raw, codebook)
+
+
+def test_bundled_load_is_idempotent(repo: CaseRepository, bundled_cases: list[Case]) -> None:
+    first = repo.sync_bundled(bundled_cases)
+    assert len(first.added) == len(bundled_cases)
+    second = repo.sync_bundled(bundled_cases)
+    assert second.added == () and second.updated == () and second.unchanged == len(bundled_cases)
+    assert repo.count() == len(bundled_cases)
+
+
+def test_upgrade_twice_is_harmless(database_url: str) -> None:
+    db = Database(database_url)
+    db.upgrade()
+    db.upgrade()
+    assert db.current_revision() is not None
+    db.dispose()
+
+
+def test_reload_never_clobbers_a_users_own_case(loaded: CaseRepository,
+                                                bundled_cases: list[Case]) -> None:
+    original = next(c for c in bundled_cases if c.id == "jamaica-august-town-truce-2008")
+    mine = replace(original, summary="My own, confidential recoding of this case.")
+    loaded.import_cases([mine], replace=True)
+    changed = [replace(c, summary=c.summary + " (new edition)") for c in bundled_cases]
+    report = loaded.sync_bundled(changed)
+    assert report.kept_user == ("jamaica-august-town-truce-2008",)
+    assert len(report.updated) == len(bundled_cases) - 1
+    assert loaded.get(original.id).case.summary == mine.summary
+    assert loaded.get(original.id).origin == "user"
+
+
+def test_import_is_all_or_nothing(loaded: CaseRepository, codebook: Codebook) -> None:
+    mine = _user_case(codebook)
+    orphan = replace(mine, id="orphan-case", parent="no-such-parent")
+    before = loaded.count()
+    with pytest.raises(ValidationFailed, match="parent 'no-such-parent' is not a known case"):
+        loaded.import_cases([mine, orphan])
+    assert loaded.count() == before
+    with pytest.raises(ValidationFailed, match="duplicate id in the imported files"):
+        loaded.import_cases([mine, mine])
+    assert loaded.count() == before
+    loaded.import_cases([mine])
+    with pytest.raises(ValidationFailed, match="already exists"):
+        loaded.import_cases([mine])
+    assert loaded.count() == before + 1
+
+
+def test_export_import_round_trip(loaded: CaseRepository, database_url: str,
+                                  codebook: Codebook, tmp_path: Path) -> None:
+    exported = [case_to_dict(c) for c in loaded.all_cases()]
+    text = json.dumps(exported, ensure_ascii=False)
+    other = Database(f"sqlite:///{tmp_path / 'other.db'}")
+    other.upgrade()
+    target = CaseRepository(other, codebook)
+    target.import_cases([parse_case(d, codebook) for d in json.loads(text)])
+    assert [case_to_dict(c) for c in target.all_cases()] == exported
+    other.dispose()
+
+
+def test_missing_case(loaded: CaseRepository) -> None:
+    with pytest.raises(NotFound, match="no case with id 'atlantis'"):
+        loaded.get("atlantis")
+
+
+def test_filter_matches_the_issue_example(loaded: CaseRepository, codebook: Codebook,
+                                          bundled_cases: list[Case]) -> None:
+    query = ("outcome_class in (lasting-reduction, transformation) and start_year >= 2000 "
+             "and not group_type has pirates")
+    node = parse(query, codebook)
+    page = loaded.list_cases(node, limit=100)
+    expected = sorted(c.id for c in bundled_cases
+                      if evaluate(node, {k: v.value for k, v in c.values.items()}))
+    assert sorted(i.id for i in page.items) == expected
+    assert page.total == len(expected) > 0
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(QUERIES)
+def test_sql_filters_agree_with_the_domain_evaluator(loaded: CaseRepository, codebook: Codebook,
+                                                     bundled_cases: list[Case], query: str) -> None:
+    node = parse(query, codebook)
+    expected = {c.id for c in bundled_cases
+                if evaluate(node, {k: v.value for k, v in c.values.items()})}
+    got = {i.id for i in loaded.list_cases(node, limit=1000).items}
+    assert got == expected
+
+
+def test_search_is_ranked_and_highlighted(loaded: CaseRepository) -> None:
+    page = loaded.list_cases(None, "motorcycle gangs", limit=10)
+    assert page.total >= 2
+    assert page.items[0].id in {"denmark-motorcycle-gang-truce", "norway-oslo-police-dialogue-1997"}
+    assert all(MARK_START in (i.snippet or "") and MARK_END in (i.snippet or "")
+               for i in page.items[:2])
+    ranks = [i.rank for i in page.items]
+    assert ranks == sorted(ranks)  # best (lowest) first
+
+
+def test_search_stems_and_combines_with_filters(loaded: CaseRepository, codebook: Codebook) -> None:
+    page = loaded.list_cases(parse("region = caribbean", codebook), "negotiating", limit=50)
+    assert page.total >= 1
+    assert all(i.region == "caribbean" for i in page.items)
+
+
+def test_search_text_cannot_inject_operators(loaded: CaseRepository) -> None:
+    assert loaded.list_cases(None, '"prison"* riots^', limit=5).total >= 1
+    assert loaded.list_cases(None, 'prison" OR NEAR(', limit=5).total == 0  # OR/NEAR are words
+
+
+def test_facets_count_codes_and_unknown(loaded: CaseRepository, bundled_cases: list[Case],
+                                        codebook: Codebook) -> None:
+    page = loaded.list_cases(None, facets=["secrecy", "initiator"], limit=0)
+    secrecy = page.facets["secrecy"]
+    assert sum(secrecy.values()) == len(bundled_cases)
+    for code in codebook["secrecy"].codes:
+        assert secrecy[code] == sum(1 for c in bundled_cases if c.value("secrecy") == code)
+    assert secrecy["unknown"] == sum(1 for c in bundled_cases if c.values["secrecy"].is_unknown)
+    initiator = page.facets["initiator"]
+    assert initiator["religious-leader"] == sum(
+        1 for c in bundled_cases
+        if isinstance(c.value("initiator"), tuple) and "religious-leader" in c.value("initiator"))
+
+
+def test_delete_refuses_a_parent(loaded: CaseRepository) -> None:
+    from parley.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="is the parent of"):
+        loaded.delete("haiti-gang-bargaining")
+    loaded.delete("haiti-incentives-ngo")
+    with pytest.raises(NotFound):
+        loaded.get("haiti-incentives-ngo")
+
+
+def test_sqlite_is_wal_and_intact(sqlite_url: str, codebook: Codebook,
+                                  bundled_cases: list[Case]) -> None:
+    from sqlalchemy import text
+
+    db = Database(sqlite_url)
+    db.upgrade()
+    CaseRepository(db, codebook).sync_bundled(bundled_cases)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.integrity_ok()
+    db.dispose()
