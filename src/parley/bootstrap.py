@@ -7,9 +7,13 @@ from functools import cached_property
 
 from parley.config import Settings
 from parley.domain.codebook import Codebook
+from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
+from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.knowledge.weights import load_similarity_weights
+from parley.services.assessments import Assessments
 from parley.services.cases import CaseCatalogue
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
@@ -36,6 +40,15 @@ class Parley:
     @cached_property
     def cases(self) -> CaseCatalogue:
         return CaseCatalogue(CaseRepository(self.db, self.codebook), self.codebook, self.sources)
+
+    @cached_property
+    def guidelines(self) -> list[Guideline]:
+        return load_guidelines(self.codebook, self.sources)
+
+    @cached_property
+    def assessments(self) -> Assessments:
+        return Assessments(self.cases, self.codebook, self.guidelines,
+                           load_similarity_weights(self.codebook))
 
     def upgrade(self) -> SyncReport:
         """Migrate the database and load the bundled cases (idempotent)."""

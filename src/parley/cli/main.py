@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from parley import __version__
-from parley.cli import cases, db, serve
+from parley.cli import assess, cases, db, evaluate, serve
 
 app = typer.Typer(
     name="parley",
@@ -16,6 +16,8 @@ app = typer.Typer(
 app.add_typer(cases.app, name="cases")
 app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
+app.command("assess")(assess.assess)
+app.command("evaluate")(evaluate.evaluate)
 
 
 @app.callback()

@@ -1,0 +1,162 @@
+"""The assessment engine: from a scenario to findings, checklist, similar cases and an outlook.
+
+Pure: it receives the guidelines, a prepared pool of cases and the outlook's fitted parameters
+and caveat, and touches no file or database. `CasePool` is built once per case base (the
+service caches it), so one assessment against 10,000 cases takes milliseconds.
+
+Findings come from the guidelines whose `applies_when` holds for the scenario (an empty
+condition always holds). A finding carries its guideline's citations, so every statement in an
+assessment cites the paper; similar cases and the outlook cite the cases they come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from parley.analysis.evaluate import OUTCOME, leaf_cases
+from parley.analysis.outlook import OutlookParams, base_rates, distribution
+from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights, compare
+from parley.domain.assessment import (
+    Assessment,
+    ChecklistEntry,
+    CheckStatus,
+    Outlook,
+    SimilarCase,
+)
+from parley.domain.case import Case
+from parley.domain.codebook import Codebook
+from parley.domain.evidence import UNKNOWN
+from parley.domain.guideline import PHASES, SEVERITIES, Finding, Guideline
+from parley.domain.query import evaluate, variables_of
+from parley.domain.scenario import Scenario, scenario_from_case
+
+N_SIMILAR = 5
+# Risks first, then readiness, then recommendations; within a kind by severity, then phase.
+KIND_ORDER = ("risk", "readiness", "recommendation")
+
+
+@dataclass(frozen=True)
+class CasePool:
+    """The leaf cases an assessment compares against, encoded for fast ranking."""
+
+    cases: tuple[Case, ...]
+    outcomes: tuple[str, ...]  # outcome_class code or "unknown", per case
+    rows: tuple[Row, ...]  # each case's scenario variables
+    index: CaseIndex
+    codebook: Codebook
+    weights: SimilarityWeights
+
+    @classmethod
+    def build(cls, cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights
+              ) -> CasePool:
+        """Pool the leaf cases (a parent summarises its sub-cases, so it would count twice)."""
+        leaves = tuple(sorted(leaf_cases(cases), key=lambda c: c.id))
+        rows = tuple(scenario_from_case(c, codebook).values for c in leaves)
+        outcomes = tuple(str(c.value(OUTCOME)) for c in leaves)
+        return cls(leaves, outcomes, rows, CaseIndex(rows, codebook, weights), codebook, weights)
+
+    def rank(self, scenario: Scenario) -> tuple[npt.NDArray[np.float64], list[int]]:
+        """Similarities to every pooled case, and the eligible cases, most similar first."""
+        sims, compared = self.index.similarities(scenario.values)
+        eligible = np.flatnonzero(compared >= self.weights.min_compared)
+        order = sorted(eligible.tolist(), key=lambda j: (-sims[j], self.cases[j].id))
+        return sims, order
+
+
+def findings_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[Finding]:
+    """The findings of every guideline that applies, key risks first."""
+    applying = [g for g in guidelines
+                if g.applies_when is None or evaluate(g.applies_when, scenario.values)]
+    applying.sort(key=lambda g: (KIND_ORDER.index(g.kind), SEVERITIES.index(g.severity),
+                                 PHASES.index(g.phase)))
+    return [Finding.of(g) for g in applying]
+
+
+def checklist_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[ChecklistEntry]:
+    """Checklist items of the applying guidelines: done, missing, or unknown.
+
+    `missing` needs every variable the item's condition reads to be known; otherwise the
+    scenario cannot tell, and the item is `unknown`.
+    """
+    out: list[ChecklistEntry] = []
+    for g in guidelines:
+        if g.checklist is None:
+            continue
+        if g.applies_when is not None and not evaluate(g.applies_when, scenario.values):
+            continue
+        node = g.checklist.done_when
+        status: CheckStatus
+        if evaluate(node, scenario.values):
+            status = "done"
+        elif all(scenario.value(v) is not UNKNOWN for v in variables_of(node)):
+            status = "missing"
+        else:
+            status = "unknown"
+        out.append(ChecklistEntry(g.checklist.item, status, g.id))
+    out.sort(key=lambda e: ("missing", "unknown", "done").index(e.status))
+    return out
+
+
+def similar_cases(scenario: Scenario, pool: CasePool, order: Sequence[int],
+                  sims: npt.NDArray[np.float64], n: int = N_SIMILAR) -> list[SimilarCase]:
+    """The n most similar pooled cases, each with what it shares with the scenario."""
+    out: list[SimilarCase] = []
+    for j in order[:n]:
+        case = pool.cases[j]
+        detail = compare(scenario.values, pool.rows[j], pool.codebook, pool.weights)
+        out.append(SimilarCase(case.id, case.title, float(sims[j]), pool.outcomes[j],
+                               detail.shared, detail.different, case.summary))
+    return out
+
+
+def outlook_for(pool: CasePool, order: Sequence[int], sims: npt.NDArray[np.float64],
+                params: OutlookParams, caveat: str) -> Outlook:
+    """The outlook from the k most similar cases with a known outcome."""
+    classes = list(pool.codebook[OUTCOME].codes)
+    known = [j for j in order if pool.outcomes[j] in classes]
+    top = known[: params.k]
+    base = base_rates([classes.index(o) for o in pool.outcomes if o in classes], len(classes))
+    probs = distribution([(float(sims[j]), classes.index(pool.outcomes[j])) for j in top], base,
+                         params.alpha)
+    cited = tuple(pool.cases[j].id for j in top)
+    if top:
+        basis = (f"The {len(top)} most similar past case(s) with a known outcome "
+                 f"({', '.join(cited)}) each vote for their outcome class, weighted by "
+                 f"similarity (total weight {sum(float(sims[j]) for j in top):.2f}); the votes "
+                 f"are smoothed towards the base rates of {len(known)} case(s) "
+                 f"(alpha {params.alpha:g}, k {params.k}, both fitted by leave-one-out).")
+    else:
+        basis = ("No past case with a known outcome is comparable on enough variables, so the "
+                 "outlook is the base rate of outcomes across the case base.")
+    return Outlook(dict(zip(classes, (float(p) for p in probs), strict=True)), basis, caveat,
+                   cited)
+
+
+def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
+           params: OutlookParams, caveat: str, n_similar: int = N_SIMILAR) -> Assessment:
+    """Assess a scenario.
+
+    Args:
+        scenario: the described situation.
+        guidelines: the paper's lessons as rules.
+        pool: the past cases, prepared with `CasePool.build`.
+        params: k and alpha of the outlook, fitted on the case base.
+        caveat: the outlook's measured accuracy, from `parley.analysis.evaluate.caveat`.
+        n_similar: how many similar cases to list.
+    """
+    sims, order = pool.rank(scenario)
+    return Assessment(
+        scenario=scenario,
+        outlook=outlook_for(pool, order, sims, params, caveat),
+        findings=tuple(findings_for(scenario, guidelines)),
+        similar_cases=tuple(similar_cases(scenario, pool, order, sims, n_similar)),
+        checklist=tuple(checklist_for(scenario, guidelines)),
+    )
+
+
+__all__ = ["CasePool", "assess", "checklist_for", "findings_for", "outlook_for",
+           "similar_cases"]

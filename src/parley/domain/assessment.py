@@ -1,0 +1,109 @@
+"""Assessment results: what Parley returns for a scenario, and its JSON shape (spec/interfaces.md).
+
+An assessment holds findings (each citing the paper), the checklist of process-design elements
+with what the scenario already covers, the most similar past cases with why they are similar,
+and an outlook over the outcome classes that carries a caveat with its measured accuracy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from parley.domain.guideline import Finding
+from parley.domain.scenario import Scenario, scenario_to_dict
+
+CheckStatus = Literal["done", "missing", "unknown"]
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """A process-design element and whether the scenario covers it."""
+
+    item: str
+    status: CheckStatus
+    guideline: str
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """A past case like the scenario: its outcome and the variables shared and differing."""
+
+    id: str
+    title: str
+    similarity: float
+    outcome_class: str  # a code of outcome_class, or "unknown"
+    shared: tuple[str, ...]
+    different: tuple[str, ...]
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A distribution over the outcome classes, how it was derived, and how far to trust it."""
+
+    distribution: Mapping[str, float]
+    basis: str
+    caveat: str
+    cases: tuple[str, ...] = ()  # the neighbours it was drawn from
+
+    def __post_init__(self) -> None:
+        total = sum(self.distribution.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"an outlook's distribution must sum to 1, not {total}")
+        if any(not 0.0 < p < 1.0 for p in self.distribution.values()):
+            raise ValueError("an outlook never gives a class probability 0 or 1")
+        if not self.caveat.strip():
+            raise ValueError("an outlook needs a caveat")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything Parley says about one scenario."""
+
+    scenario: Scenario
+    outlook: Outlook
+    findings: tuple[Finding, ...]
+    similar_cases: tuple[SimilarCase, ...]
+    checklist: tuple[ChecklistEntry, ...]
+
+    def cited_cases(self) -> list[str]:
+        """Every case the assessment names, in first-mention order."""
+        ids = [c for f in self.findings for c in f.cases]
+        ids += [s.id for s in self.similar_cases] + list(self.outlook.cases)
+        return list(dict.fromkeys(ids))
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
+    """The assessment in the exact JSON shape of spec/interfaces.md."""
+    return {
+        "scenario": scenario_to_dict(assessment.scenario),
+        "outlook": {
+            "distribution": dict(assessment.outlook.distribution),
+            "basis": assessment.outlook.basis,
+            "caveat": assessment.outlook.caveat,
+        },
+        "findings": [
+            {
+                "guideline": f.guideline,
+                "title": f.title,
+                "kind": f.kind,
+                "severity": f.severity,
+                "message": f.message,
+                "citations": [{"source": c.source, "section": c.section, "quote": c.quote}
+                              for c in f.citations],
+                "cases": list(f.cases),
+            }
+            for f in assessment.findings
+        ],
+        "similar_cases": [
+            {"id": s.id, "similarity": round(s.similarity, 4), "outcome_class": s.outcome_class,
+             "shared": list(s.shared), "different": list(s.different)}
+            for s in assessment.similar_cases
+        ],
+        "checklist": [
+            {"item": c.item, "status": c.status, "guideline": c.guideline}
+            for c in assessment.checklist
+        ],
+    }

@@ -1,0 +1,334 @@
+"""Guidelines: the paper's lessons as rules, and the findings they produce for a scenario.
+
+A guideline says when it applies (a query over scenario variables), what it recommends, why,
+and which passages of the paper and which cases stand behind it. `parse_guidelines` validates
+a raw guideline document (from YAML or JSON), collecting every problem with its location; the
+knowledge loader turns those problems into a ConfigurationError at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from parley.domain.case import Locator, Path
+from parley.domain.codebook import SLUG_RE, Codebook
+from parley.domain.errors import Problem, QuerySyntaxError, ValidationFailed
+from parley.domain.evidence import DEFAULT_SOURCE, MAX_QUOTE_WORDS, Citation
+from parley.domain.query import Node, parse, render
+from parley.domain.source import SourceText, word_count
+
+Kind = Literal["readiness", "risk", "recommendation"]
+Phase = Literal["preparation", "design", "conduct", "agreement", "implementation"]
+Severity = Literal["high", "medium", "low"]
+
+KINDS: tuple[str, ...] = get_args(Kind)
+PHASES: tuple[str, ...] = get_args(Phase)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+
+GUIDELINE_KEYS = (
+    "id", "title", "kind", "phase", "severity", "topic", "applies_when", "message", "rationale",
+    "citations", "cases", "checklist", "beyond_paper",
+)
+REQUIRED_KEYS = ("id", "title", "kind", "phase", "severity", "topic", "applies_when", "message",
+                 "rationale", "citations")
+CITATION_KEYS = ("source", "section", "quote")
+CHECKLIST_KEYS = ("item", "done_when")
+BEYOND_KEYS = ("source", "note")
+MAX_MESSAGE = 2000
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A process-design element a team can tick off; `done_when` tests the scenario for it."""
+
+    item: str
+    done_when: Node
+    done_when_text: str
+
+
+@dataclass(frozen=True)
+class BeyondPaper:
+    """Marks a guideline that goes beyond the paper, naming where it comes from."""
+
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """One lesson of the paper as a rule. It cannot exist without a citation."""
+
+    id: str
+    title: str
+    kind: Kind
+    phase: Phase
+    severity: Severity
+    topic: str
+    applies_when: Node | None  # None: applies always
+    message: str
+    rationale: str
+    citations: tuple[Citation, ...]
+    cases: tuple[str, ...] = ()
+    checklist: ChecklistItem | None = None
+    beyond_paper: BeyondPaper | None = None
+
+    def __post_init__(self) -> None:
+        if not self.citations:
+            raise ValueError(f"guideline '{self.id}' needs at least one citation")
+
+    @property
+    def applies_when_text(self) -> str:
+        """The condition in canonical query form ("" when the guideline always applies)."""
+        return render(self.applies_when) if self.applies_when is not None else ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a guideline says about one scenario. Without citations there is no finding."""
+
+    guideline: str
+    title: str
+    kind: Kind
+    phase: Phase
+    severity: Severity
+    topic: str
+    message: str
+    citations: tuple[Citation, ...]
+    cases: tuple[str, ...] = ()
+    beyond_paper: BeyondPaper | None = None
+
+    def __post_init__(self) -> None:
+        if not self.citations:
+            raise ValueError(f"a finding needs citations (guideline '{self.guideline}')")
+
+    @classmethod
+    def of(cls, guideline: Guideline) -> Finding:
+        """The finding a guideline yields when it applies."""
+        return cls(guideline.id, guideline.title, guideline.kind, guideline.phase,
+                   guideline.severity, guideline.topic, guideline.message, guideline.citations,
+                   guideline.cases, guideline.beyond_paper)
+
+
+@dataclass
+class _Collector:
+    file: str | None
+    locate: Locator | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: Path, message: str, guideline: str | None, fieldname: str | None) -> None:
+        line = self.locate(path) if self.locate else None
+        where = f"guideline '{guideline}': " if guideline else ""
+        self.problems.append(Problem(where + message, self.file, line, None, fieldname))
+
+
+def _text(raw: Mapping[str, object], key: str, path: Path, col: _Collector, gid: str | None,
+          limit: int = MAX_MESSAGE) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        col.add((*path, key), f"{key} must be text of 1 to {limit} characters", gid, key)
+        return ""
+    return " ".join(value.split())
+
+
+def _choice(raw: Mapping[str, object], key: str, allowed: tuple[str, ...], path: Path,
+            col: _Collector, gid: str | None) -> str:
+    value = raw.get(key)
+    if value not in allowed:
+        col.add((*path, key), f"{key} {value!r} is not one of {', '.join(allowed)}", gid, key)
+        return allowed[0]
+    return str(value)
+
+
+def _query(text: object, key: str, path: Path, col: _Collector, gid: str | None,
+           codebook: Codebook, allowed: Collection[str], *, empty_ok: bool) -> Node | None:
+    if not isinstance(text, str):
+        col.add(path, f"{key} must be a query expression in quotes"
+                + (" (\"\" = always)" if empty_ok else ""), gid, key)
+        return None
+    if not text.strip():
+        if not empty_ok:
+            col.add(path, f"{key} cannot be empty", gid, key)
+        return None
+    try:
+        return parse(text, codebook, allowed=allowed)
+    except QuerySyntaxError as exc:
+        col.add(path, f"{key}: {exc.reason} (at character {exc.position + 1} of {text!r})",
+                gid, key)
+        return None
+
+
+def _citations(raw: object, path: Path, col: _Collector, gid: str | None,
+               sources: Mapping[str, SourceText]) -> list[Citation]:
+    if not isinstance(raw, list) or not raw:
+        col.add(path, "citations must be a non-empty list of {section, quote}", gid, "citations")
+        return []
+    out: list[Citation] = []
+    for i, item in enumerate(raw):
+        ipath = (*path, i)
+        if not isinstance(item, Mapping):
+            col.add(ipath, "a citation must be a mapping with section and quote", gid, "citations")
+            continue
+        extra = [str(k) for k in item if k not in CITATION_KEYS]
+        if extra:
+            col.add(ipath, f"unknown key(s) {', '.join(extra)} in citation; allowed: "
+                    + ", ".join(CITATION_KEYS), gid, "citations")
+        source, section, quote = item.get("source", DEFAULT_SOURCE), item.get("section"), \
+            item.get("quote")
+        if not (isinstance(source, str) and isinstance(section, str) and section.strip()
+                and isinstance(quote, str) and quote.strip()):
+            col.add(ipath, "a citation needs a section and a quote", gid, "citations")
+            continue
+        if word_count(quote) > MAX_QUOTE_WORDS:
+            col.add((*ipath, "quote"), f"quote has {word_count(quote)} words; at most "
+                    f"{MAX_QUOTE_WORDS} are allowed", gid, "citations")
+            continue
+        citation = Citation(source, section, " ".join(quote.split()))
+        text = sources.get(source)
+        problem = text.problem(citation) if text is not None else None
+        if problem:
+            col.add((*ipath, "quote"), problem, gid, "citations")
+            continue
+        out.append(citation)
+    return out
+
+
+def _checklist(raw: object, path: Path, col: _Collector, gid: str | None, codebook: Codebook,
+               allowed: Collection[str]) -> ChecklistItem | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        col.add(path, "checklist must be a mapping with item and done_when", gid, "checklist")
+        return None
+    extra = [str(k) for k in raw if k not in CHECKLIST_KEYS]
+    if extra:
+        col.add(path, f"unknown key(s) {', '.join(extra)} in checklist; allowed: item, done_when",
+                gid, "checklist")
+    item = _text(raw, "item", path, col, gid, 300)
+    done_text = raw.get("done_when")
+    node = _query(done_text, "done_when", (*path, "done_when"), col, gid, codebook, allowed,
+                  empty_ok=False)
+    if not item or node is None:
+        return None
+    assert isinstance(done_text, str)
+    return ChecklistItem(item, node, done_text.strip())
+
+
+def _beyond(raw: object, path: Path, col: _Collector, gid: str | None) -> BeyondPaper | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        col.add(path, "beyond_paper must be a mapping with source and note", gid, "beyond_paper")
+        return None
+    extra = [str(k) for k in raw if k not in BEYOND_KEYS]
+    if extra:
+        col.add(path, f"unknown key(s) {', '.join(extra)} in beyond_paper; allowed: source, note",
+                gid, "beyond_paper")
+    source = _text(raw, "source", path, col, gid, 500)
+    note = _text(raw, "note", path, col, gid)
+    return BeyondPaper(source, note) if source and note else None
+
+
+def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
+               sources: Mapping[str, SourceText], case_ids: Collection[str] | None
+               ) -> Guideline | None:
+    if not isinstance(raw, Mapping):
+        col.add(path, "a guideline must be a mapping", None, None)
+        return None
+    before = len(col.problems)
+    raw_id = raw.get("id")
+    gid = raw_id if isinstance(raw_id, str) and SLUG_RE.match(raw_id) else None
+    if gid is None:
+        col.add((*path, "id"), f"id {raw_id!r} is not a slug (lowercase words joined by hyphens)",
+                None, "id")
+    for key in raw:
+        if key not in GUIDELINE_KEYS:
+            col.add((*path, str(key)), f"unknown key '{key}'; allowed: "
+                    + ", ".join(GUIDELINE_KEYS), gid, str(key))
+    for key in REQUIRED_KEYS:
+        if key not in raw and key != "id":
+            col.add(path, f"missing key '{key}'", gid, key)
+    allowed = [v.name for v in codebook.scenario_variables]
+    title = _text(raw, "title", path, col, gid, 200)
+    kind = _choice(raw, "kind", KINDS, path, col, gid)
+    phase = _choice(raw, "phase", PHASES, path, col, gid)
+    severity = _choice(raw, "severity", SEVERITIES, path, col, gid)
+    topic = _text(raw, "topic", path, col, gid, 100)
+    applies = _query(raw.get("applies_when", ""), "applies_when", (*path, "applies_when"), col,
+                     gid, codebook, allowed, empty_ok=True)
+    message = _text(raw, "message", path, col, gid)
+    rationale = _text(raw, "rationale", path, col, gid)
+    citations = _citations(raw.get("citations"), (*path, "citations"), col, gid, sources)
+    cases_raw = raw.get("cases", [])
+    cases: list[str] = []
+    if not isinstance(cases_raw, list) or not all(isinstance(c, str) for c in cases_raw):
+        col.add((*path, "cases"), "cases must be a list of case ids", gid, "cases")
+    else:
+        for i, cid in enumerate(cases_raw):
+            if case_ids is not None and cid not in case_ids:
+                col.add((*path, "cases", i), f"case '{cid}' is not a bundled case", gid, "cases")
+            elif cid in cases:
+                col.add((*path, "cases", i), f"case '{cid}' is listed twice", gid, "cases")
+            else:
+                cases.append(cid)
+    checklist = _checklist(raw.get("checklist"), (*path, "checklist"), col, gid, codebook, allowed)
+    beyond = _beyond(raw.get("beyond_paper"), (*path, "beyond_paper"), col, gid)
+    if len(col.problems) > before or gid is None:
+        return None
+    return Guideline(gid, title, kind, phase, severity, topic,  # type: ignore[arg-type]
+                     applies, message, rationale, tuple(citations), tuple(cases), checklist,
+                     beyond)
+
+
+def parse_guidelines(
+    raw: object,
+    codebook: Codebook,
+    *,
+    file: str | None = None,
+    locate: Locator | None = None,
+    sources: Mapping[str, SourceText] | None = None,
+    case_ids: Collection[str] | None = None,
+) -> list[Guideline]:
+    """Validate one guideline document (`guidelines:` list) and build its guidelines.
+
+    Args:
+        raw: the parsed YAML or JSON document.
+        codebook: `applies_when` and `done_when` may use only its scenario variables.
+        file: the file name, for error messages.
+        locate: maps a key path to a line number, for error messages.
+        sources: source texts; citations of a source given here must be verbatim in it.
+        case_ids: if given, every case a guideline names must be among them.
+
+    Raises:
+        ValidationFailed: with every problem, each naming file, line and guideline id.
+    """
+    col = _Collector(file, locate)
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("guidelines"), list):
+        col.add((), "a guideline file must be a mapping with a list under 'guidelines'", None, None)
+        raise ValidationFailed(col.problems)
+    extra = [str(k) for k in raw if k != "guidelines"]
+    if extra:
+        col.add((extra[0],), f"unknown top-level key(s) {', '.join(extra)}; allowed: guidelines",
+                None, None)
+    out: list[Guideline] = []
+    for i, item in enumerate(raw["guidelines"]):
+        guideline = _parse_one(item, ("guidelines", i), col, codebook, sources or {}, case_ids)
+        if guideline is not None:
+            out.append(guideline)
+    if col.problems:
+        raise ValidationFailed(col.problems)
+    return out
+
+
+def check_unique(guidelines: Sequence[tuple[str, Guideline]]) -> list[Problem]:
+    """Problems with ids used twice across files: (file, guideline) pairs in load order."""
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for file, g in guidelines:
+        if g.id in seen:
+            problems.append(Problem(f"guideline '{g.id}': id already used in {seen[g.id]}", file,
+                                    field="id"))
+        else:
+            seen[g.id] = file
+    return problems

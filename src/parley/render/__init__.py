@@ -1,0 +1,1 @@
+"""Briefs from assessments: Markdown and self-contained HTML, from Jinja templates."""
