@@ -31,8 +31,6 @@ GUIDELINE_KEYS = (
     "id", "title", "kind", "phase", "severity", "topic", "applies_when", "message", "rationale",
     "citations", "cases", "checklist", "beyond_paper",
 )
-REQUIRED_KEYS = ("id", "title", "kind", "phase", "severity", "topic", "applies_when", "message",
-                 "rationale", "citations")
 CITATION_KEYS = ("source", "section", "quote")
 CHECKLIST_KEYS = ("item", "done_when")
 BEYOND_KEYS = ("source", "note")
@@ -125,6 +123,9 @@ class _Collector:
 
 def _text(raw: Mapping[str, object], key: str, path: Path, col: _Collector, gid: str | None,
           limit: int = MAX_MESSAGE) -> str:
+    if key not in raw:
+        col.add(path, f"missing key '{key}'", gid, key)
+        return ""
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         col.add((*path, key), f"{key} must be text of 1 to {limit} characters", gid, key)
@@ -134,6 +135,9 @@ def _text(raw: Mapping[str, object], key: str, path: Path, col: _Collector, gid:
 
 def _choice(raw: Mapping[str, object], key: str, allowed: tuple[str, ...], path: Path,
             col: _Collector, gid: str | None) -> str:
+    if key not in raw:
+        col.add(path, f"missing key '{key}'", gid, key)
+        return allowed[0]
     value = raw.get(key)
     if value not in allowed:
         col.add((*path, key), f"{key} {value!r} is not one of {', '.join(allowed)}", gid, key)
@@ -246,20 +250,26 @@ def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
         if key not in GUIDELINE_KEYS:
             col.add((*path, str(key)), f"unknown key '{key}'; allowed: "
                     + ", ".join(GUIDELINE_KEYS), gid, str(key))
-    for key in REQUIRED_KEYS:
-        if key not in raw and key != "id":
-            col.add(path, f"missing key '{key}'", gid, key)
     allowed = [v.name for v in codebook.scenario_variables]
     title = _text(raw, "title", path, col, gid, 200)
     kind = _choice(raw, "kind", KINDS, path, col, gid)
     phase = _choice(raw, "phase", PHASES, path, col, gid)
     severity = _choice(raw, "severity", SEVERITIES, path, col, gid)
     topic = _text(raw, "topic", path, col, gid, 100)
-    applies = _query(raw.get("applies_when", ""), "applies_when", (*path, "applies_when"), col,
-                     gid, codebook, allowed, empty_ok=True)
+    applies = None
+    if "applies_when" not in raw:
+        col.add(path, "missing key 'applies_when' (write \"\" for a guideline that always "
+                "applies)", gid, "applies_when")
+    else:
+        applies = _query(raw["applies_when"], "applies_when", (*path, "applies_when"), col, gid,
+                         codebook, allowed, empty_ok=True)
     message = _text(raw, "message", path, col, gid)
     rationale = _text(raw, "rationale", path, col, gid)
-    citations = _citations(raw.get("citations"), (*path, "citations"), col, gid, sources)
+    citations: list[Citation] = []
+    if "citations" not in raw:
+        col.add(path, "missing key 'citations'", gid, "citations")
+    else:
+        citations = _citations(raw["citations"], (*path, "citations"), col, gid, sources)
     cases_raw = raw.get("cases", [])
     cases: list[str] = []
     if not isinstance(cases_raw, list) or not all(isinstance(c, str) for c in cases_raw):

@@ -1,0 +1,85 @@
+"""The real `parley assess` and `parley evaluate` in a subprocess: formats, files, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PARLEY = str(Path(sys.executable).with_name("parley"))
+SCENARIOS = ROOT / "tests" / "data" / "scenarios"
+
+
+def run(args: list[str], db: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PARLEY_DATABASE_URL": db, "COLUMNS": "200"}
+    return subprocess.run([PARLEY, *args], capture_output=True, text=True, env=env, timeout=180,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('assess') / 'parley.db'}"
+    assert run(["db", "upgrade"], url).returncode == 0
+    return url
+
+
+def test_assess_json_has_the_interface_shape(db: str) -> None:
+    out = run(["assess", str(SCENARIOS / "good" / "gang-truce.yaml"), "--format", "json"], db)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
+    assert data["scenario"]["title"] == "Citywide truce between two street gangs"
+    assert data["scenario"]["security_dilemma"] == "yes"
+    assert data["scenario"]["cohesion"] == "medium"
+    assert sum(data["outlook"]["distribution"].values()) == pytest.approx(1.0)
+    assert "leave-one-out" in data["outlook"]["caveat"]
+    assert all(f["citations"] for f in data["findings"])
+    assert {f["guideline"] for f in data["findings"]} >= {"security-dilemma-rivals"}
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("md", "## Key risks"), ("html", "<!doctype html>")])
+def test_assess_writes_a_brief(db: str, tmp_path: Path, fmt: str, marker: str) -> None:
+    target = tmp_path / f"brief.{fmt}"
+    out = run(["assess", str(SCENARIOS / "good" / "national-dialogue.json"), "--format", fmt,
+               "-o", str(target)], db)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ""
+    assert f"wrote the {fmt} brief to {target}" in out.stderr
+    text = target.read_text(encoding="utf-8")
+    assert marker in text and "National dialogue with a mafia" in text
+
+
+@pytest.mark.parametrize("name", ["unknown-code.yaml", "unknown-key.yaml",
+                                  "several-problems.json"])
+def test_bad_scenario_exits_2_with_the_paired_error(db: str, name: str) -> None:
+    path = SCENARIOS / "bad" / name
+    out = run(["assess", str(path), "--format", "json"], db)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    expected = path.with_name(name + ".error").read_text(encoding="utf-8").strip()
+    flat = " ".join(out.stderr.split())
+    for line in expected.splitlines():
+        assert " ".join(line.replace(f"bad/{name}", str(path)).split()) in flat
+
+
+def test_missing_scenario_file_exits_2(db: str, tmp_path: Path) -> None:
+    out = run(["assess", str(tmp_path / "none.yaml")], db)
+    assert out.returncode == 2 and "cannot read file" in out.stderr
+
+
+def test_evaluate_json_and_table(db: str) -> None:
+    out = run(["evaluate", "--format", "json"], db)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data["methods"]) == {"outlook", "outlook-equal-weights", "majority-class",
+                                    "uniform"}
+    assert data["methods"]["uniform"]["brier"] == pytest.approx(0.8)
+    assert data["n_cases"] == len(data["predictions"]) > 0
+    table = run(["evaluate", "--format", "table"], db)
+    assert table.returncode == 0, table.stderr
+    assert "majority-class" in table.stdout and "Brier" in table.stdout
