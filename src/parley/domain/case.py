@@ -7,6 +7,7 @@ with its location before raising, so a user fixes a file in one pass.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,11 @@ def _suggest(word: str, options: Sequence[str]) -> str:
     return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
+def _clean(text: str) -> bool:
+    """No control characters (they corrupt terminals, CSV and logs) and no lone surrogates."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
+
+
 def parse_value(
     var: Variable, raw: object
 ) -> tuple[Value | Unknown | None, str | None]:
@@ -109,16 +115,17 @@ def parse_value(
             return raw, None
         return None, f"{raw!r} is not a whole number between 0 and 100000 (or unknown)"
     if var.type is VarType.TEXT:
-        if isinstance(raw, str) and raw.strip() and len(raw) <= MAX_TEXT and raw.isprintable():
+        if isinstance(raw, str) and raw.strip() and len(raw) <= MAX_TEXT and _clean(raw):
             return raw.strip(), None
-        return None, f"expected printable text of 1 to {MAX_TEXT} characters (or unknown)"
+        return None, f"expected text of 1 to {MAX_TEXT} characters without control characters"
     if var.type is VarType.TEXT_LIST:
         if isinstance(raw, str):
             raw = [raw]
         if (
             isinstance(raw, list)
             and raw
-            and all(isinstance(i, str) and i.strip() and len(i) <= MAX_TEXT for i in raw)
+            and all(isinstance(i, str) and i.strip() and len(i) <= MAX_TEXT and _clean(i)
+                    for i in raw)
         ):
             items = [i.strip() for i in raw]
             if len(set(items)) != len(items):

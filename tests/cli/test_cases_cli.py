@@ -1,0 +1,115 @@
+"""The real `parley` CLI in a subprocess: output formats, exit codes, all-or-nothing import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PARLEY = str(Path(sys.executable).with_name("parley"))
+DATA = ROOT / "tests" / "data" / "cases"
+
+
+def run(args: list[str], db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PARLEY_DATABASE_URL": db, "COLUMNS": "200"}
+    return subprocess.run([PARLEY, *args], capture_output=True, text=True, env=env, input=stdin,
+                          timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'parley.db'}"
+    assert run(["db", "upgrade"], url).returncode == 0
+    return url
+
+
+def test_upgrade_reports_what_it_did(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    first = run(["db", "upgrade"], url)
+    assert first.returncode == 0
+    assert "28 case(s) added" in first.stderr
+    second = run(["db", "upgrade"], url)
+    assert "0 case(s) added, 0 updated, 28 unchanged" in second.stderr
+
+
+def test_list_ids_with_where(db: str) -> None:
+    out = run(["cases", "list", "--where", "region = europe", "--format", "ids"], db)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["denmark-motorcycle-gang-truce", "italy-trattativa-stato-mafia",
+                                  "norway-oslo-police-dialogue-1997",
+                                  "spain-gang-legalisation-2003"]
+
+
+def test_bad_where_exits_2_pointing_at_the_token(db: str) -> None:
+    out = run(["cases", "list", "--where", "outcome_class = lasting", "--format", "ids"], db)
+    assert out.returncode == 2
+    assert "'lasting' is not a code of outcome_class; allowed: no-deal" in out.stderr
+    assert "                  ^" in out.stderr
+    assert out.stdout == ""
+
+
+def test_search_json(db: str) -> None:
+    out = run(["cases", "search", "pirates", "--format", "json"], db)
+    data = json.loads(out.stdout)
+    assert data["cases"][0]["id"] == "bangladesh-sundarbans-pirates-2016"
+    assert "[" in data["cases"][0]["snippet"]
+
+
+def test_show_missing_case_exits_2(db: str) -> None:
+    out = run(["cases", "show", "atlantis"], db)
+    assert out.returncode == 2
+    assert "no case with id 'atlantis'" in out.stderr
+
+
+def test_show_table_has_values_and_evidence(db: str) -> None:
+    out = run(["cases", "show", "el-salvador-mara-truce-2012"], db)
+    assert out.returncode == 0
+    assert "secrecy" in out.stdout and "unknown" in out.stdout
+
+
+def test_export_csv_one_row_per_case(db: str) -> None:
+    out = run(["cases", "export", "--format", "csv"], db)
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 29
+    assert lines[0].startswith("id,title,parent,country,locality,region")
+
+
+def test_import_bad_file_exits_2_and_changes_nothing(db: str) -> None:
+    before = run(["cases", "list", "--format", "ids"], db).stdout
+    out = run(["cases", "import", str(DATA / "good" / "my-august-town-case.yaml"),
+               str(DATA / "bad" / "unknown-code.yaml")], db)
+    assert out.returncode == 2
+    assert "field 'secrecy': 'sekret' is not a code of secrecy" in out.stderr
+    assert run(["cases", "list", "--format", "ids"], db).stdout == before
+
+
+def test_export_then_import_round_trips(db: str, tmp_path: Path) -> None:
+    exported = tmp_path / "all.json"
+    assert run(["cases", "export", "--format", "json", "-o", str(exported)], db).returncode == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert run(["db", "upgrade"], other).returncode == 0
+    # every id exists already: a duplicate is bad input, nothing changes
+    dup = run(["cases", "import", str(exported)], other)
+    assert dup.returncode == 2 and "already exists" in dup.stderr
+    assert run(["cases", "import", "--replace", str(exported)], other).returncode == 0
+    again = run(["cases", "export", "--format", "json"], other).stdout
+    assert json.loads(again) == json.loads(exported.read_text())
+
+
+def test_import_a_users_case(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    out = run(["cases", "import", str(DATA / "good" / "my-august-town-case.yaml")], url)
+    assert out.returncode == 0, out.stderr
+    listed = run(["cases", "list", "--where", "security_dilemma = yes", "--format", "ids"], url)
+    assert "my-august-town-case" in listed.stdout.split()
+
+
+def test_help_has_examples() -> None:
+    out = subprocess.run([PARLEY, "cases", "list", "--help"], capture_output=True, text=True,
+                         check=True, env={**os.environ, "COLUMNS": "200"})
+    assert "Example:" in out.stdout

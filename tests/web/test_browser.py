@@ -1,0 +1,78 @@
+"""End-to-end in a real browser: Playwright driving Debian's Chromium against `parley serve`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Any:
+    context = browser.new_context(base_url=live_server)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_search_highlights_matches(page: Any) -> None:
+    page.goto("/cases")
+    page.fill("#q", "motorcycle")
+    expect(page.locator("#total")).not_to_have_text("28")
+    assert page.locator(".snippet mark").count() >= 2
+    assert "q=motorcycle" in page.url  # htmx pushed the URL so the result can be shared
+
+
+def test_facet_filter_and_case_page(page: Any) -> None:
+    page.goto("/cases")
+    page.get_by_role("link", name="europe", exact=True).click()
+    page.wait_for_url("**f=region%3Aeurope**")
+    assert page.locator("#total").text_content() == "4"
+    page.get_by_role("link", name="Italy – Trattativa Stato-Mafia").click()
+    assert page.locator("h1").text_content() == "Italy – Trattativa Stato-Mafia"
+    assert page.locator("tr.is-unknown").count() > 0
+    assert page.locator("blockquote").count() > 0
+
+
+def test_compare_two_cases(page: Any) -> None:
+    page.goto("/cases?where=region+%3D+europe")
+    page.check("#pick-denmark-motorcycle-gang-truce")
+    page.check("#pick-norway-oslo-police-dialogue-1997")
+    page.get_by_role("button", name="Compare selected (2–4)").click()
+    assert page.locator("h1").text_content() == "Comparing 2 cases"
+    assert page.locator("tr.differs").count() > 0
+    page.get_by_role("link", name="Show only differences").click()
+    assert page.locator("tbody tr").count() == page.locator("tr.differs").count()
+
+
+def test_keyboard_only_navigation(page: Any) -> None:
+    page.goto("/cases")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("prison")
+    page.keyboard.press("Enter")
+    expect(page.locator(".snippet mark").first).to_be_visible()
+
+
+def test_usable_on_a_phone(browser: Any, live_server: str) -> None:
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 740})
+    pg = context.new_page()
+    pg.goto("/cases/el-salvador-mara-truce-2012")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380  # tables scroll inside their box; the page itself does not
+    context.close()
+
+
+def test_bad_filter_shows_the_error(page: Any) -> None:
+    page.goto("/cases")
+    page.fill("#where", "cohesion = sky")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_selector(".error")
+    assert "is not a code of cohesion" in page.locator(".error").text_content()
