@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from parley.cli.errors import reported
 from parley.cli.context import open_parley
+from parley.cli.errors import reported
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.listing import MARK_END, MARK_START, CasePage
 from parley.interchange.case_csv import cases_to_csv
@@ -28,19 +28,19 @@ WhereOpt = Annotated[str | None, typer.Option(
     "(docs/query-language.md).")]
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     ids = "ids"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(StrEnum):
     table = "table"
     json = "json"
 

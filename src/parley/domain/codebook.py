@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from parley.domain.errors import ConfigurationError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class VarType(str, Enum):
+class VarType(StrEnum):
     SLUG = "slug"
     TEXT = "text"
     TEXT_LIST = "text-list"

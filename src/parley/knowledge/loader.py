@@ -47,7 +47,7 @@ def codebook_from_data(data: Any, name: str = "codebook.yaml") -> Codebook:
             if unknown:
                 raise ConfigurationError(f"{name}: variable '{raw['name']}': unknown keys {sorted(unknown)}")
             try:
-                vtype = VarType(raw.get("type"))
+                vtype = VarType(str(raw.get("type")))
             except ValueError as exc:
                 raise ConfigurationError(
                     f"{name}: variable '{raw['name']}': type {raw.get('type')!r} is not one of "

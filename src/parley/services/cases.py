@@ -26,6 +26,13 @@ class Comparison:
     differing: tuple[str, ...]  # variables whose values differ between the cases
 
 
+def _indexed(
+    locate: Callable[[tuple[str | int, ...]], int | None], index: int
+) -> Callable[[tuple[str | int, ...]], int | None]:
+    """A locator for the `index`-th case of a file holding a list of cases."""
+    return lambda path: locate((index, *path))
+
+
 class CaseCatalogue:
     """The case base as users see it."""
 
@@ -70,10 +77,7 @@ class CaseCatalogue:
             if isinstance(raw, list):
                 if not raw:
                     problems.append(Problem("the file holds an empty list of cases", name))
-                items = [
-                    (item, (lambda p, i=i: locate((i, *p))))  # type: ignore[misc]
-                    for i, item in enumerate(raw)
-                ]
+                items = [(item, _indexed(locate, i)) for i, item in enumerate(raw)]
             else:
                 items = [(raw, locate)]
             for item, loc in items:

@@ -94,7 +94,7 @@ class Database:
         with self.engine.connect() as conn:
             try:
                 row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-            except Exception:  # noqa: BLE001 - table missing means never migrated
+            except Exception:
                 return None
             return str(row[0]) if row else None
 
