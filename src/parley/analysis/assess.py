@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +44,9 @@ KIND_ORDER = ("risk", "readiness", "recommendation")
 class CasePool:
     """The leaf cases an assessment compares against, encoded for fast ranking."""
 
-    cases: tuple[Case, ...]
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    summaries: tuple[str, ...]
     outcomes: tuple[str, ...]  # outcome_class code or "unknown", per case
     rows: tuple[Row, ...]  # each case's scenario variables
     index: CaseIndex
@@ -54,17 +57,36 @@ class CasePool:
     def build(cls, cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights
               ) -> CasePool:
         """Pool the leaf cases (a parent summarises its sub-cases, so it would count twice)."""
-        leaves = tuple(sorted(leaf_cases(cases), key=lambda c: c.id))
-        rows = tuple(scenario_from_case(c, codebook).values for c in leaves)
-        outcomes = tuple(str(c.value(OUTCOME)) for c in leaves)
-        return cls(leaves, outcomes, rows, CaseIndex(rows, codebook, weights), codebook, weights)
+        leaves = sorted(leaf_cases(cases), key=lambda c: c.id)
+        return cls.from_rows(
+            [(c.id, c.title, c.summary, str(c.value(OUTCOME)),
+              scenario_from_case(c, codebook).values) for c in leaves],
+            codebook, weights)
 
-    def rank(self, scenario: Scenario) -> tuple[npt.NDArray[np.float64], list[int]]:
-        """Similarities to every pooled case, and the eligible cases, most similar first."""
+    @cached_property
+    def labels(self) -> npt.NDArray[np.int64]:
+        """Outcome class index of every pooled case, -1 where unknown."""
+        classes = list(self.codebook[OUTCOME].codes)
+        return np.array([classes.index(o) if o in classes else -1 for o in self.outcomes],
+                        dtype=np.int64)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, str, Row]], codebook: Codebook,
+                  weights: SimilarityWeights) -> CasePool:
+        """Pool plain (id, title, summary, outcome_class, scenario values) rows, e.g. synthetic
+        cases for a benchmark."""
+        values = tuple(r[4] for r in rows)
+        return cls(tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                   tuple(r[2] for r in rows), tuple(r[3] for r in rows), values,
+                   CaseIndex(values, codebook, weights), codebook, weights)
+
+    def rank(self, scenario: Scenario) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+        """Similarities to every pooled case, and the eligible cases, most similar first (ties
+        in pool order, which `build` makes id order)."""
         sims, compared = self.index.similarities(scenario.values)
         eligible = np.flatnonzero(compared >= self.weights.min_compared)
-        order = sorted(eligible.tolist(), key=lambda j: (-sims[j], self.cases[j].id))
-        return sims, order
+        order = eligible[np.argsort(-sims[eligible], kind="stable")]
+        return sims, order.astype(np.int64)
 
 
 def findings_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[Finding]:
@@ -101,28 +123,27 @@ def checklist_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[C
     return out
 
 
-def similar_cases(scenario: Scenario, pool: CasePool, order: Sequence[int],
+def similar_cases(scenario: Scenario, pool: CasePool, order: npt.NDArray[np.int64],
                   sims: npt.NDArray[np.float64], n: int = N_SIMILAR) -> list[SimilarCase]:
     """The n most similar pooled cases, each with what it shares with the scenario."""
     out: list[SimilarCase] = []
-    for j in order[:n]:
-        case = pool.cases[j]
+    for j in order[:n].tolist():
         detail = compare(scenario.values, pool.rows[j], pool.codebook, pool.weights)
-        out.append(SimilarCase(case.id, case.title, float(sims[j]), pool.outcomes[j],
-                               detail.shared, detail.different, case.summary))
+        out.append(SimilarCase(pool.ids[j], pool.titles[j], float(sims[j]), pool.outcomes[j],
+                               detail.shared, detail.different, pool.summaries[j]))
     return out
 
 
-def outlook_for(pool: CasePool, order: Sequence[int], sims: npt.NDArray[np.float64],
+def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[np.float64],
                 params: OutlookParams, caveat: str) -> Outlook:
     """The outlook from the k most similar cases with a known outcome."""
     classes = list(pool.codebook[OUTCOME].codes)
-    known = [j for j in order if pool.outcomes[j] in classes]
-    top = known[: params.k]
-    base = base_rates([classes.index(o) for o in pool.outcomes if o in classes], len(classes))
-    probs = distribution([(float(sims[j]), classes.index(pool.outcomes[j])) for j in top], base,
-                         params.alpha)
-    cited = tuple(pool.cases[j].id for j in top)
+    labels = pool.labels
+    known = order[labels[order] >= 0]
+    top = known[: params.k].tolist()
+    base = base_rates(labels[labels >= 0].tolist(), len(classes))
+    probs = distribution([(float(sims[j]), int(labels[j])) for j in top], base, params.alpha)
+    cited = tuple(pool.ids[j] for j in top)
     if top:
         basis = (f"The {len(top)} most similar past case(s) with a known outcome "
                  f"({', '.join(cited)}) each vote for their outcome class, weighted by "
