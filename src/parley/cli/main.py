@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from parley import __version__
-from parley.cli import assess, cases, db, evaluate, serve
+from parley.cli import assess, cases, db, evaluate, qca, serve
 
 app = typer.Typer(
     name="parley",
@@ -18,6 +18,7 @@ app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
 app.command("assess")(assess.assess)
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(qca.app, name="qca")
 
 
 @app.callback()

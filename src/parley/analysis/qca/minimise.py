@@ -30,6 +30,7 @@ Limits
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -58,11 +59,13 @@ class SearchLimits:
         max_nodes: stop the cover search after visiting this many branch-and-bound nodes.
         max_primes: stop generating prime implicants after this many (the chart would be
             unmanageable anyway).
+        max_seconds: time allowed to the exact minimum-size solver, and to the listing.
     """
 
     max_models: int = 1000
     max_nodes: int = 2_000_000
     max_primes: int = 200_000
+    max_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,90 @@ def prime_implicants(
 # Minimum covers
 
 
+_QUICK_NODES = 20_000
+
+
+def _ilp_minimum(rows: Sequence[int], ncol: int, seconds: float) -> list[int] | None:
+    """Indices of a minimum set of ``rows`` covering all ``ncol`` columns, or None on timeout.
+
+    Solved as a 0-1 integer programme with HiGHS (scipy): its LP bounds prove optimality on
+    charts where a plain branch and bound would wander for hours.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array
+
+    if seconds <= 0:
+        return None
+    ri, ci = [], []
+    for i, cov in enumerate(rows):
+        for c in _bits(cov):
+            ri.append(c)
+            ci.append(i)
+    nv = len(rows)
+    a = coo_array((np.ones(len(ri)), (ri, ci)), shape=(ncol, nv)).tocsr()
+    res = milp(
+        c=np.ones(nv),
+        constraints=LinearConstraint(a, lb=np.ones(ncol), ub=np.full(ncol, np.inf)),
+        integrality=np.ones(nv),
+        bounds=Bounds(0, 1),
+        options={"time_limit": seconds},
+    )
+    if res.status != 0 or res.x is None:
+        return None
+    return [i for i in range(nv) if res.x[i] > 0.5]
+
+
+_ENUM_NODES = 300_000
+
+
+def _ilp_enumerate(
+    rows: Sequence[int],
+    ncol: int,
+    size: int,
+    known: set[frozenset[int]],
+    deadline: float,
+    max_models: int,
+) -> tuple[list[frozenset[int]], bool]:
+    """All covers of ``size`` rows, by MILP with a cut excluding each one already known.
+
+    Returns the covers and True when the solver proved there are no others.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array, vstack
+
+    nv = len(rows)
+    ri, ci = [], []
+    for i, cov in enumerate(rows):
+        for c in _bits(cov):
+            ri.append(c)
+            ci.append(i)
+    cover = coo_array((np.ones(len(ri)), (ri, ci)), shape=(ncol, nv)).tocsr()
+    out = list(known)
+    while len(out) < max_models:
+        seconds = deadline - time.monotonic()
+        if seconds <= 0:
+            return out, False
+        cuts = [
+            coo_array((np.ones(len(f)), ([0] * len(f), sorted(f))), shape=(1, nv)) for f in out
+        ]
+        a = vstack([cover, coo_array(np.ones((1, nv))), *cuts]).tocsr()
+        lb = np.concatenate([np.ones(ncol), [size], np.full(len(out), -np.inf)])
+        ub = np.concatenate([np.full(ncol, np.inf), [size], np.full(len(out), size - 1.0)])
+        res = milp(
+            c=np.zeros(nv),
+            constraints=LinearConstraint(a, lb=lb, ub=ub),
+            integrality=np.ones(nv),
+            bounds=Bounds(0, 1),
+            options={"time_limit": seconds},
+        )
+        if res.status == 2:  # infeasible: every cover of this size is known
+            return out, True
+        if res.status != 0 or res.x is None:
+            return out, False
+        out.append(frozenset(i for i in range(nv) if res.x[i] > 0.5))
+    return out, False
+
+
 class _CapReachedError(Exception):
     """Raised inside the search when a cap is reached."""
 
@@ -223,6 +310,21 @@ def _bits(value: int) -> Iterator[int]:
         value ^= low
 
 
+def _chart_rows(primes: Sequence[Implicant], positives: Sequence[int]) -> list[int]:
+    """For each implicant, the bit set of the positive rows (by index) it covers."""
+    if not primes or not positives:
+        return [0] * len(primes)
+    pos = np.asarray(positives, dtype=np.int64)
+    masks = np.fromiter((p.mask for p in primes), dtype=np.int64, count=len(primes))
+    values = np.fromiter((p.value for p in primes), dtype=np.int64, count=len(primes))
+    out = []
+    for start in range(0, len(primes), 4096):  # blocks keep memory flat
+        cov = (pos[None, :] & masks[start : start + 4096, None]) == values[start : start + 4096, None]
+        packed = np.packbits(cov, axis=1, bitorder="little")
+        out.extend(int.from_bytes(row.tobytes(), "little") for row in packed)
+    return out
+
+
 def minimum_covers(
     primes: Sequence[Implicant],
     positives: Sequence[int],
@@ -232,7 +334,7 @@ def minimum_covers(
     limits = limits or SearchLimits()
     pos = list(positives)
     ncol = len(pos)
-    rows = [sum(1 << c for c, p in enumerate(pos) if imp.covers(p)) for imp in primes]
+    rows = _chart_rows(primes, pos)
     col_rows = [0] * ncol
     for r, cov in enumerate(rows):
         for c in _bits(cov):
@@ -275,32 +377,36 @@ def minimum_covers(
     everything = (1 << m) - 1
 
     def lower_bound(uncovered: int, allowed: int) -> int:
+        # Columns that share no candidate each need their own implicant; taking the
+        # columns with the fewest candidates first makes the packing larger.
+        avail = sorted(
+            ((sub_cols[c] & allowed).bit_count(), sub_cols[c] & allowed)
+            for c in _bits(uncovered)
+        )
+        if avail and avail[0][0] == 0:
+            return 1 << 30
         used = 0
         count = 0
-        for c in _bits(uncovered):
-            avail = sub_cols[c] & allowed
-            if not avail:
-                return 1 << 30
-            if not avail & used:
-                used |= avail
+        for _, a in avail:
+            if not a & used:
+                used |= a
                 count += 1
         return count
 
     nodes = 0
     found: list[tuple[int, ...]] = []
+    deadline = time.monotonic() + limits.max_seconds
+    node_cap = limits.max_nodes
 
-    def search(uncovered: int, chosen: list[int], allowed: int, budget: int) -> None:
+    def tick() -> None:
         nonlocal nodes
         nodes += 1
-        if nodes > limits.max_nodes:
+        if nodes > node_cap:
             raise _CapReachedError("nodes")
-        if not uncovered:
-            found.append(tuple(chosen))
-            if len(found) >= limits.max_models:
-                raise _CapReachedError("models")
-            return
-        if budget == 0 or lower_bound(uncovered, allowed) > budget:
-            return
+        if not nodes & 1023 and time.monotonic() > deadline:
+            raise _CapReachedError("time")
+
+    def pick_column(uncovered: int, allowed: int) -> int:
         best_c, best_n = -1, 1 << 30
         for c in _bits(uncovered):
             n = (sub_cols[c] & allowed).bit_count()
@@ -308,34 +414,98 @@ def minimum_covers(
                 best_c, best_n = c, n
                 if n <= 1:
                     break
-        options = sub_cols[best_c] & allowed
+        return best_c
+
+    # Phase 1: the minimum size, by branch and bound on a chart reduced by row dominance
+    # (dropping an implicant whose columns another one also covers never raises the
+    # minimum, though it may hide some minimum covers, hence phase 2).
+    by_cover: dict[int, int] = {}
+    for i, cov in enumerate(sub_rows):
+        by_cover.setdefault(cov, i)
+    dominant: list[int] = []
+    for cov, i in sorted(by_cover.items(), key=lambda item: -item[0].bit_count()):
+        if not any(sub_rows[d] & cov == cov for d in dominant):
+            dominant.append(i)
+    dominant_mask = sum(1 << i for i in dominant)
+    best: list[int] = []
+    left = everything
+    while left:  # greedy cover: the first upper bound
+        i = max(dominant, key=lambda j: (sub_rows[j] & left).bit_count())
+        best.append(i)
+        left &= ~sub_rows[i]
+
+    def shrink(uncovered: int, chosen: list[int], allowed: int) -> None:
+        tick()
+        if not uncovered:
+            if len(chosen) < len(best):
+                best[:] = chosen
+            return
+        if len(chosen) + lower_bound(uncovered, allowed) >= len(best):
+            return
+        options = sub_cols[pick_column(uncovered, allowed)] & allowed
+        for i in sorted(_bits(options), key=lambda j: -(sub_rows[j] & uncovered).bit_count()):
+            chosen.append(i)
+            shrink(uncovered & ~sub_rows[i], chosen, allowed)
+            chosen.pop()
+            allowed &= ~(1 << i)
+
+    # Phase 2: every cover of that size over the full chart, each found once.
+    def search(uncovered: int, chosen: list[int], allowed: int, budget: int) -> None:
+        tick()
+        if not uncovered:
+            found.append(tuple(chosen))
+            if len(found) >= limits.max_models:
+                raise _CapReachedError("models")
+            return
+        if budget == 0 or lower_bound(uncovered, allowed) > budget:
+            return
+        options = sub_cols[pick_column(uncovered, allowed)] & allowed
         for i in _bits(options):
             chosen.append(i)
             search(uncovered & ~sub_rows[i], chosen, allowed, budget - 1)
             chosen.pop()
             allowed &= ~(1 << i)  # later branches exclude earlier choices: no duplicates
 
-    # Greedy upper bound, used only if the node cap strikes before the minimum is proven.
-    greedy: list[int] = []
-    left = everything
-    while left:
-        i = max(range(len(cand)), key=lambda j: (sub_rows[j] & left).bit_count())
-        greedy.append(i)
-        left &= ~sub_rows[i]
     all_rows = (1 << len(cand)) - 1
-    depth = lower_bound(everything, all_rows) if m else 0
     stop: str | None = None
-    try:
-        while True:
-            search(everything, [], all_rows, depth)
-            if found or depth >= len(greedy):
-                break
-            depth += 1
-    except _CapReachedError as why:
-        stop = str(why)
+    proven = False
+    if m:
+        # A short branch and bound settles small charts without loading the MILP solver.
+        node_cap = min(limits.max_nodes, _QUICK_NODES)
+        try:
+            shrink(everything, [], dominant_mask)
+            proven = True
+        except _CapReachedError:
+            node_cap = limits.max_nodes
+            ilp = _ilp_minimum([sub_rows[i] for i in dominant], m, deadline - time.monotonic())
+            if ilp is not None:
+                best[:] = [dominant[i] for i in ilp]
+                proven = True
+    else:
+        proven = True
+    if proven:
+        # Enumerate by branch and bound while solutions come easily; if that stalls, let
+        # the MILP solver list the rest with one "no-good" cut per model found. The MILP
+        # becoming infeasible proves the list complete.
+        node_cap = min(limits.max_nodes, _ENUM_NODES)
+        try:
+            if limits.max_models > 1 or not best:
+                search(everything, [], all_rows, len(best))
+        except _CapReachedError as why:
+            stop = str(why)
+            if stop == "nodes" and len(found) < limits.max_models:
+                found_sets = {frozenset(f) for f in found} | {frozenset(best)}
+                more, done = _ilp_enumerate(
+                    sub_rows, m, len(best), found_sets, deadline, limits.max_models
+                )
+                found[:] = [tuple(sorted(f)) for f in more]
+                stop = None if done else ("models" if len(found) >= limits.max_models else "time")
+        if not found:
+            found.append(tuple(best))
+    greedy = best
 
     essential = tuple(essential_rows)
-    if not found:  # the node cap struck before any cover of size `depth` was seen
+    if not proven:  # the solvers ran out of time before the minimum was proven
         model = tuple(sorted([*essential_rows, *(cand[i] for i in greedy)]))
         return CoverSearch(
             (model,),
@@ -343,10 +513,9 @@ def minimum_covers(
             complete=False,
             proven_minimal=False,
             left_out=(
-                f"search stopped after {limits.max_nodes} nodes: no cover with "
-                f"{len(essential_rows) + depth} implicants was found yet, so the minimum "
-                f"(between {len(essential_rows) + depth} and {len(model)}) is not proven; "
-                f"one greedy cover of {len(model)} implicants is shown"
+                f"search stopped after {limits.max_seconds:g} s before proving the minimum: "
+                f"the best cover found ({len(model)} implicants) is shown, and smaller ones "
+                f"may exist"
             ),
             nodes=nodes,
         )
@@ -359,9 +528,10 @@ def minimum_covers(
             f"listing stopped at max_models = {limits.max_models}: more minimal models "
             f"with {len(models[0])} implicants may exist"
         )
-    elif stop == "nodes":
+    elif stop in ("nodes", "time"):
+        cap = f"{limits.max_nodes} nodes" if stop == "nodes" else f"{limits.max_seconds:g} s"
         left_out = (
-            f"search stopped after {limits.max_nodes} nodes: {len(models)} minimal model(s) "
-            f"with {len(models[0])} implicants listed, others may exist"
+            f"listing stopped after {cap}: {len(models)} minimal model(s) with "
+            f"{len(models[0])} implicants listed, others may exist"
         )
     return CoverSearch(models, essential, stop is None, True, left_out, nodes)
