@@ -13,10 +13,11 @@ from parley.domain.source import SourceText
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
 from parley.knowledge.weights import load_similarity_weights
-from parley.services.assessments import Assessments
+from parley.services.assessments import Assessments, SavedScenarios
 from parley.services.cases import CaseCatalogue
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
+from parley.storage.scenarios import ScenarioRepository
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Parley:
     def assessments(self) -> Assessments:
         return Assessments(self.cases, self.codebook, self.guidelines,
                            load_similarity_weights(self.codebook))
+
+    @cached_property
+    def scenarios(self) -> SavedScenarios:
+        return SavedScenarios(ScenarioRepository(self.db, self.codebook))
 
     def upgrade(self) -> SyncReport:
         """Migrate the database and load the bundled cases (idempotent)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from parley.domain.case import Case, Locator, parse_value, value_to_json
@@ -36,6 +37,15 @@ class Scenario:
     def known(self) -> dict[str, Value]:
         """The variables the scenario sets (not UNKNOWN)."""
         return {k: v for k, v in self.values.items() if v is not UNKNOWN}
+
+
+@dataclass(frozen=True)
+class SavedScenario:
+    """A scenario stored so its assessment can be reopened."""
+
+    id: str
+    scenario: Scenario
+    created_at: datetime
 
 
 def _suggest(word: str, options: list[str]) -> str:

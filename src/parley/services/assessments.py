@@ -20,8 +20,9 @@ from parley.domain.assessment import Assessment
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
-from parley.domain.scenario import Scenario
+from parley.domain.scenario import SavedScenario, Scenario
 from parley.services.cases import CaseCatalogue
+from parley.services.ports import ScenarioStore
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,20 @@ class Assessments:
     def evaluate(self) -> Evaluation:
         """Leave-one-out evaluation of the outlook over the stored case base."""
         return self._prepare().evaluation
+
+
+class SavedScenarios:
+    """Save scenarios and reopen them (the web form's "save")."""
+
+    def __init__(self, store: ScenarioStore) -> None:
+        self.store = store
+
+    def save(self, scenario: Scenario) -> SavedScenario:
+        """Store a validated scenario; returns it with its new id."""
+        return self.store.get(self.store.save(scenario))
+
+    def get(self, scenario_id: str) -> SavedScenario:
+        return self.store.get(scenario_id)
+
+    def recent(self, limit: int = 50) -> list[SavedScenario]:
+        return self.store.recent(limit)

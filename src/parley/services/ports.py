@@ -8,6 +8,7 @@ from typing import Protocol
 from parley.domain.case import Case
 from parley.domain.listing import CasePage, StoredCase, SyncReport
 from parley.domain.query import Node
+from parley.domain.scenario import SavedScenario, Scenario
 
 
 class CaseStore(Protocol):
@@ -34,3 +35,11 @@ class CaseStore(Protocol):
     def import_cases(self, cases: Sequence[Case], *, replace: bool = False) -> list[str]: ...
 
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport: ...
+
+
+class ScenarioStore(Protocol):
+    def save(self, scenario: Scenario) -> str: ...
+
+    def get(self, scenario_id: str) -> SavedScenario: ...
+
+    def recent(self, limit: int = 50) -> list[SavedScenario]: ...

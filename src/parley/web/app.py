@@ -11,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from parley import __version__
 from parley.bootstrap import Parley
 from parley.web import errors, security
+from parley.web.api import assessments as api_assessments
 from parley.web.api import cases as api_cases
+from parley.web.pages import assessments as page_assessments
 from parley.web.pages import cases as page_cases
 from parley.web.pages.render import render
 
@@ -32,6 +34,8 @@ def create_app(parley: Parley) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_cases.router)
     app.include_router(page_cases.router)
+    app.include_router(api_assessments.router)
+    app.include_router(page_assessments.router)
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:

@@ -1,0 +1,112 @@
+"""The assessment form: describe a situation, read the brief, save it and reopen it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.datastructures import FormData
+
+from parley.domain.codebook import Codebook, VarType
+from parley.domain.errors import ValidationFailed
+from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
+from parley.render.brief import render_html
+from parley.web.deps import ParleyDep
+from parley.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+_SPLIT = re.compile(r"[,;\n]")
+
+
+def raw_scenario(form: FormData, codebook: Codebook) -> dict[str, Any]:
+    """Form fields -> the raw scenario mapping a scenario file would hold (blank = unknown)."""
+    raw: dict[str, Any] = {}
+    title = str(form.get("title") or "").strip()
+    if title:
+        raw["title"] = title
+    notes = str(form.get("notes") or "").strip()
+    if notes:
+        raw["notes"] = notes
+    for var in codebook.scenario_variables:
+        if var.type is VarType.CODE_LIST:
+            codes = [str(v) for v in form.getlist(var.name) if str(v) != "unknown"]
+            if codes:
+                raw[var.name] = codes
+            continue
+        text = str(form.get(var.name) or "").strip()
+        if not text or text == "unknown":
+            continue
+        if var.type is VarType.INTEGER:
+            raw[var.name] = int(text) if text.isdigit() else text
+        elif var.type is VarType.TEXT_LIST:
+            raw[var.name] = [item.strip() for item in _SPLIT.split(text) if item.strip()]
+        else:
+            raw[var.name] = text
+    return raw
+
+
+def _form_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """What each form control shows: lists stay lists, text lists are comma-joined."""
+    return {k: (", ".join(map(str, v)) if isinstance(v, list) and k == "groups" else v)
+            for k, v in raw.items()}
+
+
+def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
+          scenario: Scenario | None = None, errors: list[str] | None = None,
+          saved_id: str | None = None, status: int = 200) -> HTMLResponse:
+    brief = None
+    if scenario is not None:
+        assessment = parley.assessments.assess(scenario)
+        titles = {c.id: c.title for c in parley.cases.export()}
+        # render_html autoescapes everything it is given; the result is safe to embed
+        brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
+                                   case_url=lambda cid: f"/cases/{cid}", standalone=False))
+    return render(request, "assess/form.html", {
+        "groups": [(g, [v for v in vs if v.scenario and v.coded])
+                   for g, vs in parley.codebook.groups()],
+        "values": values,
+        "errors": errors or [],
+        "brief": brief,
+        "saved_id": saved_id,
+    }, status)
+
+
+@router.get("/assess", response_class=HTMLResponse)
+def assess_form(request: Request, parley: ParleyDep) -> HTMLResponse:
+    """An empty form: every variable unknown."""
+    return _page(request, parley, values={})
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_submit(request: Request, parley: ParleyDep) -> Response:
+    """Assess the described scenario; with action=save, store it and go to its own page."""
+    form = await request.form()
+    raw = raw_scenario(form, parley.codebook)
+    try:
+        scenario = parse_scenario(raw, parley.codebook, file="form")
+    except ValidationFailed as exc:
+        return _page(request, parley, values=_form_values(raw),
+                     errors=[p.message if not p.field else f"{p.field}: {p.message}"
+                             for p in exc.problems], status=400)
+    if form.get("action") == "save":
+        saved = parley.scenarios.save(scenario)
+        return RedirectResponse(f"/assess/saved/{saved.id}", status_code=303)
+    return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
+                 scenario=scenario)
+
+
+@router.get("/assess/saved", response_class=HTMLResponse)
+def saved_list(request: Request, parley: ParleyDep) -> HTMLResponse:
+    """Saved scenarios, newest first."""
+    return render(request, "assess/saved.html", {"saved": parley.scenarios.recent()})
+
+
+@router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
+def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str) -> HTMLResponse:
+    """A saved scenario reopened: its form filled in and its brief recomputed."""
+    saved = parley.scenarios.get(scenario_id)
+    return _page(request, parley, values=_form_values(scenario_to_dict(saved.scenario)),
+                 scenario=saved.scenario, saved_id=saved.id)

@@ -1,0 +1,66 @@
+"""POST /api/assess and the assessment pages, in process."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+SCENARIO = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "medium",
+            "deterrence_credible": False, "security_dilemma": "yes", "secrecy": "secret"}
+
+
+def test_assess_returns_the_interface_shape(client: TestClient) -> None:
+    r = client.post("/api/assess", json=SCENARIO)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert list(body) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
+    assert body["scenario"]["deterrence_credible"] == "no"
+    assert abs(sum(body["outlook"]["distribution"].values()) - 1) < 1e-9
+    assert all(f["citations"] for f in body["findings"])
+
+
+def test_bad_scenario_is_400_naming_key_value_and_codes(client: TestClient) -> None:
+    r = client.post("/api/assess", json={"cohesion": "hgh", "colour": "red"})
+    assert r.status_code == 400
+    problems = r.json()["error"]["problems"]
+    assert problems[0]["field"] == "cohesion"
+    assert problems[0]["message"] == ("'hgh' is not a code of cohesion; allowed: low, medium, "
+                                      "high, unknown")
+    assert problems[1]["field"] == "colour"
+    not_object = client.post("/api/assess", json=["cohesion"])
+    assert not_object.status_code == 422
+
+
+def test_form_lists_every_scenario_variable_with_help(client: TestClient, parley_app) -> None:
+    html = client.get("/assess").text
+    for var in parley_app.codebook.scenario_variables:
+        assert f'name="{var.name}"' in html, var.name
+        assert f'id="h-{var.name}"' in html
+    assert 'outcome_class' not in html
+
+
+def test_form_assesses_saves_and_reopens(client: TestClient) -> None:
+    form = {"title": "Prison talks", "cohesion": "low", "spoilers": ["political"],
+            "groups": "MS-13, Barrio 18", "number_of_groups": "2", "action": "assess"}
+    shown = client.post("/assess", data=form)
+    assert shown.status_code == 200
+    assert "Key risks" in shown.text and 'href="/cases/' in shown.text
+    saved = client.post("/assess", data={**form, "action": "save"}, follow_redirects=False)
+    assert saved.status_code == 303
+    url = saved.headers["location"]
+    assert re.fullmatch(r"/assess/saved/[\w-]+", url)
+    reopened = client.get(url)
+    assert reopened.status_code == 200
+    assert re.search(r'<option value="low" title="[^"]*" selected>', reopened.text)
+    assert 'value="political" checked' in reopened.text
+    assert 'value="MS-13, Barrio 18"' in reopened.text
+    assert "Prison talks" in client.get("/assess/saved").text
+    assert client.get("/assess/saved/nope").status_code == 404
+
+
+def test_bad_form_input_keeps_what_was_typed(client: TestClient) -> None:
+    r = client.post("/assess", data={"title": "x", "number_of_groups": "two", "cohesion": "low"})
+    assert r.status_code == 400
+    assert "number_of_groups: &#39;two&#39; is not a whole number" in r.text
+    assert 'value="two"' in r.text
