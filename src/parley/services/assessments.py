@@ -3,7 +3,7 @@
 The case base can change (a user imports cases), so the prepared pool, the fitted outlook
 parameters and the measured accuracy in the caveat are recomputed whenever the set of cases
 changes, and cached otherwise. The caveat is thus always the accuracy of the outlook the user
-is shown, measured on the very cases it draws from (docs/decisions/0007-outlook-caveat.md).
+is shown, measured on the very cases it draws from (docs/assessment.md).
 """
 
 from __future__ import annotations
