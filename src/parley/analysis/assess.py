@@ -145,11 +145,11 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
     probs = distribution([(float(sims[j]), int(labels[j])) for j in top], base, params.alpha)
     cited = tuple(pool.ids[j] for j in top)
     if top:
-        basis = (f"The {len(top)} most similar past case(s) with a known outcome "
-                 f"({', '.join(cited)}) each vote for their outcome class, weighted by "
-                 f"similarity (total weight {sum(float(sims[j]) for j in top):.2f}); the votes "
-                 f"are smoothed towards the base rates of {len(known)} case(s) "
-                 f"(alpha {params.alpha:g}, k {params.k}, both fitted by leave-one-out).")
+        basis = (f"Drawn from the {len(top)} most similar past case(s) with a known outcome "
+                 f"({', '.join(cited)}): each votes for its outcome class with its similarity "
+                 f"(total {sum(float(sims[j]) for j in top):.2f}), and the votes are smoothed "
+                 f"towards the base rates of all {int((labels >= 0).sum())} such case(s) "
+                 f"(k={params.k}, alpha={params.alpha:g}, both fitted by leave-one-out).")
     else:
         basis = ("No past case with a known outcome is comparable on enough variables, so the "
                  "outlook is the base rate of outcomes across the case base.")
