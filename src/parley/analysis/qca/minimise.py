@@ -224,8 +224,8 @@ def _ilp_minimum(rows: Sequence[int], ncol: int, seconds: float) -> list[int] | 
     Solved as a 0-1 integer programme with HiGHS (scipy): its LP bounds prove optimality on
     charts where a plain branch and bound would wander for hours.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped, unused-ignore]
+    from scipy.sparse import coo_array  # type: ignore[import-untyped, unused-ignore]
 
     if seconds <= 0:
         return None
@@ -263,8 +263,8 @@ def _ilp_enumerate(
 
     Returns the covers and True when the solver proved there are no others.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array, vstack
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped, unused-ignore]
+    from scipy.sparse import coo_array, vstack  # type: ignore[import-untyped, unused-ignore]
 
     nv = len(rows)
     ri, ci = [], []
@@ -317,9 +317,10 @@ def _chart_rows(primes: Sequence[Implicant], positives: Sequence[int]) -> list[i
     pos = np.asarray(positives, dtype=np.int64)
     masks = np.fromiter((p.mask for p in primes), dtype=np.int64, count=len(primes))
     values = np.fromiter((p.value for p in primes), dtype=np.int64, count=len(primes))
-    out = []
+    out: list[int] = []
     for start in range(0, len(primes), 4096):  # blocks keep memory flat
-        cov = (pos[None, :] & masks[start : start + 4096, None]) == values[start : start + 4096, None]
+        block = slice(start, start + 4096)
+        cov = (pos[None, :] & masks[block, None]) == values[block, None]
         packed = np.packbits(cov, axis=1, bitorder="little")
         out.extend(int.from_bytes(row.tobytes(), "little") for row in packed)
     return out
