@@ -6,6 +6,8 @@
     │   └── QuerySyntaxError    a --where expression, with the offending token's position
     ├── NotFound                CLI exit 2, HTTP 404
     ├── Conflict                a stale or duplicate write: CLI exit 2, HTTP 409
+    ├── NotAuthenticated        no valid session, token or password: CLI exit 1, HTTP 401
+    ├── Forbidden               authenticated, but the role does not permit it: CLI exit 1, HTTP 403
     └── ConfigurationError      a broken installation (e.g. codebook): CLI exit 1, HTTP 500
 
 The CLI and the web app each map these to exit codes and status codes in one place.
@@ -79,6 +81,14 @@ class NotFound(ParleyError):
 
 class Conflict(ParleyError):
     """The write would overwrite something it should not (stale version, duplicate id)."""
+
+
+class NotAuthenticated(ParleyError):
+    """No valid credentials (or the account is locked); says nothing about what exists."""
+
+
+class Forbidden(ParleyError):
+    """The actor's role or token scope does not permit the action on this classification."""
 
 
 class ConfigurationError(ParleyError):

@@ -1,0 +1,410 @@
+"""A negotiation workspace: members with roles, and classified items of seven kinds.
+
+Each kind's fields are declared as data (`KINDS`), so validation, the API, the web forms and
+exports all read the same definitions. Items are plain frozen dataclasses; storage encrypts the
+fields of restricted and secret items and never sees them as columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from parley.domain.access import Classification, Role
+from parley.domain.errors import Problem, ValidationFailed
+
+MAX_NAME = 200
+MAX_TEXT = 20_000
+MAX_LIST = 100
+MAX_DESCRIPTION = 2000
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ItemKind(StrEnum):
+    PARTY = "party"
+    RELATIONSHIP = "relationship"
+    NOTE = "note"
+    DOCUMENT = "document"
+    SESSION = "session"
+    COMMITMENT = "commitment"
+    INCIDENT = "incident"
+
+
+class FieldType(StrEnum):
+    LINE = "line"  # one line of text
+    TEXT = "text"  # free text
+    CHOICE = "choice"
+    NAMES = "names"  # list of short strings
+    DATE = "date"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    REF = "ref"  # id of another item of this workspace
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of an item kind."""
+
+    name: str
+    type: FieldType
+    label: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    personal: bool = False  # holds personal names (pseudonymised in anonymised exports)
+    filterable: bool = False
+
+
+def _f(name: str, type_: FieldType, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, type_, label, **kw)
+
+
+PARTY_TYPES = ("person", "criminal-group", "faction", "government", "security-forces",
+               "mediator", "church", "community", "victims", "ngo", "international",
+               "business", "other")
+STANCES = ("supportive", "open", "neutral", "sceptical", "opposed", "spoiler", "unknown")
+RELATIONSHIP_TYPES = ("alliance", "rivalry", "patronage", "control", "communication-channel")
+SESSION_FORMATS = ("direct", "indirect", "shuttle", "remote", "other")
+COMMITMENT_STATUSES = ("proposed", "agreed", "in-progress", "fulfilled", "breached", "withdrawn")
+INCIDENT_TYPES = ("incident", "breach")
+INCIDENT_STATUSES = ("open", "resolved", "unresolved")
+
+KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
+    ItemKind.PARTY: (
+        _f("name", FieldType.LINE, "Name", required=True, personal=True),
+        _f("type", FieldType.CHOICE, "Type", required=True, choices=PARTY_TYPES, filterable=True),
+        _f("role", FieldType.LINE, "Role in the process"),
+        _f("stance", FieldType.CHOICE, "Stance", choices=STANCES, filterable=True),
+        _f("influence", FieldType.INTEGER, "Influence (0-5)", minimum=0, maximum=5),
+        _f("interests", FieldType.NAMES, "Interests and demands"),
+        _f("notes", FieldType.TEXT, "Notes"),
+    ),
+    ItemKind.RELATIONSHIP: (
+        _f("source", FieldType.REF, "From party", required=True),
+        _f("target", FieldType.REF, "To party", required=True),
+        _f("type", FieldType.CHOICE, "Relationship", required=True, choices=RELATIONSHIP_TYPES,
+           filterable=True),
+        _f("description", FieldType.TEXT, "Description"),
+    ),
+    ItemKind.NOTE: (
+        _f("title", FieldType.LINE, "Title", required=True),
+        _f("text", FieldType.TEXT, "Text"),
+    ),
+    ItemKind.DOCUMENT: (
+        _f("title", FieldType.LINE, "Title", required=True),
+        _f("description", FieldType.TEXT, "Description"),
+    ),
+    ItemKind.SESSION: (
+        _f("date", FieldType.DATE, "Date", required=True),
+        _f("place", FieldType.LINE, "Place"),
+        _f("format", FieldType.CHOICE, "Format", choices=SESSION_FORMATS, filterable=True),
+        _f("participants", FieldType.NAMES, "Participants", personal=True),
+        _f("summary", FieldType.TEXT, "Summary"),
+    ),
+    ItemKind.COMMITMENT: (
+        _f("party", FieldType.REF, "Party"),
+        _f("text", FieldType.TEXT, "Commitment", required=True),
+        _f("eligibility_conditions", FieldType.TEXT, "Eligibility conditions"),
+        _f("retention_conditions", FieldType.TEXT, "Retention conditions"),
+        _f("due_date", FieldType.DATE, "Due date"),
+        _f("status", FieldType.CHOICE, "Status", required=True, choices=COMMITMENT_STATUSES,
+           filterable=True),
+        _f("verification", FieldType.TEXT, "How it is verified"),
+    ),
+    ItemKind.INCIDENT: (
+        _f("date", FieldType.DATE, "Date", required=True),
+        _f("type", FieldType.CHOICE, "Type", required=True, choices=INCIDENT_TYPES,
+           filterable=True),
+        _f("description", FieldType.TEXT, "What happened", required=True),
+        _f("commitment", FieldType.REF, "Commitment breached"),
+        _f("status", FieldType.CHOICE, "Status", choices=INCIDENT_STATUSES, filterable=True),
+        _f("resolution", FieldType.TEXT, "How it was resolved"),
+    ),
+}
+
+DOCUMENT_TYPES: Mapping[str, str] = {
+    "application/pdf": ".pdf", "text/plain": ".txt", "text/csv": ".csv",
+    "image/png": ".png", "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+"""Accepted upload content types and their file extensions."""
+
+
+def parse_kind(raw: object) -> ItemKind:
+    try:
+        return ItemKind(str(raw))
+    except ValueError:
+        allowed = ", ".join(k.value for k in ItemKind)
+        raise ValidationFailed([Problem(f"unknown kind '{raw}'; allowed: {allowed}",
+                                        field="kind")]) from None
+
+
+def parse_classification(raw: object) -> Classification:
+    try:
+        return Classification(str(raw))
+    except ValueError:
+        allowed = ", ".join(c.value for c in Classification)
+        raise ValidationFailed([Problem(f"unknown classification '{raw}'; allowed: {allowed}",
+                                        field="classification")]) from None
+
+
+def parse_role(raw: object) -> Role:
+    try:
+        return Role(str(raw))
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationFailed([Problem(f"unknown role '{raw}'; allowed: {allowed}",
+                                        field="role")]) from None
+
+
+def _clean_text(value: str, one_line: bool) -> str:
+    # NUL and other control characters have no place in notes; they break some databases
+    text = "".join(ch for ch in value if ch in "\n\t" or ch >= " ")
+    if one_line:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def _check(spec: FieldSpec, raw: object) -> tuple[Any, str | None]:
+    """(normalised value, problem or None) for one field."""
+    t = spec.type
+    if t in (FieldType.LINE, FieldType.TEXT, FieldType.CHOICE, FieldType.REF):
+        if not isinstance(raw, str):
+            return None, "must be a string"
+        limit = MAX_NAME if t is FieldType.LINE else MAX_TEXT
+        text = _clean_text(raw, one_line=t is not FieldType.TEXT)
+        if len(text) > limit:
+            return None, f"longer than {limit} characters"
+        if t is FieldType.CHOICE and text and text not in spec.choices:
+            return None, f"'{text}' is not one of: {', '.join(spec.choices)}"
+        if t is FieldType.REF and text and not ID_PATTERN.match(text):
+            return None, "is not an item id"
+        return text, None
+    if t is FieldType.NAMES:
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            return None, "must be a list of strings"
+        if isinstance(raw, str):
+            items = re.split(r"[;\n]", raw)
+        cleaned = [_clean_text(x, one_line=True) for x in items]
+        cleaned = [x for x in cleaned if x]
+        if len(cleaned) > MAX_LIST:
+            return None, f"more than {MAX_LIST} entries"
+        if any(len(x) > MAX_NAME for x in cleaned):
+            return None, f"an entry is longer than {MAX_NAME} characters"
+        return cleaned, None
+    if t is FieldType.DATE:
+        if not isinstance(raw, str):
+            return None, "must be a date YYYY-MM-DD"
+        if not raw.strip():
+            return "", None
+        try:
+            return date.fromisoformat(raw.strip()).isoformat(), None
+        except ValueError:
+            return None, f"'{raw[:40]}' is not a date YYYY-MM-DD"
+    if t is FieldType.INTEGER:
+        if isinstance(raw, str) and raw.strip() == "":
+            return None, None
+        if isinstance(raw, bool):
+            return None, "must be an integer"
+        try:
+            number = int(raw) if isinstance(raw, int | str) else None
+        except ValueError:
+            number = None
+        if number is None:
+            return None, "must be an integer"
+        if (spec.minimum is not None and number < spec.minimum) or (
+                spec.maximum is not None and number > spec.maximum):
+            return None, f"must be between {spec.minimum} and {spec.maximum}"
+        return number, None
+    if isinstance(raw, bool):
+        return raw, None
+    if isinstance(raw, str) and raw in ("true", "false", "on", ""):
+        return raw in ("true", "on"), None
+    return None, "must be true or false"
+
+
+def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise an item's fields; every problem is named with its field.
+
+    Unknown fields are errors (a typo must not be silently dropped); missing optional fields
+    are empty.
+    """
+    specs = {s.name: s for s in KINDS[kind]}
+    problems = [Problem(f"unknown field for a {kind.value}; allowed: {', '.join(specs)}",
+                        field=str(name)[:80])
+                for name in raw if name not in specs]
+    out: dict[str, Any] = {}
+    for spec in specs.values():
+        value = raw.get(spec.name)
+        if value is None:
+            normalised: Any = None
+        else:
+            normalised, problem = _check(spec, value)
+            if problem:
+                problems.append(Problem(problem, field=spec.name))
+                continue
+        if normalised in (None, "", []):
+            if spec.required:
+                problems.append(Problem("is required", field=spec.name))
+                continue
+            normalised = [] if spec.type is FieldType.NAMES else None
+        out[spec.name] = normalised
+    if problems:
+        raise ValidationFailed(problems)
+    return out
+
+
+def validate_workspace_name(name: str) -> str:
+    cleaned = _clean_text(name, one_line=True)
+    if not cleaned:
+        raise ValidationFailed([Problem("is required", field="name")])
+    if len(cleaned) > MAX_NAME:
+        raise ValidationFailed([Problem(f"longer than {MAX_NAME} characters", field="name")])
+    return cleaned
+
+
+def validate_description(text: str) -> str:
+    cleaned = _clean_text(text, one_line=False)
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise ValidationFailed([Problem(f"longer than {MAX_DESCRIPTION} characters",
+                                        field="description")])
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One negotiation process."""
+
+    id: str
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    user: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An uploaded file's metadata (its bytes are fetched separately)."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One classified item of a workspace."""
+
+    id: str
+    workspace_id: str
+    kind: ItemKind
+    classification: Classification
+    fields: Mapping[str, Any]
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    attachment: Attachment | None = None
+
+    @property
+    def title(self) -> str:
+        return item_title(self.kind, self.fields)
+
+
+def item_title(kind: ItemKind, fields: Mapping[str, Any]) -> str:
+    """A short label for lists."""
+    for key in ("name", "title"):
+        if fields.get(key):
+            return str(fields[key])
+    if kind is ItemKind.SESSION:
+        return f"Session {fields.get('date') or ''} {fields.get('place') or ''}".strip()
+    if kind is ItemKind.RELATIONSHIP:
+        return f"{fields.get('source')} {fields.get('type')} {fields.get('target')}"
+    if kind is ItemKind.INCIDENT:
+        return f"{(fields.get('type') or 'incident').capitalize()} {fields.get('date') or ''}"
+    text = str(fields.get("text") or "")
+    return text[:80] + ("…" if len(text) > 80 else "")
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Filters of an item list; every value is checked against the declared choices."""
+
+    kind: ItemKind | None = None
+    classification: Classification | None = None
+    choice: Mapping[str, str] = field(default_factory=dict)  # filterable choice field -> value
+    text: str = ""
+
+    def matches(self, item: Item) -> bool:
+        if self.kind is not None and item.kind is not self.kind:
+            return False
+        if self.classification is not None and item.classification is not self.classification:
+            return False
+        for name, value in self.choice.items():
+            if item.fields.get(name) != value:
+                return False
+        if self.text:
+            needle = self.text.casefold()
+            hay = " ".join(_flatten(item.fields.values())).casefold()
+            if needle not in hay:
+                return False
+        return True
+
+
+def _flatten(values: Sequence[Any] | Any) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if isinstance(v, list):
+            out.extend(str(x) for x in v)
+        elif v is not None:
+            out.append(str(v))
+    return out
+
+
+def parse_filter(kind: str | None, classification: str | None, status: str | None,
+                 q: str | None) -> ItemFilter:
+    """Build a filter from request parameters; unknown codes are named errors."""
+    k = parse_kind(kind) if kind else None
+    c = parse_classification(classification) if classification else None
+    choice: dict[str, str] = {}
+    if status:
+        allowed = set(COMMITMENT_STATUSES) | set(INCIDENT_STATUSES)
+        if status not in allowed:
+            raise ValidationFailed([Problem(
+                f"unknown status '{status[:40]}'; allowed: {', '.join(sorted(allowed))}",
+                field="status")])
+        choice["status"] = status
+    text = (q or "").strip()
+    if len(text) > 200:
+        raise ValidationFailed([Problem("longer than 200 characters", field="q")])
+    return ItemFilter(k, c, choice, text)
+
+
+def personal_names(items: Sequence[Item]) -> set[str]:
+    """Every personal name held in the items' personal fields (people, participants)."""
+    names: set[str] = set()
+    for item in items:
+        for spec in KINDS[item.kind]:
+            if not spec.personal:
+                continue
+            if spec.name == "name" and item.fields.get("type") != "person":
+                continue
+            value = item.fields.get(spec.name)
+            if isinstance(value, list):
+                names.update(v for v in value if v)
+            elif value:
+                names.add(str(value))
+    return names
