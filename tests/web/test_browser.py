@@ -76,3 +76,26 @@ def test_bad_filter_shows_the_error(page: Any) -> None:
     page.get_by_role("button", name="Apply").click()
     page.wait_for_selector(".error")
     assert "is not a code of cohesion" in page.locator(".error").text_content()
+
+
+def test_qca_page_runs_and_links_cases(page: Any) -> None:
+    page.goto("/analysis/qca")
+    for name in ("MED", "GOV", "INC"):
+        page.check(f"#c-{name}")
+    page.select_option("#outcome", "LASTING")
+    page.get_by_role("button", name="Run QCA").click()
+    expect(page.locator("#truth-table")).to_be_visible()
+    assert page.locator("h3.expression").count() >= 1
+    assert page.get_by_role("heading", name="Parsimonious solution").count() == 1
+    page.locator("#truth-table a").first.click()
+    expect(page.locator("table.values")).to_have_count(len(page.locator("table.values").all()))
+    assert page.url.split("/cases/")[1]
+
+
+def test_crosstab_page_shows_chart(page: Any) -> None:
+    page.goto("/analysis")
+    page.select_option("#row", "region")
+    page.select_option("#col", "outcome_class")
+    page.get_by_role("button", name="Tabulate").click()
+    expect(page.locator("#crosstab")).to_be_visible()
+    assert page.locator("figure svg").count() == 2

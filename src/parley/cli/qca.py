@@ -229,3 +229,59 @@ def calibrate(
             writer.writerow(header)
             writer.writerows(rows)
     out.print(f"wrote {output} ({len(rows)} rows, {len(columns)} column(s) calibrated)")
+
+
+@app.command("cases")
+def qca_cases(
+    conditions: Annotated[str, typer.Option(
+        "--conditions", help="Condition names from the mapping, e.g. MED,GOV,INC.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="Outcome name; ~NAME negates.")]
+    = "LASTING",
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="Your own mapping file (shape of knowledge/qca-conditions.yaml).")]
+    = None,
+    where: Annotated[str | None, typer.Option("--where", help="Only cases matching this query.")]
+    = None,
+    incl_cut: Annotated[str, typer.Option("--incl-cut", help="X or X,Y.")] = "1",
+    n_cut: Annotated[int, typer.Option("--n-cut")] = 1,
+    include_remainders: Annotated[bool, typer.Option("--include-remainders")] = False,
+    dir_exp: Annotated[str | None, typer.Option("--dir-exp", help="A=1,B=0,C=-")] = None,
+    necessity: Annotated[bool, typer.Option("--necessity")] = False,
+    unknown_as_absent: Annotated[bool, typer.Option(
+        "--unknown-as-absent", help="Count unknown memberships as 0 instead of leaving cases out.")]
+    = False,
+    with_parents: Annotated[bool, typer.Option(
+        "--with-parents", help="Also count parent cases beside their sub-cases.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="json or table.")] = Format.table,
+) -> None:
+    """QCA over the case base, with conditions defined over codebook variables.
+
+    Cases with an unknown membership are left out and listed (or counted as absent with
+    --unknown-as-absent). Example: parley qca cases --conditions MED,GOV,INC --outcome LASTING
+    --include-remainders --format json
+    """
+    from parley.cli.context import open_parley
+    from parley.knowledge.qca_mapping import load_default_mapping, load_mapping_bytes
+    from parley.services.analysis import ComparativeAnalysis
+
+    with reported():
+        parley = open_parley()
+        m = (load_mapping_bytes(mapping.read_bytes(), str(mapping), parley.codebook) if mapping
+             else load_default_mapping(parley.codebook))
+        conds = [c.strip() for c in conditions.split(",") if c.strip()]
+        options = Options(
+            incl_cut=_floats(incl_cut, "--incl-cut"), n_cut=n_cut,
+            include_remainders=include_remainders,
+            directions=parse_directions(dir_exp, conds) if dir_exp else None,
+            necessity=necessity)
+        run = ComparativeAnalysis(parley.cases).qca_on_cases(
+            {**m.conditions, **m.outcomes}, conds, outcome, options, where=where,
+            unknown_as_absent=unknown_as_absent, leaves_only=not with_parents)
+        result = run.result
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    else:
+        left = result["unknown"]["cases"]
+        if left and not unknown_as_absent:
+            Console(stderr=True).print(f"left out for unknown values: {', '.join(left)}")
+        _print_tables(result)

@@ -11,8 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from parley import __version__
 from parley.bootstrap import Parley
 from parley.web import errors, security
+from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
 from parley.web.api import cases as api_cases
+from parley.web.pages import analysis as page_analysis
 from parley.web.pages import assessments as page_assessments
 from parley.web.pages import cases as page_cases
 from parley.web.pages.render import render
@@ -36,6 +38,8 @@ def create_app(parley: Parley) -> FastAPI:
     app.include_router(page_cases.router)
     app.include_router(api_assessments.router)
     app.include_router(page_assessments.router)
+    app.include_router(api_analysis.router)
+    app.include_router(page_analysis.router)
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:

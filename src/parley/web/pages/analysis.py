@@ -1,0 +1,109 @@
+"""Comparative analysis pages: cross-tabulation with charts, and QCA over the case base."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from parley.analysis.qca import Options, parse_directions
+from parley.domain.errors import InvalidInput
+from parley.knowledge.qca_mapping import load_default_mapping
+from parley.render.charts import bar_chart, heat_map
+from parley.services.analysis import ComparativeAnalysis
+from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _box(value: bool | None, submitted: bool, *, default: bool) -> bool:
+    if value is not None:
+        return value
+    return False if submitted else default
+
+
+@router.get("/analysis", response_class=HTMLResponse)
+def crosstab_page(
+    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    row: Annotated[str, Query(max_length=64)] = "group_type",
+    col: Annotated[str, Query(max_length=64)] = "outcome_class",
+    where: Annotated[str, Query(max_length=2000)] = "",
+    unknown: bool | None = None,
+    leaves_only: bool | None = None,
+    submitted: bool = False,
+) -> HTMLResponse:
+    # an unticked checkbox sends nothing: after a submission, absent means false
+    unknown = _box(unknown, submitted, default=True)
+    leaves_only = _box(leaves_only, submitted, default=True)
+    analysis = ComparativeAnalysis(catalogue)
+    error = None
+    tab = None
+    try:
+        tab = analysis.crosstab(row, col, where or None, unknown, leaves_only)
+    except InvalidInput as exc:
+        error = str(exc)
+    charts: list[Markup] = []
+    if tab is not None:
+        charts.append(Markup(heat_map(tab)))  # noqa: S704 - labels escaped in render.charts
+        charts.append(Markup(bar_chart(  # noqa: S704
+            list(tab.row_codes), [tab.row_total(r) for r in tab.row_codes],
+            f"Cases by {tab.row.name}")))
+    variables = [v for v in parley.codebook.coded if v.type.has_codes]
+    return render(request, "analysis/crosstab.html", {
+        "tab": tab, "error": error, "row": row, "col": col, "where": where, "unknown": unknown,
+        "leaves_only": leaves_only, "variables": variables, "charts": charts,
+    })
+
+
+@router.get("/analysis/qca", response_class=HTMLResponse)
+def qca_page(
+    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    conditions: Annotated[list[str] | None, Query(max_length=16)] = None,
+    outcome: Annotated[str, Query(max_length=64)] = "LASTING",
+    negate: bool = False,
+    incl_cut: Annotated[float, Query(ge=0, le=1)] = 1.0,
+    n_cut: Annotated[int, Query(ge=1, le=1000)] = 1,
+    remainders: bool | None = None,
+    unknown_as_absent: bool | None = None,
+    leaves_only: bool | None = None,
+    where: Annotated[str, Query(max_length=2000)] = "",
+    submitted: bool = False,
+) -> HTMLResponse:
+    negate = bool(negate)
+    remainders = _box(remainders, submitted, default=True)
+    unknown_as_absent = _box(unknown_as_absent, submitted, default=False)
+    leaves_only = _box(leaves_only, submitted, default=True)
+    mapping = load_default_mapping(parley.codebook)
+    chosen = conditions or []
+    directions = {c: request.query_params.get(f"dir_{c}", "-") for c in chosen}
+    run = None
+    error = None
+    if chosen:
+        try:
+            dir_text = ",".join(f"{c}={d}" for c, d in directions.items() if d in ("0", "1", "-"))
+            options = Options(
+                incl_cut=(incl_cut,), n_cut=n_cut, include_remainders=remainders,
+                directions=parse_directions(dir_text, chosen) if remainders and any(
+                    d in ("0", "1") for d in directions.values()) else None,
+                necessity=True,
+            )
+            run = ComparativeAnalysis(catalogue).qca_on_cases(
+                {**mapping.conditions, **mapping.outcomes}, chosen,
+                f"~{outcome}" if negate else outcome, options, where=where or None,
+                unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)
+        except InvalidInput as exc:
+            error = str(exc)
+    return render(request, "analysis/qca.html", {
+        "mapping": mapping, "chosen": chosen, "outcome": outcome, "negate": negate,
+        "incl_cut": incl_cut, "n_cut": n_cut, "remainders": remainders,
+        "unknown_as_absent": unknown_as_absent, "leaves_only": leaves_only, "where": where,
+        "directions": directions, "run": run, "error": error,
+    })
+
+
+@router.get("/analysis/calibrate", response_class=HTMLResponse)
+def calibrate_page(request: Request) -> HTMLResponse:
+    return render(request, "analysis/calibrate.html", {})
