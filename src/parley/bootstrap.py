@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from parley.config import Settings
@@ -13,11 +14,18 @@ from parley.domain.source import SourceText
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
 from parley.knowledge.weights import load_similarity_weights
+from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments, SavedScenarios
+from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
+from parley.services.ports import PasswordHasher
+from parley.services.workspaces import Workspaces
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
+from parley.storage.keys import KeyRing
+from parley.storage.passwords import Argon2Hasher
 from parley.storage.scenarios import ScenarioRepository
+from parley.storage.vault import Vault
 
 
 @dataclass
@@ -27,12 +35,47 @@ class Parley:
     settings: Settings
     codebook: Codebook
     db: Database
+    hasher: PasswordHasher = field(default_factory=Argon2Hasher)
 
     @classmethod
-    def build(cls, settings: Settings | None = None) -> Parley:
+    def build(cls, settings: Settings | None = None, *,
+              hasher: PasswordHasher | None = None) -> Parley:
+        """Wire everything; `hasher` replaces Argon2's production cost (tests only)."""
         settings = settings or Settings()
         codebook = load_codebook()  # validated now: a broken codebook fails at start
-        return cls(settings, codebook, Database(settings.resolved_database_url()))
+        return cls(settings, codebook, Database(settings.resolved_database_url()),
+                   hasher or Argon2Hasher())
+
+    def keyring(self) -> KeyRing:
+        """The master key ring: PARLEY_MASTER_KEY, else the key file (created 0600 if new)."""
+        if self.settings.master_key is not None:
+            return KeyRing.from_text(self.settings.master_key.get_secret_value())
+        ring = KeyRing.from_file(self.settings.resolved_master_key_file())
+        if ring.created:
+            print(f"parley: created a new master key at {ring.path} (mode 0600). Back it up "
+                  "apart from the database: without it, encrypted content cannot be read.",
+                  file=sys.stderr, flush=True)
+        return ring
+
+    @cached_property
+    def vault(self) -> Vault:
+        return Vault(self.db, self.keyring)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.vault, self.hasher)
+
+    @cached_property
+    def workspaces(self) -> Workspaces:
+        return Workspaces(self.vault, self.settings.max_upload_bytes)
+
+    @cached_property
+    def audit(self) -> AuditTrail:
+        return AuditTrail(self.vault)
+
+    @cached_property
+    def keys(self) -> KeyAdmin:
+        return KeyAdmin(self.vault)
 
     @cached_property
     def sources(self) -> dict[str, SourceText]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024,
                                   description="largest accepted case-file upload")
 
+    master_key_file: Path | None = Field(
+        default=None, description="file holding the master key ring (created 0600 if missing)")
+    master_key: SecretStr | None = Field(
+        default=None, description="the master key ring itself (base64; VERSION:KEY lines)")
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
@@ -43,3 +48,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'parley.db'}"
+
+    def resolved_master_key_file(self) -> Path:
+        """The key file: as set, else beside the SQLite database (or in the data dir)."""
+        if self.master_key_file is not None:
+            return self.master_key_file
+        url = self.resolved_database_url()
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            db = Path(url[len("sqlite:///"):])
+            return db.with_name(db.stem + ".master.key")
+        return self.data_dir / "parley.master.key"
