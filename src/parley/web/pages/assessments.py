@@ -1,4 +1,9 @@
-"""The assessment form: describe a situation, read the brief, save it and reopen it."""
+"""The assessment form: describe a situation, read the brief, save it and reopen it.
+
+A saved scenario is reopened through its own unguessable link (96 random bits) and is never
+listed: a scenario may describe secret talks, and until saved scenarios belong to an account,
+the link is the only key to it.
+"""
 
 from __future__ import annotations
 
@@ -96,12 +101,6 @@ async def assess_submit(request: Request, parley: ParleyDep) -> Response:
         return RedirectResponse(f"/assess/saved/{saved.id}", status_code=303)
     return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
                  scenario=scenario)
-
-
-@router.get("/assess/saved", response_class=HTMLResponse)
-def saved_list(request: Request, parley: ParleyDep) -> HTMLResponse:
-    """Saved scenarios, newest first."""
-    return render(request, "assess/saved.html", {"saved": parley.scenarios.recent()})
 
 
 @router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
