@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from hypothesis import given, settings
+
+from parley.domain.case import value_to_json
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
 from parley.domain.evidence import UNKNOWN
 from parley.domain.scenario import parse_scenario, scenario_from_case, scenario_to_dict
+from parley.knowledge.loader import load_codebook
+from tests.analysis.test_similarity import rows
 
 
 def test_omitted_and_unknown_keys_are_unknown(codebook: Codebook) -> None:
@@ -52,3 +58,12 @@ def test_a_case_gives_its_pre_negotiation_values(codebook: Codebook, bundled_cas
     assert set(scenario.values) == {v.name for v in codebook.scenario_variables}
     assert "outcome_class" not in scenario.values
     assert parse_scenario(scenario_to_dict(scenario), codebook).values == scenario.values
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows())
+def test_normalised_scenario_round_trips(row: dict) -> None:
+    codebook = load_codebook()
+    scenario = parse_scenario({k: value_to_json(v) for k, v in row.items()}, codebook)
+    assert parse_scenario(scenario_to_dict(scenario), codebook) == scenario
+    assert parse_scenario(json.loads(json.dumps(scenario_to_dict(scenario))), codebook) == scenario
