@@ -8,6 +8,7 @@ import pytest
 
 from parley.domain.access import (
     CLEARANCE,
+    NON_MEMBER_ACTIONS,
     ROLE_ACTIONS,
     Action,
     Classification,
@@ -27,7 +28,7 @@ def test_decision_follows_the_declared_table(role: Role | None, action: Action,
     expected = (
         (not action.writes or scope is Scope.WRITE)
         and (
-            (action is Action.ACCOUNT_USE and classification is Classification.PUBLIC)
+            (action in NON_MEMBER_ACTIONS and classification is Classification.PUBLIC)
             if role is None
             else action in ROLE_ACTIONS[role] and classification.rank <= CLEARANCE[role].rank
         )

@@ -10,7 +10,7 @@ holds both to this table.
     negotiator  secret       read, create, update, delete items, export
     analyst     restricted   read, create, update items, export
     observer    public       read
-    (none)      -            account actions only: create a workspace, manage own tokens
+    (none)      -            account actions only: create a workspace, list own workspaces
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class Scope(StrEnum):
 class Action(StrEnum):
     """Everything an actor can ask of Parley's confidential side."""
 
-    ACCOUNT_USE = "account.use"  # create workspaces, list own workspaces, manage own tokens
+    ACCOUNT_USE = "account.use"  # list own workspaces, see own tokens
+    WORKSPACE_CREATE = "workspace.create"
     WORKSPACE_READ = "workspace.read"
     WORKSPACE_UPDATE = "workspace.update"
     WORKSPACE_DELETE = "workspace.delete"
@@ -75,6 +76,7 @@ class Action(StrEnum):
 
 
 _WRITES = frozenset({
+    Action.WORKSPACE_CREATE,
     Action.WORKSPACE_UPDATE, Action.WORKSPACE_DELETE, Action.MEMBERS_MANAGE,
     Action.ITEM_CREATE, Action.ITEM_UPDATE, Action.ITEM_DELETE,
 })
@@ -82,18 +84,19 @@ _WRITES = frozenset({
 ROLE_ACTIONS: Mapping[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
     Role.NEGOTIATOR: frozenset({
-        Action.ACCOUNT_USE, Action.WORKSPACE_READ, Action.ITEM_READ, Action.ITEM_CREATE,
-        Action.ITEM_UPDATE, Action.ITEM_DELETE, Action.WORKSPACE_EXPORT,
+        Action.ACCOUNT_USE, Action.WORKSPACE_CREATE, Action.WORKSPACE_READ, Action.ITEM_READ,
+        Action.ITEM_CREATE, Action.ITEM_UPDATE, Action.ITEM_DELETE, Action.WORKSPACE_EXPORT,
     }),
     Role.ANALYST: frozenset({
-        Action.ACCOUNT_USE, Action.WORKSPACE_READ, Action.ITEM_READ, Action.ITEM_CREATE,
-        Action.ITEM_UPDATE, Action.WORKSPACE_EXPORT,
+        Action.ACCOUNT_USE, Action.WORKSPACE_CREATE, Action.WORKSPACE_READ, Action.ITEM_READ,
+        Action.ITEM_CREATE, Action.ITEM_UPDATE, Action.WORKSPACE_EXPORT,
     }),
-    Role.OBSERVER: frozenset({Action.ACCOUNT_USE, Action.WORKSPACE_READ, Action.ITEM_READ}),
+    Role.OBSERVER: frozenset({Action.ACCOUNT_USE, Action.WORKSPACE_CREATE, Action.WORKSPACE_READ,
+                              Action.ITEM_READ}),
 }
 """Actions each role may take, at classifications up to its clearance."""
 
-NON_MEMBER_ACTIONS: frozenset[Action] = frozenset({Action.ACCOUNT_USE})
+NON_MEMBER_ACTIONS: frozenset[Action] = frozenset({Action.ACCOUNT_USE, Action.WORKSPACE_CREATE})
 """Actions any signed-in account may take outside the workspaces it belongs to."""
 
 CLEARANCE: Mapping[Role, Classification] = {

@@ -119,7 +119,7 @@ class Workspaces:
     def create(self, actor: Principal, name: str, description: str = "",
                owner: str | None = None) -> Workspace:
         """Create a workspace; `owner` (default: the actor) becomes its owner."""
-        if not actor.system and not is_allowed(None, Action.ACCOUNT_USE, scope=actor.scope):
+        if not actor.system and not is_allowed(None, Action.WORKSPACE_CREATE, scope=actor.scope):
             raise Forbidden("a read-only token cannot create workspaces")
         owner = owner or actor.name
         if owner != actor.name and not actor.is_admin:
