@@ -16,8 +16,11 @@ Locator = Callable[[KeyPath], int | None]
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+_Safe: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built
+
+
+class _LineLoader(_Safe):  # type: ignore[valid-type,misc]
+    """Safe loader that rejects duplicate keys (PyYAML silently keeps the last one)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -51,8 +54,21 @@ def _index_lines(node: yaml.Node, path: KeyPath, out: dict[KeyPath, int]) -> Non
             _index_lines(item, (*path, i), out)
 
 
-def _locator(lines: dict[KeyPath, int]) -> Locator:
+def _locator(text: str) -> Locator:
+    """Lines are indexed on first use only: valid documents (the usual case) never pay for it."""
+    lines: dict[KeyPath, int] = {}
+    indexed = False
+
     def locate(path: KeyPath) -> int | None:
+        nonlocal indexed
+        if not indexed:
+            indexed = True
+            try:
+                node = yaml.compose(text, Loader=_Safe)
+                if node is not None:
+                    _index_lines(node, (), lines)
+            except yaml.YAMLError:
+                pass  # JSON that YAML cannot read: errors then name the file without a line
         while path:
             if path in lines:
                 return lines[path]
@@ -88,7 +104,6 @@ def parse_document(data: bytes, name: str) -> tuple[Any, Locator]:
     except UnicodeDecodeError as exc:
         raise ValidationFailed([Problem(
             f"file is not UTF-8 text (byte {exc.start}); expected YAML or JSON", name)]) from exc
-    lines: dict[KeyPath, int] = {}
     if name.lower().endswith(".json"):
         try:
             value = json.loads(text, object_pairs_hook=_no_dup_pairs)
@@ -107,13 +122,7 @@ def parse_document(data: bytes, name: str) -> tuple[Any, Locator]:
                                    ) from exc
         except yaml.YAMLError as exc:
             raise ValidationFailed([Problem(f"malformed YAML: {exc}", name)]) from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is not None:
-            _index_lines(node, (), lines)
-    except yaml.YAMLError:
-        pass  # JSON that YAML cannot read: errors then name the file without a line
-    return value, _locator(lines)
+    return value, _locator(text)
 
 
 def read_document(path: FsPath) -> tuple[Any, Locator]:
