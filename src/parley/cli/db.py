@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.console import Console
 
@@ -26,3 +29,36 @@ def upgrade() -> None:
                   f"{report.unchanged} unchanged")
         if report.kept_user:
             err.print("kept your own case(s) in place of bundled ones: " + ", ".join(report.kept_user))
+
+
+@app.command("backup")
+def backup(file: Annotated[Path, typer.Argument(help="New file to write.")]) -> None:
+    """Write an online, consistent backup (SQLite backup API; PostgreSQL: pg_dump).
+
+    The master key is not in it: back up the key file separately.
+    Example: parley db backup /backups/parley-$(date +%F).db
+    """
+    from parley.storage.backup import backup as run_backup
+
+    with reported():
+        size = run_backup(open_parley(upgrade=False).db, file)
+        Console(stderr=True).print(f"backup written to {file} ({size} bytes)")
+
+
+@app.command("restore")
+def restore(file: Annotated[Path, typer.Argument(help="A file made by `parley db backup`.")]
+            ) -> None:
+    """Replace the database with a backup (checked first; all or nothing), then migrate.
+
+    Example: parley db restore /backups/parley-2026-11-25.db
+    """
+    from parley.domain.audit import DatabaseRestored
+    from parley.storage.backup import restore as run_restore
+
+    with reported():
+        app_ = open_parley(upgrade=False)
+        run_restore(app_.db, file)
+        app_.upgrade()
+        with app_.vault.write() as tx:
+            tx.append("system", DatabaseRestored(source=file.name))
+        Console(stderr=True).print(f"restored from {file}")

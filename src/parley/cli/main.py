@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from parley import __version__
-from parley.cli import assess, cases, db, evaluate, qca, serve
+from parley.cli import assess, audit, cases, db, evaluate, qca, serve, users, workspaces
 
 app = typer.Typer(
     name="parley",
@@ -19,6 +19,11 @@ app.command("serve")(serve.serve)
 app.command("assess")(assess.assess)
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(qca.app, name="qca")
+app.add_typer(users.app, name="users")
+app.add_typer(users.tokens_app, name="tokens")
+app.add_typer(workspaces.app, name="workspaces")
+app.add_typer(audit.app, name="audit")
+app.add_typer(audit.keys_app, name="keys")
 
 
 @app.callback()
