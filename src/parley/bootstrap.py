@@ -22,7 +22,7 @@ from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
-from parley.storage.keys import KeyRing
+from parley.storage.keys import KeyRing, derive
 from parley.storage.passwords import Argon2Hasher
 from parley.storage.scenarios import ScenarioRepository
 from parley.storage.vault import Vault
@@ -56,6 +56,11 @@ class Parley:
                   "apart from the database: without it, encrypted content cannot be read.",
                   file=sys.stderr, flush=True)
         return ring
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A secret for `purpose` (e.g. CSRF signing) derived from the active master key."""
+        ring = self.vault.keyring()
+        return derive(ring.key(ring.active_version), purpose)
 
     @cached_property
     def vault(self) -> Vault:

@@ -29,4 +29,8 @@ def serve(
         application = create_app(parley)
         print(f"Parley is serving the case base ({parley.cases.store.count()} cases) at "
               f"http://{host}:{chosen}", flush=True)
+        if parley.accounts.needs_setup():
+            token = parley.accounts.setup_link_token()
+            print(f"No accounts yet: create the first administrator (link works once, for "
+                  f"24 hours) at http://{host}:{chosen}/setup/{token}", flush=True)
         uvicorn.run(application, host=host, port=chosen, log_level="warning")

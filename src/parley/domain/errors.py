@@ -3,7 +3,8 @@
     ParleyError
     ├── InvalidInput            bad input: CLI exit 2, HTTP 400/422
     │   ├── ValidationFailed    one or more located problems (file, line, case, field)
-    │   └── QuerySyntaxError    a --where expression, with the offending token's position
+    │   ├── QuerySyntaxError    a --where expression, with the offending token's position
+    │   └── TooLarge            an upload over the size limit: HTTP 413
     ├── NotFound                CLI exit 2, HTTP 404
     ├── Conflict                a stale or duplicate write: CLI exit 2, HTTP 409
     ├── NotAuthenticated        no valid session, token or password: CLI exit 1, HTTP 401
@@ -73,6 +74,10 @@ class QuerySyntaxError(InvalidInput):
         self.reason = message
         pointer = " " * position + "^"
         super().__init__(f"{message}\n  {query}\n  {pointer}")
+
+
+class TooLarge(InvalidInput):
+    """An upload is larger than the configured limit."""
 
 
 class NotFound(ParleyError):

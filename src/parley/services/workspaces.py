@@ -31,7 +31,14 @@ from parley.domain.audit import (
     WorkspaceExported,
     WorkspaceUpdated,
 )
-from parley.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from parley.domain.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Problem,
+    TooLarge,
+    ValidationFailed,
+)
 from parley.domain.workspace import (
     DOCUMENT_TYPES,
     KINDS,
@@ -240,8 +247,7 @@ class Workspaces:
         self.authorise(actor, workspace_id, Action.ITEM_CREATE, classification)
         fields = validate_fields(ItemKind.DOCUMENT, raw)
         if len(data) > self.max_upload_bytes:
-            raise ValidationFailed([Problem(
-                f"larger than the limit of {self.max_upload_bytes} bytes", field="file")])
+            raise TooLarge(f"file: larger than the limit of {self.max_upload_bytes} bytes")
         if not data:
             raise ValidationFailed([Problem("is empty", field="file")])
         ctype = content_type.split(";")[0].strip().lower()

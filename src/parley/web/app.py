@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -14,9 +14,13 @@ from parley.web import errors, security
 from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
 from parley.web.api import cases as api_cases
+from parley.web.api import workspaces as api_workspaces
+from parley.web.auth import cases_gate
+from parley.web.pages import accounts as page_accounts
 from parley.web.pages import analysis as page_analysis
 from parley.web.pages import assessments as page_assessments
 from parley.web.pages import cases as page_cases
+from parley.web.pages import workspaces as page_workspaces
 from parley.web.pages.render import render
 
 
@@ -34,10 +38,14 @@ def create_app(parley: Parley) -> FastAPI:
     app.state.parley = parley
     static = resources.files("parley.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.include_router(api_cases.router)
-    app.include_router(page_cases.router)
+    gate = [Depends(cases_gate)]  # public unless PARLEY_PUBLIC_CASES=false
+    app.include_router(api_cases.router, dependencies=gate)
+    app.include_router(page_cases.router, dependencies=gate)
     app.include_router(api_assessments.router)
     app.include_router(page_assessments.router)
+    app.include_router(api_workspaces.router)
+    app.include_router(page_accounts.router)
+    app.include_router(page_workspaces.router)
     app.include_router(api_analysis.router)
     app.include_router(page_analysis.router)
 

@@ -9,10 +9,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.domain.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
     ParleyError,
     QuerySyntaxError,
+    TooLarge,
     ValidationFailed,
 )
 
@@ -22,6 +25,12 @@ def status_of(exc: ParleyError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, NotAuthenticated):
+        return 401
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, TooLarge):
+        return 413
     if isinstance(exc, InvalidInput):
         return 400
     return 500
@@ -52,8 +61,16 @@ def install(app: FastAPI) -> None:
     async def _parley_error(request: Request, exc: ParleyError) -> Response:
         status = status_of(exc)
         if _wants_html(request):
+            if status == 401:  # pages send people to the sign-in form, then back
+                from urllib.parse import quote
+
+                from fastapi.responses import RedirectResponse
+
+                target = quote(request.url.path, safe="/")
+                return RedirectResponse(f"/login?next={target}", status_code=303)
             return render_error(request, status, str(exc))
-        return JSONResponse(error_body(exc), status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

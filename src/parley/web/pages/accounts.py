@@ -1,0 +1,93 @@
+"""Sign-in, sign-out, the first-start setup page, and your API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from parley.domain.access import Scope
+from parley.domain.errors import NotAuthenticated
+from parley.web.auth import SESSION_COOKIE, AccountUser, csrf_check, get_parley, set_cookie
+from parley.web.pages.forms import render_form
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect off-site after signing in."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/workspaces"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/workspaces") -> HTMLResponse:
+    return render_form(request, "account/login.html", {"next": _safe_next(next)})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=1024)],
+          next: Annotated[str, Form(max_length=500)] = "/workspaces",
+          ) -> Response:
+    parley = get_parley(request)
+    try:
+        secret = parley.accounts.login(username.strip(), password)
+    except NotAuthenticated as exc:
+        return render_form(request, "account/login.html",
+                           {"next": _safe_next(next), "error": str(exc),
+                            "username": username}, 401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, secret,
+               int(parley.accounts.policy.session_lifetime.total_seconds()))
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    get_parley(request).accounts.logout(request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/setup/{token}", response_class=HTMLResponse)
+def setup_form(request: Request, token: str) -> HTMLResponse:
+    get_parley(request).accounts.check_setup_token(token)
+    return render_form(request, "account/setup.html", {"token": token})
+
+
+@router.post("/setup/{token}", response_class=HTMLResponse)
+def setup(request: Request, token: str, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=1024)]) -> Response:
+    parley = get_parley(request)
+    user = parley.accounts.complete_setup(token, username.strip(), password)
+    secret = parley.accounts.login(user.name, password)
+    response = RedirectResponse("/workspaces", status_code=303)
+    set_cookie(request, response, SESSION_COOKIE, secret,
+               int(parley.accounts.policy.session_lifetime.total_seconds()))
+    return response
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+def tokens(request: Request, actor: AccountUser) -> HTMLResponse:
+    return render_form(request, "account/tokens.html",
+                       {"tokens": get_parley(request).accounts.tokens(actor)})
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def create_token(request: Request, actor: AccountUser,
+                 scope: Annotated[Scope, Form()] = Scope.WRITE,
+                 label: Annotated[str, Form(max_length=200)] = "") -> HTMLResponse:
+    parley = get_parley(request)
+    new = parley.accounts.create_token(actor, actor.name, scope=scope, label=label)
+    return render_form(request, "account/tokens.html",
+                       {"tokens": parley.accounts.tokens(actor), "new_token": new.secret})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: str, actor: AccountUser) -> Response:
+    get_parley(request).accounts.revoke_token(actor, token_id)
+    return RedirectResponse("/account/tokens", status_code=303)

@@ -1,0 +1,23 @@
+"""Rendering pages that hold forms: each gets a CSRF token (and the cookie it is bound to)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from parley.web.auth import CSRF_COOKIE, CSRF_FIELD, csrf_token, principal_of, set_cookie
+from parley.web.pages.render import render
+
+
+def render_form(request: Request, name: str, context: dict[str, Any], status: int = 200
+                ) -> HTMLResponse:
+    cookies: dict[str, str] = {}
+    token = csrf_token(request, cookies)
+    user = principal_of(request)
+    response = render(request, name, {**context, "csrf_field": CSRF_FIELD, "csrf": token,
+                                      "signed_in": user}, status)
+    if CSRF_COOKIE in cookies:
+        set_cookie(request, response, CSRF_COOKIE, cookies[CSRF_COOKIE])
+    return response

@@ -1,0 +1,184 @@
+"""Workspace pages: list and create, overview with filters, items (view, edit, delete),
+document upload and download, members, and the owner's audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from parley.domain.access import Action, Classification, is_allowed
+from parley.domain.workspace import (
+    KINDS,
+    FieldType,
+    ItemKind,
+    parse_classification,
+    parse_filter,
+    parse_kind,
+    parse_role,
+)
+from parley.web.api.workspaces import attachment_response
+from parley.web.auth import (
+    AccountUser,
+    AuditReader,
+    ItemCreator,
+    ItemDeleter,
+    ItemReader,
+    ItemUpdater,
+    MemberManager,
+    WorkspaceCreator,
+    csrf_check,
+    get_parley,
+)
+from parley.web.pages.forms import render_form
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def form_fields(kind: ItemKind, form: FormData) -> dict[str, Any]:
+    """The kind's declared fields from a form (NAMES one per line; unchecked boxes false)."""
+    raw: dict[str, Any] = {}
+    for spec in KINDS[kind]:
+        value = form.get(spec.name)
+        if value is None or not isinstance(value, str):
+            continue
+        raw[spec.name] = value.splitlines() if spec.type is FieldType.NAMES else value
+    return raw
+
+
+def _ws_url(workspace_id: str, *rest: str) -> str:
+    return "/".join(["/workspaces", workspace_id, *rest])
+
+
+@router.get("/workspaces", response_class=HTMLResponse)
+def workspace_list(request: Request, actor: AccountUser) -> HTMLResponse:
+    mine = get_parley(request).workspaces.mine(actor)
+    return render_form(request, "workspaces/list.html", {"workspaces": mine})
+
+
+@router.post("/workspaces")
+def workspace_create(request: Request, actor: WorkspaceCreator,
+                     name: Annotated[str, Form(max_length=200)],
+                     description: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    ws = get_parley(request).workspaces.create(actor, name, description)
+    return RedirectResponse(_ws_url(ws.id), status_code=303)
+
+
+@router.get("/workspaces/{workspace_id}", response_class=HTMLResponse)
+def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
+                   kind: Filter = None, classification: Filter = None, status: Filter = None,
+                   q: Filter = None) -> HTMLResponse:
+    parley = get_parley(request)
+    where = parse_filter(kind, classification, status, q)
+    view = parley.workspaces.get(actor, workspace_id)
+    items = parley.workspaces.items(actor, workspace_id, where)
+    role = view.role
+    return render_form(request, "workspaces/show.html", {
+        "view": view, "items": items, "kinds": list(ItemKind),
+        "classifications": list(Classification),
+        "filters": {"kind": kind or "", "classification": classification or "",
+                    "status": status or "", "q": q or ""},
+        "can": {a.value: is_allowed(role, a, scope=actor.scope) for a in Action},
+    })
+
+
+def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
+               item: Any = None, status: int = 200, actor: Any = None) -> HTMLResponse:
+    parley = get_parley(request)
+    parties = [i for i in parley.workspaces.items(actor, workspace_id,
+                                                  parse_filter("party", None, None, None))]
+    return render_form(request, "workspaces/item_form.html", {
+        "workspace_id": workspace_id, "kind": kind, "specs": KINDS[kind], "item": item,
+        "classifications": list(Classification), "parties": parties,
+        "refs": {i.id: i.title for i in parley.workspaces.items(actor, workspace_id)},
+    }, status)
+
+
+@router.get("/workspaces/{workspace_id}/new", response_class=HTMLResponse)
+def item_new(request: Request, workspace_id: str, actor: ItemCreator,
+             kind: Annotated[str, Query(max_length=20)] = "note") -> HTMLResponse:
+    return _item_form(request, workspace_id, parse_kind(kind), actor=actor)
+
+
+@router.post("/workspaces/{workspace_id}/items")
+async def item_create(request: Request, workspace_id: str, actor: ItemCreator) -> Response:
+    form = await request.form()
+    kind = parse_kind(form.get("kind"))
+    level = parse_classification(form.get("classification"))
+    item = get_parley(request).workspaces.create_item(actor, workspace_id, kind, level,
+                                                      form_fields(kind, form))
+    return RedirectResponse(_ws_url(workspace_id, "items", item.id), status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/documents")
+async def document_upload(
+    request: Request, workspace_id: str, actor: ItemCreator, file: UploadFile,
+    title: Annotated[str, Form(max_length=200)],
+    classification: Annotated[str, Form(max_length=20)] = "restricted",
+    description: Annotated[str, Form(max_length=20000)] = "",
+) -> Response:
+    parley = get_parley(request)
+    data = await file.read(parley.settings.max_upload_bytes + 1)
+    item = parley.workspaces.upload_document(
+        actor, workspace_id, parse_classification(classification),
+        {"title": title, "description": description}, file.filename or "upload",
+        file.content_type or "", data)
+    return RedirectResponse(_ws_url(workspace_id, "items", item.id), status_code=303)
+
+
+@router.get("/workspaces/{workspace_id}/items/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, workspace_id: str, item_id: str, actor: ItemReader
+              ) -> HTMLResponse:
+    item = get_parley(request).workspaces.item(actor, workspace_id, item_id)
+    return _item_form(request, workspace_id, item.kind, item=item, actor=actor)
+
+
+@router.post("/workspaces/{workspace_id}/items/{item_id}")
+async def item_update(request: Request, workspace_id: str, item_id: str, actor: ItemUpdater
+                      ) -> Response:
+    form = await request.form()
+    parley = get_parley(request)
+    kind = parley.workspaces.item(actor, workspace_id, item_id).kind
+    version = str(form.get("version") or "")
+    if not version.isdigit():
+        from parley.domain.errors import InvalidInput
+
+        raise InvalidInput("version: missing; reload the page")
+    parley.workspaces.update_item(actor, workspace_id, item_id,
+                                  parse_classification(form.get("classification")),
+                                  form_fields(kind, form), int(version))
+    return RedirectResponse(_ws_url(workspace_id, "items", item_id), status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/items/{item_id}/delete")
+def item_delete(request: Request, workspace_id: str, item_id: str, actor: ItemDeleter,
+                version: Annotated[int, Form(ge=1)]) -> Response:
+    get_parley(request).workspaces.delete_item(actor, workspace_id, item_id, version)
+    return RedirectResponse(_ws_url(workspace_id), status_code=303)
+
+
+@router.get("/workspaces/{workspace_id}/items/{item_id}/file")
+def item_file(request: Request, workspace_id: str, item_id: str, actor: ItemReader
+              ) -> Response:
+    meta, data = get_parley(request).workspaces.attachment(actor, workspace_id, item_id)
+    return attachment_response(meta.filename, meta.content_type, data)
+
+
+@router.post("/workspaces/{workspace_id}/members")
+def member_set(request: Request, workspace_id: str, actor: MemberManager,
+               user: Annotated[str, Form(max_length=64)],
+               role: Annotated[str, Form(max_length=20)]) -> Response:
+    get_parley(request).workspaces.set_member(actor, workspace_id, user.strip(),
+                                              parse_role(role))
+    return RedirectResponse(_ws_url(workspace_id), status_code=303)
+
+
+@router.get("/workspaces/{workspace_id}/audit", response_class=HTMLResponse)
+def audit_page(request: Request, workspace_id: str, actor: AuditReader) -> HTMLResponse:
+    parley = get_parley(request)
+    return render_form(request, "workspaces/audit.html", {
+        "view": parley.workspaces.get(actor, workspace_id),
+        "entries": parley.workspaces.audit_log(actor, workspace_id)})

@@ -1,0 +1,137 @@
+"""API models of accounts, workspaces, items and the audit log (separate from domain classes)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from parley.domain.account import TokenInfo
+from parley.domain.audit import AuditEntry
+from parley.domain.workspace import Item, Workspace
+
+KindName = Literal["party", "relationship", "note", "document", "session", "commitment",
+                   "incident"]
+CreatableKind = Literal["party", "relationship", "note", "session", "commitment", "incident"]
+ClassificationName = Literal["public", "restricted", "secret"]
+RoleName = Literal["owner", "negotiator", "analyst", "observer"]
+
+
+class WorkspaceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class WorkspaceUpdateIn(WorkspaceIn):
+    version: int = Field(ge=1, le=2**31 - 1,
+                         description="the version you read: a stale one gets 409")
+
+
+class MemberOut(BaseModel):
+    user: str
+    role: RoleName
+
+
+class WorkspaceOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    version: int
+    created_at: str
+    role: RoleName | None = None
+    members: list[MemberOut] | None = None
+
+    @classmethod
+    def of(cls, ws: Workspace, role: str | None = None,
+           members: list[MemberOut] | None = None) -> WorkspaceOut:
+        return cls(id=ws.id, name=ws.name, description=ws.description, version=ws.version,
+                   created_at=ws.created_at.isoformat(), role=role,
+                   members=members)
+
+
+class MemberIn(BaseModel):
+    role: RoleName
+
+
+class ItemIn(BaseModel):
+    kind: CreatableKind
+    classification: ClassificationName
+    fields: dict[str, Any] = Field(
+        description="the kind's fields (see docs/security.md and GET /api/workspace-kinds)")
+
+
+class ItemUpdateIn(BaseModel):
+    classification: ClassificationName
+    fields: dict[str, Any]
+    version: int = Field(ge=1, le=2**31 - 1,
+                         description="the version you read: a stale one gets 409")
+
+
+class AttachmentOut(BaseModel):
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class ItemOut(BaseModel):
+    id: str
+    workspace_id: str
+    kind: KindName
+    classification: ClassificationName
+    title: str
+    fields: dict[str, Any]
+    version: int
+    created_by: str
+    created_at: str
+    updated_at: str
+    attachment: AttachmentOut | None = None
+
+    @classmethod
+    def of(cls, item: Item) -> ItemOut:
+        att = item.attachment
+        return cls(id=item.id, workspace_id=item.workspace_id,
+                   kind=item.kind.value,
+                   classification=item.classification.value,
+                   title=item.title, fields=dict(item.fields), version=item.version,
+                   created_by=item.created_by, created_at=item.created_at.isoformat(),
+                   updated_at=item.updated_at.isoformat(),
+                   attachment=AttachmentOut(**att.__dict__) if att else None)
+
+
+class TokenIn(BaseModel):
+    scope: Literal["read", "write"] = "write"
+    label: str = Field("", max_length=200)
+
+
+class TokenOut(BaseModel):
+    id: str
+    label: str
+    scope: Literal["read", "write"]
+    created_at: str
+    revoked: bool
+
+    @classmethod
+    def of(cls, t: TokenInfo) -> TokenOut:
+        return cls(id=t.id, label=t.label, scope=t.scope.value,
+                   created_at=t.created_at.isoformat(), revoked=t.revoked)
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="the secret: shown this once, never stored")
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    event: str
+    workspace: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditEntryOut:
+        return cls(seq=e.seq, at=e.at, actor=e.actor, event=e.event, workspace=e.workspace,
+                   details=dict(e.details), prev_hash=e.prev_hash, hash=e.hash)
