@@ -1,0 +1,215 @@
+"""Every route of the app × every role (and outsider, anonymous) × every classification.
+
+Each route must either carry a guard (its action is read from the route's dependencies) or be
+listed in `PUBLIC_ROUTES`; a new route that is neither fails here. For guarded routes the
+real request is made and the outcome must match `is_allowed` for the actor's role.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from parley.bootstrap import Parley
+from parley.domain.access import Action, Classification, Role, is_allowed
+from parley.domain.account import SYSTEM
+from parley.web.app import create_app
+from parley.web.auth import (
+    CSRF_COOKIE,
+    PUBLIC_ROUTES,
+    SESSION_COOKIE,
+    Guard,
+    csrf_serializer,
+)
+from tests.support import PASSWORD, build, user
+
+ACTORS = ["owner", "negotiator", "analyst", "observer", "outsider", "anonymous"]
+PDF = b"%PDF-1.4 test"
+
+
+def guard_action(route: APIRoute) -> Action | None:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, Guard):
+            return dep.call.action
+        stack.extend(dep.dependencies)
+    return None
+
+
+def routes(app: Any) -> Iterator[tuple[str, str, Action | None]]:
+    for ctx in iter_route_contexts(app.routes):
+        original = ctx.original_route
+        for method in sorted(ctx.methods or ["GET"]):
+            if method == "HEAD":
+                continue
+            action = guard_action(original) if isinstance(original, APIRoute) else None
+            yield method, str(ctx.path), action
+
+
+@dataclass
+class World:
+    app: Parley
+    clients: dict[str, TestClient]
+    tokens: dict[str, str]
+    csrf: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    app = build(f"sqlite:///{tmp / 'p.db'}", tmp)
+    web = create_app(app)
+    clients: dict[str, TestClient] = {}
+    tokens: dict[str, str] = {}
+    csrf: dict[str, str] = {}
+    for name in ACTORS:
+        client = TestClient(web, follow_redirects=False)
+        clients[name] = client
+        raw = f"csrf-{name}"
+        client.cookies.set(CSRF_COOKIE, raw)
+        csrf[name] = csrf_serializer(app).dumps(raw)
+        if name == "anonymous":
+            continue
+        user(app, name)
+        tokens[name] = app.accounts.create_token(SYSTEM, name).secret
+        client.cookies.set(SESSION_COOKIE, app.accounts.login(name, PASSWORD))
+    yield World(app, clients, tokens, csrf)
+    for c in clients.values():
+        c.close()
+    app.close()
+
+
+def fresh_workspace(app: Parley) -> tuple[str, dict[Classification, str]]:
+    ws = app.workspaces.create(SYSTEM, "Matrix", owner="owner")
+    for role in (Role.NEGOTIATOR, Role.ANALYST, Role.OBSERVER):
+        app.workspaces.set_member(SYSTEM, ws.id, role.value, role)
+    docs = {c: app.workspaces.upload_document(SYSTEM, ws.id, c, {"title": f"doc {c.value}"},
+                                              "d.pdf", "application/pdf", PDF).id
+            for c in Classification}
+    return ws.id, docs
+
+
+DESTRUCTIVE = re.compile(r"(DELETE .*|POST .*/delete|POST .*/revoke)$")
+
+
+def request_for(w: World, method: str, path: str, actor: str, c: Classification,
+                shared: tuple[str, dict[Classification, str]]) -> tuple[str, dict[str, Any]]:
+    ws, docs = fresh_workspace(w.app) if DESTRUCTIVE.match(f"{method} {path}") else shared
+    item = docs[c]
+    version = w.app.workspaces.item(SYSTEM, ws, item).version
+    ws_version = w.app.workspaces.get(SYSTEM, ws).workspace.version
+    token_id = "none"
+    if "{token_id}" in path and actor in w.tokens:
+        token_id = w.app.accounts.create_token(SYSTEM, actor).info.id
+    url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
+           .replace("{user}", "observer").replace("{token_id}", token_id))
+    kw: dict[str, Any] = {}
+    api = path.startswith("/api/")
+    if api and actor in w.tokens:
+        kw["headers"] = {"Authorization": f"Bearer {w.tokens[actor]}"}
+    form: dict[str, Any] = {"csrf_token": w.csrf[actor]}
+    if method in ("DELETE",) or url.endswith("/delete"):
+        if api and "{item_id}" in path:
+            url += f"?version={version}"
+        elif api and path.endswith("{workspace_id}"):
+            url += f"?version={ws_version}"
+        form["version"] = str(version)
+    if path.endswith("/documents"):
+        kw["files"] = {"file": ("d.pdf", PDF, "application/pdf")}
+        kw["data"] = {**form, "title": "up", "classification": c.value}
+    elif api and method in ("POST", "PUT", "PATCH"):
+        if path == "/api/workspaces":
+            kw["json"] = {"name": "new"}
+        elif path.endswith("{workspace_id}"):
+            kw["json"] = {"name": "renamed", "version": ws_version}
+        elif path.endswith("/items"):
+            kw["json"] = {"kind": "note", "classification": c.value, "fields": {"title": "n"}}
+        elif path.endswith("{item_id}"):
+            kw["json"] = {"classification": c.value, "fields": {"title": "t"},
+                          "version": version}
+        elif "/members/" in path:
+            kw["json"] = {"role": "observer"}
+        elif path == "/api/tokens":
+            kw["json"] = {"label": "x"}
+    elif not api and method == "POST":
+        if path == "/workspaces":
+            form["name"] = "new"
+        elif path.endswith("/items"):
+            form.update(kind="note", classification=c.value, title="n")
+        elif path.endswith("{item_id}"):
+            form.update(classification=c.value, title="t", version=str(version))
+        elif path.endswith("/members"):
+            form.update(user="observer", role="observer")
+        kw["data"] = form
+    if path.endswith("/new"):
+        url += "?kind=note"
+    return url, kw
+
+
+def expected(action: Action, path: str, actor: str, c: Classification) -> bool:
+    if actor == "anonymous":
+        return False
+    if "{workspace_id}" not in path:
+        return is_allowed(None, action)
+    if actor == "outsider":
+        return False
+    role = Role(actor)
+    creates = action is Action.ITEM_CREATE and path.endswith(("/items", "/documents"))
+    if "{item_id}" in path or creates:
+        return is_allowed(role, action, c)
+    return is_allowed(role, action)
+
+
+def test_every_route_is_guarded_or_declared_public(world: World) -> None:
+    web = world.clients["owner"].app
+    unguarded = [(m, p) for m, p, a in routes(web)
+                 if a is None and (m, p) not in PUBLIC_ROUTES and p != "/static"]
+    assert unguarded == [], "routes with neither a guard nor a PUBLIC_ROUTES entry"
+
+
+def test_route_role_classification_matrix(world: World) -> None:
+    web = world.clients["owner"].app
+    shared = fresh_workspace(world.app)
+    guarded = [(m, p, a) for m, p, a in routes(web) if a is not None]
+    assert len(guarded) >= 30
+    wrong = []
+    checked = 0
+    for (method, path, action), actor, c in itertools.product(guarded, ACTORS, Classification):
+        url, kw = request_for(world, method, path, actor, c, shared)
+        response = world.clients[actor].request(method, url, **kw)
+        allowed = expected(action, path, actor, c)
+        status = response.status_code
+        ok = status < 400 if allowed else (
+            status in (401, 403, 404) or (status == 303 and "/login" in
+                                          response.headers.get("location", "")))
+        if actor == "anonymous" and not path.startswith("/api/"):
+            ok = status == 303 and response.headers["location"].startswith("/login")
+        if not ok:
+            wrong.append(f"{method} {path} as {actor} on {c.value}: {status} "
+                         f"(expected {'allow' if allowed else 'deny'}) {response.text[:160]}")
+        checked += 1
+    assert not wrong, "\n".join(wrong[:40])
+    print(f"\naccess matrix: {len(guarded)} guarded routes × {len(ACTORS)} actors × "
+          f"{len(Classification)} classifications = {checked} requests checked")
+    assert checked == len(guarded) * len(ACTORS) * len(Classification)
+
+
+def test_public_cases_can_require_sign_in(tmp_path: Path) -> None:
+    app = build(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, public_cases=False)
+    with TestClient(create_app(app), follow_redirects=False) as client:
+        assert client.get("/api/cases").status_code == 401
+        assert client.get("/cases").headers["location"].startswith("/login")
+        user(app, "ana")
+        token = app.accounts.create_token(SYSTEM, "ana").secret
+        assert client.get("/api/cases", headers={"Authorization": f"Bearer {token}"}
+                          ).status_code == 200
+    app.close()
