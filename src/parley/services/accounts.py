@@ -99,8 +99,8 @@ class Accounts:
     def check_setup_token(self, secret: str) -> None:
         """Raise NotAuthenticated unless `secret` is a live setup token and no account exists."""
         with self.vault.read() as tx:
-            users = tx.count_users()
-        if users > 0 or not secret:
+            valid = tx.count_users() == 0 and tx.setup_token_valid(digest(secret), self.clock())
+        if not valid:
             raise NotAuthenticated("this setup link has been used or has expired")
 
     def complete_setup(self, secret: str, name: str, password: str) -> User:

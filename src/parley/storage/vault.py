@@ -163,6 +163,11 @@ class VaultTransaction:
         self.s.delete(row)
         return _aware(row.expires_at) > now
 
+    def setup_token_valid(self, digest: str, now: datetime) -> bool:
+        expires = self.s.scalar(select(SetupTokenRow.expires_at)
+                                .where(SetupTokenRow.digest == digest))
+        return expires is not None and _aware(expires) > now
+
     def clear_setup_tokens(self) -> None:
         self.s.execute(delete(SetupTokenRow))
 
