@@ -1,0 +1,83 @@
+"""Schemathesis against the OpenAPI schema of every endpoint: no 5xx, no schema violations.
+
+Requests carry an owner's bearer token and, where a path names a workspace, a real one (so
+fuzzing reaches the handlers instead of stopping at 404). Excluded checks, as in
+shared/stack.md: `unsupported_method` and `allow_header_conformance` (Starlette's 405 lists
+only the route that matched), and `positive_data_acceptance`: a schema-valid request can still
+be semantically wrong (an unknown facet variable, a reference to an item that does not exist, a
+stale version), and then the answer is a documented 400 or 409 naming the problem.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
+    positive_data_acceptance,
+    unsupported_method,
+)
+
+from parley.bootstrap import Parley
+from parley.domain.access import Classification
+from parley.domain.account import SYSTEM
+from parley.domain.workspace import ItemKind
+from parley.web.app import create_app
+from tests.support import build, user
+
+COUNT = itertools.count(1)
+KNOWN = {
+    ("POST", "/api/qca/calibrate"): "issue 5: its 422 answer is JSON but documented as text/plain",
+    ("POST", "/api/qca"): "issue 5: a CSV upload holding a bare CR ('\\r0') raises csv.Error "
+                          "in interchange/set_table.py: 500",
+}
+"""Problems this test found in other issues' endpoints, reported to their owners."""
+SEEN: dict[str, int] = {"cases": 0}
+
+
+# The schema is loaded at import (schemathesis' lazy fixture loader does not work with
+# pytest 9); the database behind the app is filled by the `world` fixture.
+TMP = Path(tempfile.mkdtemp(prefix="parley-fuzz-"))
+PARLEY: Parley = build(f"sqlite:///{TMP / 'p.db'}", TMP, max_upload_bytes=4096)
+APP = create_app(PARLEY)
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[dict[str, Any]]:
+    PARLEY.upgrade()
+    owner = user(PARLEY, "owner")
+    ws = PARLEY.workspaces.create(owner, "Fuzzed talks")
+    items = [PARLEY.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
+                                           {"title": c.value}).id for c in Classification]
+    token = PARLEY.accounts.create_token(SYSTEM, "owner").secret
+    yield {"ws": ws.id, "items": items, "token": token}
+    print(f"\nschemathesis: {SEEN['cases']} generated cases run")
+    PARLEY.close()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema(case: Any, world: dict[str, Any]) -> None:
+    n = next(COUNT)
+    SEEN["cases"] = n
+    if "workspace_id" in (case.path_parameters or {}):
+        case.path_parameters["workspace_id"] = world["ws"]
+    if "item_id" in (case.path_parameters or {}) and n % 2:
+        case.path_parameters["item_id"] = world["items"][n % 3]
+    headers = {"Authorization": f"Bearer {world['token']}"}
+    if (case.method, case.path) in KNOWN:
+        pytest.xfail(KNOWN[(case.method, case.path)])
+    case.call_and_validate(headers=headers,
+                           excluded_checks=[unsupported_method, allow_header_conformance,
+                                            positive_data_acceptance])
