@@ -98,7 +98,7 @@ def fresh_workspace(app: Parley) -> tuple[str, dict[Classification, str]]:
     return ws.id, docs
 
 
-DESTRUCTIVE = re.compile(r"(DELETE .*|POST .*/delete|POST .*/revoke)$")
+DESTRUCTIVE = re.compile(r"(DELETE .*|POST .*/delete|POST .*/revoke|POST .*/remove)$")
 
 
 def request_for(w: World, method: str, path: str, actor: str, c: Classification,
@@ -143,6 +143,10 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     elif not api and method == "POST":
         if path == "/workspaces":
             form["name"] = "new"
+        elif path.endswith("/edit"):
+            form.update(name="renamed", version=str(ws_version))
+        elif path.endswith("{workspace_id}/delete"):
+            form["version"] = str(ws_version)
         elif path.endswith("/items"):
             form.update(kind="note", classification=c.value, title="n")
         elif path.endswith("{item_id}"):

@@ -29,6 +29,8 @@ from parley.web.auth import (
     ItemUpdater,
     MemberManager,
     WorkspaceCreator,
+    WorkspaceDeleter,
+    WorkspaceUpdater,
     csrf_check,
     get_parley,
 )
@@ -88,12 +90,12 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
 def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
                item: Any = None, status: int = 200, actor: Any = None) -> HTMLResponse:
     parley = get_parley(request)
-    parties = [i for i in parley.workspaces.items(actor, workspace_id,
-                                                  parse_filter("party", None, None, None))]
     return render_form(request, "workspaces/item_form.html", {
         "workspace_id": workspace_id, "kind": kind, "specs": KINDS[kind], "item": item,
-        "classifications": list(Classification), "parties": parties,
-        "refs": {i.id: i.title for i in parley.workspaces.items(actor, workspace_id)},
+        "classifications": list(Classification),
+        "refs": {i.id: f"{i.kind.value}: {i.title}"
+                 for i in parley.workspaces.items(actor, workspace_id)
+                 if item is None or i.id != item.id},
     }, status)
 
 
@@ -173,6 +175,29 @@ def member_set(request: Request, workspace_id: str, actor: MemberManager,
                role: Annotated[str, Form(max_length=20)]) -> Response:
     get_parley(request).workspaces.set_member(actor, workspace_id, user.strip(),
                                               parse_role(role))
+    return RedirectResponse(_ws_url(workspace_id), status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/edit")
+def workspace_edit(request: Request, workspace_id: str, actor: WorkspaceUpdater,
+                   name: Annotated[str, Form(max_length=200)],
+                   version: Annotated[int, Form(ge=1)],
+                   description: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    get_parley(request).workspaces.update(actor, workspace_id, name, description, version)
+    return RedirectResponse(_ws_url(workspace_id), status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/delete")
+def workspace_delete(request: Request, workspace_id: str, actor: WorkspaceDeleter,
+                     version: Annotated[int, Form(ge=1)]) -> Response:
+    get_parley(request).workspaces.delete(actor, workspace_id, version)
+    return RedirectResponse("/workspaces", status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/members/{user}/remove")
+def member_remove(request: Request, workspace_id: str, user: str, actor: MemberManager
+                  ) -> Response:
+    get_parley(request).workspaces.remove_member(actor, workspace_id, user)
     return RedirectResponse(_ws_url(workspace_id), status_code=303)
 
 
