@@ -1,0 +1,27 @@
+"""docs/security.md names every audit event, role and setting of the confidential side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parley.domain.access import Role
+from parley.domain.audit import EVENTS
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_audit_event_is_documented() -> None:
+    missing = [e.name for e in EVENTS if f"`{e.name}`" not in DOC]
+    assert not missing
+
+
+def test_every_role_is_in_the_matrix() -> None:
+    header = next(line for line in DOC.splitlines() if line.startswith("| action |"))
+    assert all(r.value in header for r in Role)
+
+
+def test_settings_are_in_the_readme() -> None:
+    for name in ("PARLEY_MASTER_KEY_FILE", "PARLEY_MASTER_KEY", "PARLEY_PUBLIC_CASES"):
+        assert f"`{name}`" in README
