@@ -110,5 +110,8 @@ def test_anonymised_export_uses_stable_pseudonyms(app: Parley,
     names = [i["fields"].get("name") for i in first["items"] if i["kind"] == "party"]
     assert names[0].startswith("Person-") and names[0] != pseudonym("Ana Ruiz", b"")
     assert {m["user"] for m in first["members"]}.isdisjoint({"owner", "analyst"})
+    assert {m["role"] for m in first["members"]} == {"owner", "negotiator", "analyst",
+                                                     "observer"}  # codes are not names
+    assert all(i["kind"] in ("party", "session") for i in first["items"])
     analyst = app.workspaces.export(p["analyst"], ws)
     assert [i["kind"] for i in analyst["items"]] == ["session"]  # secret party left out

@@ -356,10 +356,22 @@ class Workspaces:
         if anonymise:
             names = personal_names(items) | {m.user for m in members} | {
                 i.created_by for i in items}
-            doc = Pseudonymiser(names, secret).apply(doc)
-            doc["anonymised"] = True
+            _pseudonymise(doc, Pseudonymiser(names, secret))
         with self.vault.write() as tx:
             tx.append(actor.name, WorkspaceExported(workspace_id, anonymised=anonymise,
                                                     items=len(items)))
         self._audit_secret_reads(actor, workspace_id, items, "export")
         return doc
+
+
+def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:
+    """Replace names in free text and in the user fields only; ids, codes and dates stay."""
+    ws = doc["workspace"]
+    ws["name"], ws["description"] = p.text(ws["name"]), p.text(ws["description"])
+    for member in doc["members"]:
+        member["user"] = p.text(member["user"])
+    for item in doc["items"]:
+        item["created_by"] = p.text(item["created_by"])
+        free = {s.name for s in KINDS[ItemKind(item["kind"])]
+                if s.type in (FieldType.LINE, FieldType.TEXT, FieldType.NAMES)}
+        item["fields"] = {k: p.apply(v) if k in free else v for k, v in item["fields"].items()}
