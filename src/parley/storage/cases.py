@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, delete, func, insert, select, text
+from sqlalchemy import Float, Integer, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from parley.domain.case import Case, case_to_dict, parse_case
@@ -30,6 +30,8 @@ from parley.storage.querysql import compile_query
 from parley.storage.tables import CaseRow, CaseValueRow
 
 BATCH = 500
+VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
+ANALYZE_AFTER = 200  # refresh planner statistics after writing this many cases
 _PG_START, _PG_END = "\u27e6", "\u27e7"
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_LIMIT = 1000
@@ -106,23 +108,38 @@ class CaseRepository:
                 stmt = stmt.where(compile_query(where, self.codebook))
             return [self._to_case(r) for r in s.scalars(stmt)]
 
-    def _search_subquery(self, search: str) -> Any:
+    def _search_subquery(self, search: str, *, ranked: bool = True) -> Any:
+        """Matching pks, with their rank (lower is better) when `ranked`; no snippets: those
+        are made for the returned page only, as they are the expensive part."""
         if self.db.is_sqlite:
+            rank = "bm25(cases_fts, 10.0, 4.0, 1.0)" if ranked else "0.0"
             return text(
-                "SELECT rowid AS pk, bm25(cases_fts, 10.0, 4.0, 1.0) AS rank, "
-                "snippet(cases_fts, -1, :ms, :me, '…', 24) AS snip "
-                "FROM cases_fts WHERE cases_fts MATCH :q"
-            ).bindparams(q=fts_query(search), ms=MARK_START, me=MARK_END).columns(
-                pk=Integer, rank=Float, snip=String
-            ).subquery("hits")
-        opts = f"StartSel={_PG_START}, StopSel={_PG_END}, MaxFragments=2, MaxWords=24, MinWords=8"
+                f"SELECT rowid AS pk, {rank} AS rank FROM cases_fts WHERE cases_fts MATCH :q"  # noqa: S608
+            ).bindparams(q=fts_query(search)).columns(pk=Integer, rank=Float).subquery("hits")
+        rank = "-ts_rank_cd(search_vector, websearch_to_tsquery('english', :q))" if ranked \
+            else "0.0"
         return text(
-            "SELECT pk, -ts_rank_cd(search_vector, websearch_to_tsquery('english', :q)) AS rank, "
-            "ts_headline('english', title || ' — ' || summary || ' ' || quotes_text, "
-            "websearch_to_tsquery('english', :q), :opts) AS snip "
-            "FROM cases WHERE search_vector @@ websearch_to_tsquery('english', :q)"
-        ).bindparams(q=search, opts=opts).columns(pk=Integer, rank=Float, snip=String
-                                                    ).subquery("hits")
+            f"SELECT pk, {rank} AS rank FROM cases "  # noqa: S608 - fixed fragments only
+            "WHERE search_vector @@ websearch_to_tsquery('english', :q)"
+        ).bindparams(q=search).columns(pk=Integer, rank=Float).subquery("hits")
+
+    def _snippets(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, str]:
+        if not pks:
+            return {}
+        if self.db.is_sqlite:
+            rows = s.execute(text(
+                "SELECT rowid, snippet(cases_fts, -1, :ms, :me, '…', 24) FROM cases_fts "
+                "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
+            ), {"q": fts_query(search), "ms": MARK_START, "me": MARK_END,
+                "pks": json.dumps(list(pks))})
+            return {int(pk): str(snip) for pk, snip in rows}
+        opts = f"StartSel={_PG_START}, StopSel={_PG_END}, MaxFragments=2, MaxWords=24, MinWords=8"
+        rows = s.execute(text(
+            "SELECT pk, ts_headline('english', title || ' — ' || summary || ' ' || quotes_text, "
+            "websearch_to_tsquery('english', :q), :opts) FROM cases WHERE pk = ANY(:pks)"
+        ), {"q": search, "opts": opts, "pks": list(pks)})
+        return {int(pk): str(snip).replace(_PG_START, MARK_START).replace(_PG_END, MARK_END)
+                for pk, snip in rows}
 
     def list_cases(
         self,
@@ -137,14 +154,17 @@ class CaseRepository:
         if not 0 <= limit <= MAX_LIMIT or offset < 0:
             raise InvalidInput(f"limit must be 0 to {MAX_LIMIT} and offset at least 0")
         cond = compile_query(where, self.codebook) if where is not None else None
+        searching = bool(search and search.strip())
         with self.db.read() as s:
             base = select(CaseRow.pk)
             stmt = select(CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id,
                           CaseRow.origin, CaseRow.document)
-            if search and search.strip():
+            if searching:
+                assert search is not None
                 hits = self._search_subquery(search)
-                base = base.join(hits, hits.c.pk == CaseRow.pk)
-                stmt = stmt.add_columns(hits.c.rank, hits.c.snip).join(
+                matches = self._search_subquery(search, ranked=False)
+                base = base.join(matches, matches.c.pk == CaseRow.pk)
+                stmt = stmt.add_columns(hits.c.rank).join(
                     hits, hits.c.pk == CaseRow.pk).order_by(hits.c.rank, CaseRow.id)
             else:
                 stmt = stmt.order_by(CaseRow.id)
@@ -153,11 +173,14 @@ class CaseRepository:
                 stmt = stmt.where(cond)
             total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
             rows = s.execute(stmt.limit(limit).offset(offset)).all()
-            items = tuple(self._summary(r, search) for r in rows)
-            facet_counts = self._facets(s, base, facets, total) if facets else {}
+            snippets = self._snippets(s, search, [r.pk for r in rows]) if searching and search \
+                else {}
+            items = tuple(self._summary(r, snippets, searching) for r in rows)
+            facet_counts = (self._facets(s, base, facets, total, cond is not None or searching)
+                            if facets else {})
         return CasePage(items, total, facet_counts)
 
-    def _summary(self, row: Any, search: str | None) -> CaseSummary:
+    def _summary(self, row: Any, snippets: dict[int, str], searching: bool) -> CaseSummary:
         doc = json.loads(row.document)
         values = doc["values"]
 
@@ -167,8 +190,8 @@ class CaseRepository:
 
         snippet = None
         rank = None
-        if search and search.strip():
-            snippet = str(row.snip or "").replace(_PG_START, MARK_START).replace(_PG_END, MARK_END)
+        if searching:
+            snippet = snippets.get(row.pk, "")
             rank = float(row.rank) if row.rank is not None else None
         return CaseSummary(
             id=row.id, title=row.title, country=single("country"), parent=row.parent_id,
@@ -176,32 +199,39 @@ class CaseRepository:
             outcome_class=single("outcome_class"), snippet=snippet, rank=rank,
         )
 
-    def _facets(self, s: Session, base: Any, names: Sequence[str], total: int
-                ) -> dict[str, dict[str, int]]:
+    def _facets(self, s: Session, base: Any, names: Sequence[str], total: int,
+                filtered: bool) -> dict[str, dict[str, int]]:
         for name in names:
             if name not in self.codebook:
                 raise InvalidInput(f"unknown facet variable '{name}'")
-        matching = base.subquery()
-        stmt = (
-            select(CaseValueRow.variable, CaseValueRow.code, CaseValueRow.num,
-                   func.count(func.distinct(CaseValueRow.case_pk)))
-            .where(CaseValueRow.variable.in_(list(names)),
-                   CaseValueRow.case_pk.in_(select(matching.c.pk)))
-            .group_by(CaseValueRow.variable, CaseValueRow.code, CaseValueRow.num)
-        )
+        scope = [CaseValueRow.variable.in_(list(names))]
+        if filtered:  # unfiltered: every case counts, and the IN would only cost time
+            scope.append(CaseValueRow.case_pk.in_(base))
+        # One row per (case, variable, code): a plain count is a count of cases. Codes and
+        # numbers are grouped apart so that (variable, code, case_pk) is a covering index.
         out: dict[str, dict[str, int]] = {n: {} for n in names}
-        known: dict[str, int] = {}
-        for variable, code, num, count in s.execute(stmt):
-            key = str(num) if code is None else code
-            out[variable][key] = int(count)
-        known_stmt = (
-            select(CaseValueRow.variable, func.count(func.distinct(CaseValueRow.case_pk)))
-            .where(CaseValueRow.variable.in_(list(names)),
-                   CaseValueRow.case_pk.in_(select(matching.c.pk)))
-            .group_by(CaseValueRow.variable)
-        )
-        for variable, count in s.execute(known_stmt):
-            known[variable] = int(count)
+        numeric = [n for n in names if self.codebook[n].type is VarType.INTEGER]
+        coded = [n for n in names if n not in numeric]
+        if coded:
+            stmt = (select(CaseValueRow.variable, CaseValueRow.code, func.count())
+                    .where(CaseValueRow.variable.in_(coded), *scope[1:])
+                    .group_by(CaseValueRow.variable, CaseValueRow.code))
+            for variable, code, count in s.execute(stmt):
+                out[variable][str(code)] = int(count)
+        if numeric:
+            nstmt = (select(CaseValueRow.variable, CaseValueRow.num, func.count())
+                     .where(CaseValueRow.variable.in_(numeric), *scope[1:])
+                     .group_by(CaseValueRow.variable, CaseValueRow.num))
+            for variable, num, count in s.execute(nstmt):
+                out[variable][str(num)] = int(count)
+        known = {n: sum(out[n].values()) for n in names if not self.codebook[n].type.is_list}
+        lists = [n for n in names if self.codebook[n].type.is_list]
+        if lists:
+            list_scope = [CaseValueRow.variable.in_(lists), *scope[1:]]
+            known_stmt = (select(CaseValueRow.variable,
+                                 func.count(func.distinct(CaseValueRow.case_pk)))
+                          .where(*list_scope).group_by(CaseValueRow.variable))
+            known.update({v: int(c) for v, c in s.execute(known_stmt)})
         for name in names:
             var = self.codebook[name]
             counts = out[name]
@@ -224,7 +254,9 @@ class CaseRepository:
                 {"case_pk": by_id[c.id], **v} for c in chunk for v in value_rows(c, self.codebook)
             ]
             if values:
-                s.execute(insert(CaseValueRow), values)
+                # Core executemany on the table: the ORM's bulk insert would split batches
+                # wherever a None (code or num) changes the set of keys.
+                s.execute(insert(VALUES), values)
 
     def _row_params(self, case: Case, origin: Origin) -> dict[str, Any]:
         doc = case_to_dict(case)
@@ -245,7 +277,7 @@ class CaseRepository:
         s.execute(delete(CaseValueRow).where(CaseValueRow.case_pk == row.pk))
         values = [{"case_pk": row.pk, **v} for v in value_rows(case, self.codebook)]
         if values:
-            s.execute(insert(CaseValueRow), values)
+            s.execute(insert(VALUES), values)
 
     def import_cases(self, cases: Sequence[Case], *, replace: bool = False) -> list[str]:
         """Add user cases, all or nothing.
@@ -262,7 +294,8 @@ class CaseRepository:
             seen.add(c.id)
         with self.db.write() as s:
             existing = {r.id: r for r in s.scalars(select(CaseRow).where(CaseRow.id.in_(seen)))}
-            stored_ids = set(s.scalars(select(CaseRow.id)))
+            parents = {c.parent for c in cases if c.parent is not None} - seen
+            stored_ids = set(s.scalars(select(CaseRow.id).where(CaseRow.id.in_(parents))))
             if existing and not replace:
                 problems.extend(
                     Problem("a case with this id already exists (use --replace to overwrite it)",
@@ -278,7 +311,15 @@ class CaseRepository:
                 if c.id in existing:
                     self._replace(s, existing[c.id], c, "user")
             self._insert(s, new, "user")
+        if len(cases) >= ANALYZE_AFTER:
+            self._analyze()
         return [c.id for c in cases]
+
+    def _analyze(self) -> None:
+        """Refresh the query planner's statistics (SQLite has none until asked)."""
+        with self.db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
         """Load the bundled cases: add new ones, update changed bundled ones, never touch a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, not_, or_, select, true
 
 from parley.domain.codebook import Codebook, VarType
 from parley.domain.query import And, Compare, Has, In, IsUnknown, Node, Not, Or
@@ -16,10 +16,14 @@ from parley.storage.tables import CaseRow, CaseValueRow
 
 
 def _exists(var: str, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists(
-        select(CaseValueRow.pk).where(
-            CaseValueRow.case_pk == CaseRow.pk, CaseValueRow.variable == var, *conds
-        )
+    """Cases having a value row of `var` that meets `conds`.
+
+    An uncorrelated `pk IN (SELECT case_pk ...)` rather than a correlated EXISTS: both
+    databases evaluate it once (SQLite builds an ephemeral index, PostgreSQL a hash semi-join)
+    instead of once per case, which is what keeps filters fast at 10k+ cases.
+    """
+    return CaseRow.pk.in_(
+        select(CaseValueRow.case_pk).where(CaseValueRow.variable == var, *conds)
     )
 
 
