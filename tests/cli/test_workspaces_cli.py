@@ -99,8 +99,9 @@ def test_keys_rotate(env: dict[str, str], tmp_path: Path) -> None:
     assert rotated.returncode == 0 and "version 2: 1 data key(s) re-wrapped" in rotated.stderr
     after = (tmp_path / "parley.master.key").read_text()
     assert after.startswith("2:") and before.split(":")[1] not in after
-    assert json.loads(run(["workspaces", "export", ws_id], env).stdout)["workspace"][
-        "name"] == "Talks"
+    exported = run(["workspaces", "export", ws_id], env)
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["workspace"]["name"] == "Talks"
     assert run(["audit", "verify"], env).returncode == 0
 
 

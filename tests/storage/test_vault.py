@@ -212,3 +212,9 @@ def test_backup_and_restore_round_trip(app: Parley, tmp_path: Path) -> None:
     assert "after" not in titles and "venue" in titles
     assert app.audit.verify().ok
     assert app.db.integrity_ok()
+
+
+def test_ids_never_look_like_command_line_options() -> None:
+    from parley.storage.vault import new_id
+
+    assert all(new_id()[0].isalnum() for _ in range(2000))

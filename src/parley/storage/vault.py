@@ -52,7 +52,11 @@ def _aware(value: datetime) -> datetime:
 
 
 def new_id() -> str:
-    return secrets.token_urlsafe(12)
+    """96 random bits, URL-safe, never starting with '-' or '_' (a CLI would read an option)."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if candidate[0].isalnum():
+            return candidate
 
 
 class UserAuth:
