@@ -94,3 +94,11 @@ def test_calibrate_csv(client: TestClient) -> None:
                       data={"column": "gdp", "new_column": "RICH", "thresholds": "1"})
     assert bad.status_code == 400
     assert "r.csv:2: column 'gdp': 'lots' is not a number" in bad.json()["error"]["message"]
+
+
+def test_qca_csv_with_bare_carriage_returns(client: TestClient) -> None:
+    """Old Mac line endings (a bare CR) are line endings, not a server error."""
+    r = client.post("/api/qca", files={"data": ("d.csv", b"A,B,OUT\r1,0,1\r0,1,0\r")},
+                    data={"outcome": "OUT", "conditions": "A,B"})
+    assert r.status_code == 200, r.text
+    assert r.json()["n_cases"] == 2

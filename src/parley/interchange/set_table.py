@@ -22,7 +22,11 @@ def parse_csv(data: bytes, name: str) -> tuple[list[str], list[list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationFailed([Problem(f"file is not UTF-8 text (byte {exc.start})", name)]) from exc
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        # newline="" hands line endings (\n, \r\n, a bare \r) to the csv module, as it requires
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ValidationFailed([Problem(f"malformed CSV: {exc}", name)]) from exc
     if not rows:
         raise ValidationFailed([Problem("file is empty; expected a header row", name)])
     return rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, UploadFile
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from parley.analysis.qca import Options, analyse, parse_directions, result_to_json
@@ -96,8 +96,9 @@ def qca_cases(body: CaseQcaIn, parley: ParleyDep, catalogue: CatalogueDep) -> di
     return run.result
 
 
-@router.post("/qca/calibrate", response_class=PlainTextResponse,
-             responses={200: {"content": {"text/csv": {}}}})
+@router.post("/qca/calibrate", response_class=Response,
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                              "description": "The CSV with the new set column"}})
 async def qca_calibrate(
     data: UploadFile,
     column: Annotated[str, Form(max_length=200)],
@@ -105,13 +106,13 @@ async def qca_calibrate(
     thresholds: Annotated[str, Form(max_length=200, description="crisp: T1[,T2...]")] = "",
     anchors: Annotated[str, Form(max_length=200,
                                  description="fuzzy: exclusion,crossover,inclusion")] = "",
-) -> PlainTextResponse:
+) -> Response:
     """Turn a raw column into a crisp or fuzzy set; returns the CSV with the new column."""
     raw = await data.read(20 * 1024 * 1024 + 1)
     text = calibrate_csv(raw, data.filename or "data.csv", column=column, new_column=new_column,
                          thresholds=_numbers(thresholds, "thresholds"),
                          anchors=_numbers(anchors, "anchors"))
-    return PlainTextResponse(text, media_type="text/csv",
+    return Response(text, media_type="text/csv",
                              headers={"Content-Disposition": 'attachment; filename="calibrated.csv"'})
 
 
