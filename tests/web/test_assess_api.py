@@ -40,9 +40,23 @@ def test_form_lists_every_scenario_variable_with_help(client: TestClient, parley
     assert 'outcome_class' not in html
 
 
+def _csrf(client: TestClient) -> dict[str, str]:
+    """The form's CSRF field, as a browser gets it by opening the page (sets the cookie too)."""
+    page = client.get("/assess").text
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert m, "the assess form carries no CSRF token"
+    return {"csrf_token": m.group(1)}
+
+
+def test_form_without_csrf_token_is_refused(client: TestClient) -> None:
+    r = client.post("/assess", data={"title": "x", "cohesion": "low"})
+    assert r.status_code == 400 and "CSRF check failed" in r.text
+
+
 def test_form_assesses_saves_and_reopens(client: TestClient) -> None:
     form = {"title": "Prison talks", "cohesion": "low", "spoilers": ["political"],
-            "groups": "MS-13, Barrio 18", "number_of_groups": "2", "action": "assess"}
+            "groups": "MS-13, Barrio 18", "number_of_groups": "2", "action": "assess",
+            **_csrf(client)}
     shown = client.post("/assess", data=form)
     assert shown.status_code == 200
     assert "Key risks" in shown.text and 'href="/cases/' in shown.text
@@ -60,7 +74,8 @@ def test_form_assesses_saves_and_reopens(client: TestClient) -> None:
 
 
 def test_bad_form_input_keeps_what_was_typed(client: TestClient) -> None:
-    r = client.post("/assess", data={"title": "x", "number_of_groups": "two", "cohesion": "low"})
+    r = client.post("/assess", data={"title": "x", "number_of_groups": "two", "cohesion": "low",
+                                     **_csrf(client)})
     assert r.status_code == 400
     assert "number_of_groups: &#39;two&#39; is not a whole number" in r.text
     assert 'value="two"' in r.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
@@ -20,9 +20,10 @@ from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
 from parley.render.brief import render_html
 from parley.web.deps import ParleyDep
-from parley.web.pages.render import render
+from parley.web.auth import csrf_check
+from parley.web.pages.forms import render_form
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 _SPLIT = re.compile(r"[,;\n]")
 
 
@@ -69,7 +70,7 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
         # render_html autoescapes everything it is given; the result is safe to embed
         brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
-    return render(request, "assess/form.html", {
+    return render_form(request, "assess/form.html", {
         "groups": [(g, [v for v in vs if v.scenario and v.coded])
                    for g, vs in parley.codebook.groups()],
         "values": values,
