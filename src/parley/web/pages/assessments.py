@@ -19,8 +19,8 @@ from parley.domain.codebook import Codebook, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
 from parley.render.brief import render_html
-from parley.web.deps import ParleyDep
 from parley.web.auth import csrf_check
+from parley.web.deps import ParleyDep
 from parley.web.pages.forms import render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
