@@ -10,14 +10,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Any:
-    context = browser.new_context(base_url=live_server)
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
 def test_search_highlights_matches(page: Any) -> None:
     page.goto("/cases")
     page.fill("#q", "motorcycle")
