@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
 
 from parley.domain.access import Classification, Role
 from parley.domain.errors import Problem, ValidationFailed
@@ -135,31 +135,29 @@ DOCUMENT_TYPES: Mapping[str, str] = {
 """Accepted upload content types and their file extensions."""
 
 
-def parse_kind(raw: object) -> ItemKind:
+_E = TypeVar("_E", bound=Enum)
+
+
+def _parse_code(kind: type[_E], raw: object, name: str) -> _E:
+    """A member of `kind` by value, or bad input naming the field and the allowed values."""
     try:
-        return ItemKind(str(raw))
+        return kind(str(raw))
     except ValueError:
-        allowed = ", ".join(k.value for k in ItemKind)
-        raise ValidationFailed([Problem(f"unknown kind '{raw}'; allowed: {allowed}",
-                                        field="kind")]) from None
+        allowed = ", ".join(str(k.value) for k in kind)
+        raise ValidationFailed([Problem(f"unknown {name} '{raw}'; allowed: {allowed}",
+                                        field=name)]) from None
+
+
+def parse_kind(raw: object) -> ItemKind:
+    return _parse_code(ItemKind, raw, "kind")
 
 
 def parse_classification(raw: object) -> Classification:
-    try:
-        return Classification(str(raw))
-    except ValueError:
-        allowed = ", ".join(c.value for c in Classification)
-        raise ValidationFailed([Problem(f"unknown classification '{raw}'; allowed: {allowed}",
-                                        field="classification")]) from None
+    return _parse_code(Classification, raw, "classification")
 
 
 def parse_role(raw: object) -> Role:
-    try:
-        return Role(str(raw))
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise ValidationFailed([Problem(f"unknown role '{raw}'; allowed: {allowed}",
-                                        field="role")]) from None
+    return _parse_code(Role, raw, "role")
 
 
 def _clean_text(value: str, one_line: bool) -> str:

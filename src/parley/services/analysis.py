@@ -28,10 +28,11 @@ class ComparativeAnalysis:
     def cases(self, where: str | None, leaves_only: bool) -> list[Case]:
         """Cases matching `where`; with `leaves_only`, a parent case whose sub-cases are in the
         base is dropped so that one negotiation is not counted twice."""
-        cases = self.catalogue.export(where)
+        everything = self.catalogue.export()
+        cases = self.catalogue.export(where) if where else everything
         if not leaves_only:
             return cases
-        parents = {c.parent for c in self.catalogue.export() if c.parent}
+        parents = {c.parent for c in everything if c.parent}
         return [c for c in cases if c.id not in parents]
 
     def crosstab(self, row: str, col: str, where: str | None = None,
