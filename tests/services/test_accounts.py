@@ -54,7 +54,7 @@ def test_lockout_after_repeated_failures(app: Parley) -> None:
 
 def _entries(app: Parley) -> list[AuditEntry]:
     with app.vault.read() as tx:
-        return tx.audit_entries()
+        return tx.audit.audit_entries()
 
 
 def test_unknown_users_fail_the_same_way(app: Parley) -> None:

@@ -37,7 +37,7 @@ def test_random_appends_verify(tmp_path: Path, batches: list[list[tuple[str, obj
     for batch in batches:  # each batch is one transaction
         with app.vault.write() as tx:
             for actor, event in batch:
-                tx.append(actor[:64] or "-", event)  # type: ignore[arg-type]
+                tx.audit.append(actor[:64] or "-", event)  # type: ignore[arg-type]
     report = app.audit.verify()
     assert report.ok, report.reason
     assert report.count == before + sum(len(b) for b in batches)

@@ -215,6 +215,6 @@ def test_backup_and_restore_round_trip(app: Parley, tmp_path: Path) -> None:
 
 
 def test_ids_never_look_like_command_line_options() -> None:
-    from parley.storage.vault import new_id
+    from parley.storage.records import new_id
 
     assert all(new_id()[0].isalnum() for _ in range(2000))

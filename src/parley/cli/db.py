@@ -60,5 +60,5 @@ def restore(file: Annotated[Path, typer.Argument(help="A file made by `parley db
         run_restore(app_.db, file)
         app_.upgrade()
         with app_.vault.write() as tx:
-            tx.append("system", DatabaseRestored(source=file.name))
+            tx.audit.append("system", DatabaseRestored(source=file.name))
         Console(stderr=True).print(f"restored from {file}")

@@ -73,33 +73,34 @@ class Accounts:
         validate_password(password)
         password_hash = self.hasher.hash(password)
         with self.vault.write() as tx:
-            user = tx.add_user(name, password_hash, admin)
-            tx.append(actor.name, UserCreated(user=name, admin=admin))
+            user = tx.accounts.add_user(name, password_hash, admin)
+            tx.audit.append(actor.name, UserCreated(user=name, admin=admin))
         return user
 
     def users(self) -> list[User]:
         with self.vault.read() as tx:
-            return tx.users()
+            return tx.accounts.users()
 
     # -- first start -------------------------------------------------------------------------
 
     def needs_setup(self) -> bool:
         with self.vault.read() as tx:
-            return tx.count_users() == 0
+            return tx.accounts.count_users() == 0
 
     def setup_link_token(self) -> str | None:
         """A one-time secret for the setup page, or None once any account exists."""
         secret = new_secret()
         with self.vault.write() as tx:
-            if tx.count_users() > 0:
+            if tx.accounts.count_users() > 0:
                 return None
-            tx.add_setup_token(digest(secret), self.clock() + self.policy.setup_lifetime)
+            tx.accounts.add_setup_token(digest(secret), self.clock() + self.policy.setup_lifetime)
         return secret
 
     def check_setup_token(self, secret: str) -> None:
         """Raise NotAuthenticated unless `secret` is a live setup token and no account exists."""
         with self.vault.read() as tx:
-            valid = tx.count_users() == 0 and tx.setup_token_valid(digest(secret), self.clock())
+            valid = (tx.accounts.count_users() == 0
+                     and tx.accounts.setup_token_valid(digest(secret), self.clock()))
         if not valid:
             raise NotAuthenticated("this setup link has been used or has expired")
 
@@ -109,11 +110,12 @@ class Accounts:
         validate_password(password)
         password_hash = self.hasher.hash(password)
         with self.vault.write() as tx:
-            if tx.count_users() > 0 or not tx.consume_setup_token(digest(secret), self.clock()):
+            if (tx.accounts.count_users() > 0
+                    or not tx.accounts.consume_setup_token(digest(secret), self.clock())):
                 raise NotAuthenticated("this setup link has been used or has expired")
-            user = tx.add_user(name, password_hash, True)
-            tx.clear_setup_tokens()
-            tx.append("setup", UserCreated(user=name, admin=True))
+            user = tx.accounts.add_user(name, password_hash, True)
+            tx.accounts.clear_setup_tokens()
+            tx.audit.append("setup", UserCreated(user=name, admin=True))
         return user
 
     # -- passwords and sessions --------------------------------------------------------------
@@ -122,30 +124,30 @@ class Accounts:
         """Check a password; lock the account after repeated failures. Audited either way."""
         now = self.clock()
         with self.vault.read() as tx:
-            state = tx.user_auth(name)
+            state = tx.accounts.user_auth(name)
         if state is None:
             self._equalise(password)
             with self.vault.write() as wtx:
-                wtx.append(name[:64] or "-", LoginFailed(user=name[:64], reason="unknown user"))
+                wtx.audit.append(name[:64] or "-", LoginFailed(user=name[:64], reason="unknown user"))
             raise NotAuthenticated("wrong user name or password")
         if state.locked_until is not None and state.locked_until > now:
             with self.vault.write() as wtx:
-                wtx.append(name, LoginFailed(user=name, reason="locked"))
+                wtx.audit.append(name, LoginFailed(user=name, reason="locked"))
             raise NotAuthenticated("too many failed logins: this account is locked for a while; "
                                    "try again later")
         if not self.hasher.verify(state.password_hash, password):
             failures = state.failed_logins + 1
             locked = self.policy.locked_until(failures, now)
             with self.vault.write() as wtx:
-                wtx.set_login_state(name, 0 if locked else failures, locked)
-                wtx.append(name, LoginFailed(user=name, reason="wrong password"
+                wtx.accounts.set_login_state(name, 0 if locked else failures, locked)
+                wtx.audit.append(name, LoginFailed(user=name, reason="wrong password"
                                              + ("; account locked" if locked else "")))
             raise NotAuthenticated("wrong user name or password")
         with self.vault.write() as wtx:
-            wtx.set_login_state(name, 0, None)
+            wtx.accounts.set_login_state(name, 0, None)
             if self.hasher.needs_rehash(state.password_hash):
-                wtx.set_password_hash(name, self.hasher.hash(password))
-            wtx.append(name, LoginSucceeded(user=name))
+                wtx.accounts.set_password_hash(name, self.hasher.hash(password))
+            wtx.audit.append(name, LoginSucceeded(user=name))
         return Principal(state.name, state.is_admin)
 
     def _equalise(self, password: str) -> None:
@@ -159,7 +161,7 @@ class Accounts:
         principal = self.authenticate(name, password)
         secret = new_secret()
         with self.vault.write() as tx:
-            tx.add_session(principal.name, digest(secret), self.clock()
+            tx.accounts.add_session(principal.name, digest(secret), self.clock()
                            + self.policy.session_lifetime)
         return secret
 
@@ -167,14 +169,14 @@ class Accounts:
         if not secret:
             return None
         with self.vault.read() as tx:
-            return tx.session_principal(digest(secret), self.clock())
+            return tx.accounts.session_principal(digest(secret), self.clock())
 
     def logout(self, secret: str) -> None:
         principal = self.session(secret)
         with self.vault.write() as tx:
-            tx.end_session(digest(secret))
+            tx.accounts.end_session(digest(secret))
             if principal is not None:
-                tx.append(principal.name, LoggedOut(user=principal.name))
+                tx.audit.append(principal.name, LoggedOut(user=principal.name))
 
     # -- API tokens --------------------------------------------------------------------------
 
@@ -189,26 +191,26 @@ class Accounts:
             raise ValidationFailed([Problem("longer than 200 characters", field="label")])
         secret = new_secret(TOKEN_PREFIX)
         with self.vault.write() as tx:
-            info = tx.add_token(user, digest(secret), scope, label.strip())
-            tx.append(actor.name, TokenCreated(user=user, token=info.id, scope=scope.value))
+            info = tx.accounts.add_token(user, digest(secret), scope, label.strip())
+            tx.audit.append(actor.name, TokenCreated(user=user, token=info.id, scope=scope.value))
         return NewToken(secret, info)
 
     def tokens(self, actor: Principal) -> list[TokenInfo]:
         with self.vault.read() as tx:
-            return tx.tokens(actor.name)
+            return tx.accounts.tokens(actor.name)
 
     def revoke_token(self, actor: Principal, token_id: str) -> None:
         if actor.scope is not Scope.WRITE:
             raise Forbidden("a read-only token cannot revoke tokens")
         with self.vault.write() as tx:
-            tx.revoke_token(actor.name, token_id)
-            tx.append(actor.name, TokenRevoked(user=actor.name, token=token_id))
+            tx.accounts.revoke_token(actor.name, token_id)
+            tx.audit.append(actor.name, TokenRevoked(user=actor.name, token=token_id))
 
     def token(self, secret: str) -> Principal | None:
         if not secret.startswith(TOKEN_PREFIX):
             return None
         with self.vault.read() as tx:
-            return tx.token_principal(digest(secret))
+            return tx.accounts.token_principal(digest(secret))
 
 
 def read_password(text: str) -> str:

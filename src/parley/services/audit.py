@@ -16,7 +16,7 @@ class AuditTrail:
     def verify(self) -> ChainReport:
         """Check every entry's hash and link, in stored order."""
         with self.vault.read() as tx:
-            return verify_chain(tx.iter_audit())
+            return verify_chain(tx.audit.iter_audit())
 
 
 class KeyAdmin:
@@ -29,5 +29,5 @@ class KeyAdmin:
         """Returns (new key version, number of data keys re-wrapped); audited."""
         version, count = self.vault.rotate()
         with self.vault.write() as tx:
-            tx.append(actor.name, KeysRotated(key_version=version, workspaces=count))
+            tx.audit.append(actor.name, KeysRotated(key_version=version, workspaces=count))
         return version, count

@@ -92,11 +92,11 @@ class Workspaces:
         """The actor's role in the workspace (the operator at the CLI acts as owner)."""
         if actor.system:
             with self.vault.read() as tx:
-                if not tx.workspace_exists(workspace_id):
+                if not tx.workspaces.workspace_exists(workspace_id):
                     raise NotFound(f"no workspace '{workspace_id}'")
             return Role.OWNER
         with self.vault.read() as tx:
-            return tx.role_of(actor.name, workspace_id)
+            return tx.workspaces.role_of(actor.name, workspace_id)
 
     def authorise(self, actor: Principal, workspace_id: str, action: Action,
                   classification: Classification = Classification.PUBLIC) -> Role:
@@ -116,7 +116,7 @@ class Workspaces:
         """Check `action` on an existing item, at that item's classification."""
         self.authorise(actor, workspace_id, Action.WORKSPACE_READ)
         with self.vault.read() as tx:
-            classification = tx.item_classification(workspace_id, item_id)
+            classification = tx.workspaces.item_classification(workspace_id, item_id)
         if classification is None:
             raise NotFound(f"no item '{item_id}' in workspace '{workspace_id}'")
         return self.authorise(actor, workspace_id, action, classification)
@@ -134,20 +134,20 @@ class Workspaces:
         clean_name = validate_workspace_name(name)
         clean_description = validate_description(description)
         with self.vault.write() as tx:
-            ws = tx.add_workspace(clean_name, clean_description, owner)
-            tx.append(actor.name, WorkspaceCreated(ws.id, owner=owner))
-            tx.append(actor.name, MemberAdded(ws.id, user=owner, role=Role.OWNER.value))
+            ws = tx.workspaces.add_workspace(clean_name, clean_description, owner)
+            tx.audit.append(actor.name, WorkspaceCreated(ws.id, owner=owner))
+            tx.audit.append(actor.name, MemberAdded(ws.id, user=owner, role=Role.OWNER.value))
         return ws
 
     def mine(self, actor: Principal) -> list[tuple[Workspace, Role]]:
         with self.vault.read() as tx:
-            return tx.workspaces_of(actor.name)
+            return tx.workspaces.workspaces_of(actor.name)
 
     def get(self, actor: Principal, workspace_id: str) -> WorkspaceView:
         role = self.authorise(actor, workspace_id, Action.WORKSPACE_READ)
         with self.vault.read() as tx:
-            return WorkspaceView(tx.get_workspace(workspace_id), role,
-                                 tuple(tx.members(workspace_id)))
+            return WorkspaceView(tx.workspaces.get_workspace(workspace_id), role,
+                                 tuple(tx.workspaces.members(workspace_id)))
 
     def update(self, actor: Principal, workspace_id: str, name: str, description: str,
                expected_version: int) -> Workspace:
@@ -155,36 +155,36 @@ class Workspaces:
         clean_name = validate_workspace_name(name)
         clean_description = validate_description(description)
         with self.vault.write() as tx:
-            ws = tx.update_workspace(workspace_id, clean_name, clean_description,
+            ws = tx.workspaces.update_workspace(workspace_id, clean_name, clean_description,
                                      expected_version)
-            tx.append(actor.name, WorkspaceUpdated(workspace_id, version=ws.version))
+            tx.audit.append(actor.name, WorkspaceUpdated(workspace_id, version=ws.version))
         return ws
 
     def delete(self, actor: Principal, workspace_id: str, expected_version: int) -> None:
         self.authorise(actor, workspace_id, Action.WORKSPACE_DELETE)
         with self.vault.write() as tx:
-            tx.delete_workspace(workspace_id, expected_version)
-            tx.append(actor.name, WorkspaceDeleted(workspace_id))
+            tx.workspaces.delete_workspace(workspace_id, expected_version)
+            tx.audit.append(actor.name, WorkspaceDeleted(workspace_id))
 
     def set_member(self, actor: Principal, workspace_id: str, user: str, role: Role) -> None:
         """Invite a user with a role, or change a member's role."""
         self.authorise(actor, workspace_id, Action.MEMBERS_MANAGE)
         with self.vault.write() as tx:
-            members = tx.members(workspace_id)
+            members = tx.workspaces.members(workspace_id)
             owners = [m.user for m in members if m.role is Role.OWNER]
             if owners == [user] and role is not Role.OWNER:
                 raise Conflict("a workspace keeps at least one owner; add another owner first")
-            tx.set_member(workspace_id, user, role)
-            tx.append(actor.name, MemberAdded(workspace_id, user=user, role=role.value))
+            tx.workspaces.set_member(workspace_id, user, role)
+            tx.audit.append(actor.name, MemberAdded(workspace_id, user=user, role=role.value))
 
     def remove_member(self, actor: Principal, workspace_id: str, user: str) -> None:
         self.authorise(actor, workspace_id, Action.MEMBERS_MANAGE)
         with self.vault.write() as tx:
-            owners = [m.user for m in tx.members(workspace_id) if m.role is Role.OWNER]
+            owners = [m.user for m in tx.workspaces.members(workspace_id) if m.role is Role.OWNER]
             if owners == [user]:
                 raise Conflict("a workspace keeps at least one owner; add another owner first")
-            tx.remove_member(workspace_id, user)
-            tx.append(actor.name, MemberRemoved(workspace_id, user=user))
+            tx.workspaces.remove_member(workspace_id, user)
+            tx.audit.append(actor.name, MemberRemoved(workspace_id, user=user))
 
     # -- items -------------------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ class Workspaces:
         secret = tuple(i.id for i in items if i.classification is Classification.SECRET)
         if secret:
             with self.vault.write() as tx:
-                tx.append(actor.name, SecretRead(workspace_id, items=secret, purpose=purpose))
+                tx.audit.append(actor.name, SecretRead(workspace_id, items=secret, purpose=purpose))
 
     def items(self, actor: Principal, workspace_id: str,
               where: ItemFilter | None = None) -> list[Item]:
@@ -201,7 +201,7 @@ class Workspaces:
         role = self.authorise(actor, workspace_id, Action.ITEM_READ)
         allowed = [c for c in Classification if visible(role, c)]
         with self.vault.read() as tx:
-            found = tx.items(workspace_id, allowed)
+            found = tx.workspaces.items(workspace_id, allowed)
         if where is not None:
             found = [i for i in found if where.matches(i)]
         self._audit_secret_reads(actor, workspace_id, found, "list")
@@ -210,7 +210,7 @@ class Workspaces:
     def item(self, actor: Principal, workspace_id: str, item_id: str) -> Item:
         self.authorise_item(actor, workspace_id, item_id, Action.ITEM_READ)
         with self.vault.read() as tx:
-            found = tx.get_item(workspace_id, item_id)
+            found = tx.workspaces.get_item(workspace_id, item_id)
         self._audit_secret_reads(actor, workspace_id, [found], "view")
         return found
 
@@ -221,7 +221,7 @@ class Workspaces:
             ref = fields.get(spec.name)
             if spec.type is not FieldType.REF or not ref:
                 continue
-            if ref == self_id or tx.item_classification(workspace_id, str(ref)) is None:
+            if ref == self_id or tx.workspaces.item_classification(workspace_id, str(ref)) is None:
                 problems.append(Problem(f"no item '{ref}' in this workspace", field=spec.name))
         if problems:
             raise ValidationFailed(problems)
@@ -235,8 +235,8 @@ class Workspaces:
         fields = validate_fields(kind, raw)
         with self.vault.write() as tx:
             self._check_refs(tx, workspace_id, kind, fields)
-            item = tx.add_item(workspace_id, kind, classification, fields, actor.name)
-            tx.append(actor.name, ItemCreated(workspace_id, item=item.id, kind=kind.value,
+            item = tx.workspaces.add_item(workspace_id, kind, classification, fields, actor.name)
+            tx.audit.append(actor.name, ItemCreated(workspace_id, item=item.id, kind=kind.value,
                                               classification=classification.value))
         return item
 
@@ -269,9 +269,9 @@ class Workspaces:
             name += DOCUMENT_TYPES[ctype]
         meta = Attachment(name, ctype, len(data), hashlib.sha256(data).hexdigest())
         with self.vault.write() as tx:
-            item = tx.add_item(workspace_id, ItemKind.DOCUMENT, classification, fields,
+            item = tx.workspaces.add_item(workspace_id, ItemKind.DOCUMENT, classification, fields,
                                actor.name, (meta, data))
-            tx.append(actor.name, ItemCreated(workspace_id, item=item.id, kind="document",
+            tx.audit.append(actor.name, ItemCreated(workspace_id, item=item.id, kind="document",
                                               classification=classification.value))
         return item
 
@@ -282,17 +282,17 @@ class Workspaces:
         self.authorise_item(actor, workspace_id, item_id, Action.ITEM_UPDATE)
         self.authorise(actor, workspace_id, Action.ITEM_UPDATE, classification)
         with self.vault.read() as tx:
-            kind = tx.get_item(workspace_id, item_id).kind
+            kind = tx.workspaces.get_item(workspace_id, item_id).kind
         fields = validate_fields(kind, raw)
         with self.vault.write() as tx:
             self._check_refs(tx, workspace_id, kind, fields, item_id)
-            before = tx.get_item(workspace_id, item_id)
-            item = tx.update_item(workspace_id, item_id, classification, fields,
+            before = tx.workspaces.get_item(workspace_id, item_id)
+            item = tx.workspaces.update_item(workspace_id, item_id, classification, fields,
                                   expected_version)
             changed = tuple(sorted(k for k in fields if before.fields.get(k) != fields[k]))
             if before.classification is not classification:
                 changed = (*changed, "classification")
-            tx.append(actor.name, ItemUpdated(workspace_id, item=item_id, kind=kind.value,
+            tx.audit.append(actor.name, ItemUpdated(workspace_id, item=item_id, kind=kind.value,
                                               classification=classification.value,
                                               version=item.version, changed=changed))
         return item
@@ -301,16 +301,16 @@ class Workspaces:
                     expected_version: int) -> None:
         self.authorise_item(actor, workspace_id, item_id, Action.ITEM_DELETE)
         with self.vault.write() as tx:
-            kind = tx.get_item(workspace_id, item_id).kind
-            tx.delete_item(workspace_id, item_id, expected_version)
-            tx.append(actor.name, ItemDeleted(workspace_id, item=item_id, kind=kind.value))
+            kind = tx.workspaces.get_item(workspace_id, item_id).kind
+            tx.workspaces.delete_item(workspace_id, item_id, expected_version)
+            tx.audit.append(actor.name, ItemDeleted(workspace_id, item=item_id, kind=kind.value))
 
     def attachment(self, actor: Principal, workspace_id: str, item_id: str
                    ) -> tuple[Attachment, bytes]:
         self.authorise_item(actor, workspace_id, item_id, Action.ITEM_READ)
         with self.vault.read() as tx:
-            item = tx.get_item(workspace_id, item_id)
-            data = tx.attachment(workspace_id, item_id)
+            item = tx.workspaces.get_item(workspace_id, item_id)
+            data = tx.workspaces.attachment(workspace_id, item_id)
         if item.attachment is None:
             raise NotFound(f"item '{item_id}' has no attachment")
         self._audit_secret_reads(actor, workspace_id, [item], "download")
@@ -323,7 +323,7 @@ class Workspaces:
         """The workspace's own audit entries, newest last (owners only)."""
         self.authorise(actor, workspace_id, Action.AUDIT_READ)
         with self.vault.read() as tx:
-            return tx.audit_entries(workspace_id, limit=limit)
+            return tx.audit.audit_entries(workspace_id, limit=limit)
 
     def export(self, actor: Principal, workspace_id: str, *, anonymise: bool = False
                ) -> dict[str, Any]:
@@ -332,10 +332,10 @@ class Workspaces:
         role = self.authorise(actor, workspace_id, Action.WORKSPACE_EXPORT)
         allowed = [c for c in Classification if visible(role, c)]
         with self.vault.read() as tx:
-            ws = tx.get_workspace(workspace_id)
-            members = tx.members(workspace_id)
-            items = tx.items(workspace_id, allowed)
-            secret = tx.pseudonym_secret(workspace_id) if anonymise else b""
+            ws = tx.workspaces.get_workspace(workspace_id)
+            members = tx.workspaces.members(workspace_id)
+            items = tx.workspaces.items(workspace_id, allowed)
+            secret = tx.workspaces.pseudonym_secret(workspace_id) if anonymise else b""
         doc: dict[str, Any] = {
             "format": "parley-workspace/1",
             "workspace": {"id": ws.id, "name": ws.name, "description": ws.description,
@@ -358,7 +358,7 @@ class Workspaces:
                 i.created_by for i in items}
             _pseudonymise(doc, Pseudonymiser(names, secret))
         with self.vault.write() as tx:
-            tx.append(actor.name, WorkspaceExported(workspace_id, anonymised=anonymise,
+            tx.audit.append(actor.name, WorkspaceExported(workspace_id, anonymised=anonymise,
                                                     items=len(items)))
         self._audit_secret_reads(actor, workspace_id, items, "export")
         return doc

@@ -1,0 +1,30 @@
+"""Data keys in the database: re-wrapping under a new master key version."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parley.storage.keys import KeyRing
+from parley.storage.workspace_tables import WorkspaceRow
+
+
+class KeyRepository:
+    """The wrapped data keys inside one transaction of the confidential store."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def rewrap_data_keys(self, ring: KeyRing) -> int:
+        """Re-wrap every workspace's data key with the ring's active version."""
+        rows = self.s.scalars(select(WorkspaceRow)).all()
+        for row in rows:
+            key = ring.unwrap(row.data_key, row.key_version, row.id)
+            wrapped, version = ring.wrap(key, row.id)
+            self.s.execute(WorkspaceRow.__table__.update()  # type: ignore[attr-defined]
+                           .where(WorkspaceRow.pk == row.pk)
+                           .values(data_key=wrapped, key_version=version))
+        return len(rows)
+
+    def key_versions_in_use(self) -> set[int]:
+        return set(self.s.scalars(select(WorkspaceRow.key_version).distinct()).all())
