@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         default=None, description="file holding the master key ring (created 0600 if missing)")
     master_key: SecretStr | None = Field(
         default=None, description="the master key ring itself (base64; VERSION:KEY lines)")
+    audit_checkpoint_file: Path | None = Field(
+        default=None, description="external file that `parley audit verify` checks the audit "
+        "chain against and appends a signed checkpoint of its head to (created 0600)")
 
     @field_validator("database_url")
     @classmethod

@@ -32,7 +32,7 @@ class VaultTransaction:
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
-        self.audit = AuditRepository(session)
+        self.audit = AuditRepository(session, vault.keyring)
 
 
 class Vault:
