@@ -43,7 +43,8 @@ def test_the_real_entry_point(env: dict[str, str]) -> None:
     assert made.returncode == 0, made.stderr
     verified = subprocess.run([PARLEY, "audit", "verify"], capture_output=True, text=True,
                               env={**os.environ, **env}, timeout=120, check=False)
-    assert verified.returncode == 0 and verified.stdout.startswith("ok: 2 entries")  # chain.started + user.created
+    # chain.started + user.created
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 2 entries")
 
 
 @pytest.fixture

@@ -192,7 +192,7 @@ def test_appends_refuse_when_the_key_row_of_a_keyed_log_is_gone(app: Parley) -> 
     populate(app)
     with app.db.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_chain"))
-    with pytest.raises(ConfigurationError, match="key .*is gone"):
+    with pytest.raises(ConfigurationError, match=r"key .*is gone"):
         user(app, "ana")
     assert not app.audit.verify().ok
 
