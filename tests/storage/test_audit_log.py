@@ -330,3 +330,37 @@ def test_random_appends_verify(tmp_path: Path, batches: list[list[tuple[str, obj
     assert report.count == before + appended + (1 if appended and not before else 0)
     assert report.keyed or not appended
     app.close()
+
+
+def test_start_keys_the_chain_once(app: Parley) -> None:
+    assert app.audit.start() is True
+    report = app.audit.verify()
+    assert report.ok and report.keyed and report.count == 1
+    assert app.audit.start() is False
+
+
+def test_a_checkpoint_every_n_entries_after_commit_only(database_url: str,
+                                                         tmp_path: Path) -> None:
+    from parley.domain.audit import parse_checkpoints
+
+    cps = tmp_path / "auto.checkpoints"
+    app = build(database_url, tmp_path, audit_checkpoint_file=cps, audit_checkpoint_every=3)
+    populate(app)  # 7 entries with the anchor: checkpoints of seq 3 and 6
+    with pytest.raises(RuntimeError), app.vault.write() as tx:
+        tx.audit.append("x", LoginFailed(user="x"))
+        tx.audit.append("x", LoginFailed(user="y"))  # seq 9: rolled back, never checkpointed
+        raise RuntimeError("abort")
+    found = parse_checkpoints(cps.read_text(), str(cps))
+    assert [c.count for c in found] == [3, 6]
+    assert oct(cps.stat().st_mode & 0o777) == "0o600"
+    assert app.audit.verify(found).ok
+    app.close()
+
+
+def test_every_n_needs_the_file() -> None:
+    from pydantic import ValidationError
+
+    from parley.config import Settings
+
+    with pytest.raises(ValidationError, match="PARLEY_AUDIT_CHECKPOINT_EVERY needs"):
+        Settings(audit_checkpoint_every=10)

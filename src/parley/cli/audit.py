@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from parley.cli.context import open_parley
 from parley.cli.errors import escape, reported, stderr
 from parley.domain.audit import ChainReport, Checkpoint, parse_checkpoints
 from parley.domain.errors import ConfigurationError, InvalidInput
+from parley.storage.audit_log import append_private
 from parley.storage.keys import write_private
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
@@ -81,6 +81,7 @@ def checkpoint(
         if output is not None and append is not None:
             raise InvalidInput("--output and --append: give one of them")
         parley = open_parley()
+        parley.audit.start()  # right after an upgrade: anchor the unkeyed entries first
         report = parley.audit.verify()
         _print_problems(report)
         if not report.keyed:
@@ -145,17 +146,6 @@ def _write_checkpoint(report: ChainReport, parley: Parley, *, append: Path | Non
         raise ConfigurationError(f"cannot write the checkpoint: {exc}") from None
     if stdout:
         typer.echo(line)
-
-
-def append_private(path: Path, line: str) -> None:
-    """Append one line, creating the file 0600, and fsync it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, (line + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @keys_app.command("rotate")

@@ -40,7 +40,8 @@ class AuditTrail:
             seal = tx.audit.chain_seal()
             key, note = None, ""
             if seal is None:
-                note = "not keyed yet: the first audited action creates the audit key"
+                note = ("not keyed yet: the first audited action (or `parley audit checkpoint`) "
+                        "creates the audit key")
             elif not use_key:
                 note = "structure only, as asked: MACs, the signed head and checkpoint "\
                        "signatures were not checked"
@@ -57,6 +58,12 @@ class AuditTrail:
             report = replace(report, checkpoint=make_checkpoint(
                 key, report.count, report.head, datetime.now(UTC).replace(microsecond=0)))
         return replace(report, note=note)
+
+
+    def start(self) -> bool:
+        """Key the chain now if it is not yet (audit key and anchor entry); True if it was."""
+        with self.vault.write() as tx:
+            return tx.audit.ensure_chain()
 
 
 class KeyAdmin:

@@ -9,10 +9,14 @@ transaction writes the chain's anchor entry. Every append updates the signed hea
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -24,6 +28,7 @@ from parley.domain.audit import (
     ChainSeal,
     ChainStarted,
     head_tag,
+    make_checkpoint,
     make_entry,
 )
 from parley.domain.errors import ConfigurationError
@@ -33,6 +38,26 @@ from parley.storage.workspace_tables import AuditChainRow, AuditRow
 
 CHAIN_ROW = 1
 TABLES = ("audit_log", "audit_chain")
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """PARLEY_AUDIT_CHECKPOINT_FILE / _EVERY: append a signed checkpoint of the head to `path`
+    after the commit of every append whose seq is a multiple of `every` (0: never here)."""
+
+    path: Path
+    every: int = 0
+
+
+def append_private(path: Path, line: str) -> None:
+    """Append one line, creating the file 0600, and fsync it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _aad(anchor_seq: int) -> str:
@@ -75,9 +100,11 @@ def audit_key_version(session: Session) -> int | None:
 class AuditRepository:
     """Appends and reads audit entries; UPDATE and DELETE on the log are refused by triggers."""
 
-    def __init__(self, session: Session, keyring: Callable[[], KeyRing]) -> None:
+    def __init__(self, session: Session, keyring: Callable[[], KeyRing],
+                 checkpoints: CheckpointPolicy | None = None) -> None:
         self.s = session
         self._keyring = keyring
+        self._checkpoints = checkpoints
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -96,7 +123,21 @@ class AuditRepository:
             entry = make_entry(last, now(), actor, event, key)
             self._insert(entry)
             self._set_head(key, entry)
+            self._checkpoint_after_commit(key, entry)
             return entry
+        except DBAPIError as exc:
+            raise _unreadable(exc) from None
+
+    def ensure_chain(self) -> bool:
+        """Create the audit key and the anchor entry if the chain is not keyed yet (True if it
+        did): what the first append does, for `parley audit checkpoint` right after upgrading."""
+        try:
+            if self.s.get_bind().dialect.name == "postgresql":
+                self.s.execute(text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
+            if self.s.get(AuditChainRow, CHAIN_ROW) is not None:
+                return False
+            self._start_chain(self._last())
+            return True
         except DBAPIError as exc:
             raise _unreadable(exc) from None
 
@@ -120,6 +161,23 @@ class AuditRepository:
                                  head_tag=head_tag(key, anchor.seq, anchor.hash)))
         self.s.flush()
         return key, anchor
+
+    def _checkpoint_after_commit(self, key: bytes, entry: AuditEntry) -> None:
+        """Every `every` entries, a checkpoint of this entry, written only once it is committed
+        (a rolled-back entry must never be checkpointed)."""
+        policy = self._checkpoints
+        if policy is None or not policy.every or entry.seq % policy.every:
+            return
+        line = make_checkpoint(key, entry.seq, entry.hash, now().replace(microsecond=0)).text()
+
+        def write(_session: Session) -> None:
+            try:
+                append_private(policy.path, line)
+            except OSError as exc:  # the commit stands; say so where the operator looks
+                print(f"parley: could not append the audit checkpoint to {policy.path}: {exc}",
+                      file=sys.stderr, flush=True)
+
+        event.listen(self.s, "after_commit", write, once=True)
 
     def _insert(self, entry: AuditEntry) -> None:
         self.s.add(AuditRow(seq=entry.seq, at=entry.at, actor=entry.actor, event=entry.event,
