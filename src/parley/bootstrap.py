@@ -20,6 +20,7 @@ from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
+from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
 from parley.storage.keys import KeyRing, derive
@@ -64,7 +65,9 @@ class Parley:
 
     @cached_property
     def vault(self) -> Vault:
-        return Vault(self.db, self.keyring)
+        every, path = self.settings.audit_checkpoint_every, self.settings.audit_checkpoint_file
+        checkpoints = CheckpointPolicy(path, every) if path is not None and every else None
+        return Vault(self.db, self.keyring, audit_checkpoints=checkpoints)
 
     @cached_property
     def accounts(self) -> Accounts:

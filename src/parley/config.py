@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=None, description="file holding the master key ring (created 0600 if missing)")
     master_key: SecretStr | None = Field(
         default=None, description="the master key ring itself (base64; VERSION:KEY lines)")
+    audit_checkpoint_file: Path | None = Field(
+        default=None, description="external file that `parley audit verify` checks the audit "
+        "chain against and appends a signed checkpoint of its head to (created 0600)")
+    audit_checkpoint_every: int = Field(
+        default=0, ge=0, description="also append a checkpoint to PARLEY_AUDIT_CHECKPOINT_FILE "
+        "after every N audit entries (0: only on `parley audit verify`)")
 
     @field_validator("database_url")
     @classmethod
@@ -42,6 +48,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise ValueError("PARLEY_DATABASE_URL must start with sqlite:/// or postgresql://")
         return value
+
+    @model_validator(mode="after")
+    def _checkpoint_file_for_every(self) -> Settings:
+        if self.audit_checkpoint_every and self.audit_checkpoint_file is None:
+            raise ValueError("PARLEY_AUDIT_CHECKPOINT_EVERY needs PARLEY_AUDIT_CHECKPOINT_FILE "
+                             "(the file to append the checkpoints to)")
+        return self
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to `<data_dir>/parley.db`."""

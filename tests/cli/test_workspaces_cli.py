@@ -43,7 +43,8 @@ def test_the_real_entry_point(env: dict[str, str]) -> None:
     assert made.returncode == 0, made.stderr
     verified = subprocess.run([PARLEY, "audit", "verify"], capture_output=True, text=True,
                               env={**os.environ, **env}, timeout=120, check=False)
-    assert verified.returncode == 0 and verified.stdout.startswith("ok: 1 entries")
+    # chain.started + user.created
+    assert verified.returncode == 0 and verified.stdout.startswith("ok: 2 entries")
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 def test_users_tokens_workspaces_export(env: dict[str, str], tmp_path: Path) -> None:
     made = run(["users", "create", "ana", "--admin", "--password-stdin"], env, PW)
     assert made.returncode == 0, made.stderr
-    assert not (tmp_path / "parley.master.key").exists()  # created on first use
+    assert "created a new master key at" in made.stderr  # the first audited action keys the chain
     no_pw = run(["users", "create", "bob"], env)
     assert no_pw.returncode == 2 and "--password-stdin" in no_pw.stderr
     dup = run(["users", "create", "ana", "--password-stdin"], env, PW)
@@ -64,7 +65,6 @@ def test_users_tokens_workspaces_export(env: dict[str, str], tmp_path: Path) -> 
     assert run(["tokens", "create", "nobody"], env).returncode == 2
     ws = run(["workspaces", "create", "Prison talks", "--owner", "ana"], env)
     assert ws.returncode == 0
-    assert "created a new master key at" in ws.stderr
     key = tmp_path / "parley.master.key"
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     ws_id = ws.stdout.strip()
@@ -80,7 +80,7 @@ def test_audit_verify_names_the_first_bad_entry(env: dict[str, str], tmp_path: P
     run(["users", "create", "ana", "--password-stdin"], env, PW)
     run(["workspaces", "create", "W", "--owner", "ana"], env)
     ok = run(["audit", "verify"], env)
-    assert ok.returncode == 0 and ok.stdout.startswith("ok: 3 entries")
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: 4 entries")
     conn = sqlite3.connect(tmp_path / "parley.db")
     conn.execute("DROP TRIGGER audit_log_no_update")
     conn.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")

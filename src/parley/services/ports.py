@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from parley.domain.access import Classification, Role, Scope
 from parley.domain.account import Principal, TokenInfo, User
-from parley.domain.audit import AuditEntry, AuditEvent
+from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal
 from parley.domain.case import Case
 from parley.domain.listing import CasePage, StoredCase, SyncReport
 from parley.domain.query import Node
@@ -132,6 +132,10 @@ class AuditTx(Protocol):
     def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
                       ) -> list[AuditEntry]: ...
     def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]: ...
+    def begin_snapshot(self) -> None: ...
+    def ensure_chain(self) -> bool: ...
+    def chain_seal(self) -> ChainSeal | None: ...
+    def chain_key(self) -> bytes: ...
 
 
 class KeysTx(Protocol):

@@ -1,36 +1,238 @@
-"""The append-only, hash-chained audit log inside one transaction of the confidential store."""
+"""The append-only, keyed audit chain inside one transaction of the confidential store.
+
+The audit key is random (256 bits), made by the first audited action after migration 0007 and
+kept in `audit_chain`, sealed by the master key ring with the associated data
+`audit-key|<anchor seq>` (so the anchor cannot be moved without breaking the seal). The same
+transaction writes the chain's anchor entry. Every append updates the signed head in that row.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import event, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from parley.domain.audit import AuditEntry, AuditEvent, make_entry
+from parley.domain.audit import (
+    ANCHORS,
+    AuditEntry,
+    AuditEvent,
+    ChainRekeyed,
+    ChainSeal,
+    ChainStarted,
+    head_tag,
+    make_checkpoint,
+    make_entry,
+)
+from parley.domain.errors import ConfigurationError
+from parley.storage.keys import KEY_BYTES, KeyRing, seal, unseal
 from parley.storage.records import now
-from parley.storage.workspace_tables import AuditRow
+from parley.storage.workspace_tables import AuditChainRow, AuditRow
+
+CHAIN_ROW = 1
+TABLES = ("audit_log", "audit_chain")
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """PARLEY_AUDIT_CHECKPOINT_FILE / _EVERY: append a signed checkpoint of the head to `path`
+    after the commit of every append whose seq is a multiple of `every` (0: never here)."""
+
+    path: Path
+    every: int = 0
+
+
+def append_private(path: Path, line: str) -> None:
+    """Append one line, creating the file 0600, and fsync it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _aad(anchor_seq: int) -> str:
+    return f"audit-key|{anchor_seq}"
+
+
+def wrap_audit_key(ring: KeyRing, key: bytes, anchor_seq: int) -> tuple[bytes, int]:
+    version = ring.active_version
+    return seal(ring.key(version), key, _aad(anchor_seq)), version
+
+
+def unwrap_audit_key(ring: KeyRing, row: AuditChainRow) -> bytes:
+    try:
+        return unseal(ring.key(row.key_version), row.wrapped_key, _aad(row.anchor_seq))
+    except ConfigurationError as exc:
+        raise ConfigurationError(
+            f"the audit key cannot be opened with the master key ring ({exc}); without it "
+            "only the chain's structure can be checked") from None
+
+
+def rewrap_audit_key(session: Session, ring: KeyRing) -> bool:
+    """Re-wrap the audit key with the ring's active version (key rotation); False if none yet.
+
+    Called from `KeyRepository.rewrap_data_keys`, in the rotation's transaction.
+    """
+    row = session.get(AuditChainRow, CHAIN_ROW)
+    if row is None:
+        return False
+    wrapped, version = wrap_audit_key(ring, unwrap_audit_key(ring, row), row.anchor_seq)
+    session.execute(update(AuditChainRow).where(AuditChainRow.id == CHAIN_ROW)
+                    .values(wrapped_key=wrapped, key_version=version))
+    return True
+
+
+def audit_key_version(session: Session) -> int | None:
+    """The master key version wrapping the audit key (None before the first keyed write)."""
+    return session.scalar(select(AuditChainRow.key_version).where(AuditChainRow.id == CHAIN_ROW))
 
 
 class AuditRepository:
-    """Appends and reads audit entries; UPDATE and DELETE are refused by triggers."""
+    """Appends and reads audit entries; UPDATE and DELETE on the log are refused by triggers."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, keyring: Callable[[], KeyRing],
+                 checkpoints: CheckpointPolicy | None = None) -> None:
         self.s = session
+        self._keyring = keyring
+        self._checkpoints = checkpoints
+
+    # -- writing ----------------------------------------------------------------------------
 
     def append(self, actor: str, event: AuditEvent) -> AuditEntry:
-        """Append an event to the chain (serialised across processes by a table lock)."""
-        if self.s.get_bind().dialect.name == "postgresql":
-            self.s.execute(text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
-        last = self.s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()
-        entry = make_entry(_entry(last) if last else None, now(), actor, event)
+        """Append an event to the chain (serialised across processes by a table lock); the
+        first append after the upgrade creates the audit key and the anchor entry first."""
+        try:
+            if self.s.get_bind().dialect.name == "postgresql":
+                self.s.execute(text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
+            chain = self.s.get(AuditChainRow, CHAIN_ROW)
+            last = self._last()
+            if chain is None:
+                key, last = self._start_chain(last)
+            else:
+                key = unwrap_audit_key(self._keyring(), chain)
+            entry = make_entry(last, now(), actor, event, key)
+            self._insert(entry)
+            self._set_head(key, entry)
+            self._checkpoint_after_commit(key, entry)
+            return entry
+        except DBAPIError as exc:
+            raise _unreadable(exc) from None
+
+    def ensure_chain(self) -> bool:
+        """Create the audit key and the anchor entry if the chain is not keyed yet (True if it
+        did): what the first append does, for `parley audit checkpoint` right after upgrading."""
+        try:
+            if self.s.get_bind().dialect.name == "postgresql":
+                self.s.execute(text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
+            if self.s.get(AuditChainRow, CHAIN_ROW) is not None:
+                return False
+            self._start_chain(self._last())
+            return True
+        except DBAPIError as exc:
+            raise _unreadable(exc) from None
+
+    def _start_chain(self, last: AuditEntry | None) -> tuple[bytes, AuditEntry]:
+        keyed = self.s.scalar(select(AuditRow.seq).where(AuditRow.event.in_(ANCHORS))
+                              .order_by(AuditRow.seq).limit(1))
+        if keyed is not None:
+            raise ConfigurationError(
+                f"the audit log is keyed from seq {keyed} on, but its key (table audit_chain) "
+                "is gone: the database was tampered with. Nothing is written; restore the "
+                "database from a backup")
+        key = secrets.token_bytes(KEY_BYTES)
+        event: AuditEvent = (ChainStarted() if last is None else
+                             ChainRekeyed(legacy_entries=last.seq, legacy_head=last.hash))
+        anchor = make_entry(last, now(), "system", event, key)
+        self._insert(anchor)
+        wrapped, version = wrap_audit_key(self._keyring(), key, anchor.seq)
+        self.s.add(AuditChainRow(id=CHAIN_ROW, wrapped_key=wrapped, key_version=version,
+                                 anchor_seq=anchor.seq, head_seq=anchor.seq,
+                                 head_mac=anchor.hash,
+                                 head_tag=head_tag(key, anchor.seq, anchor.hash)))
+        self.s.flush()
+        return key, anchor
+
+    def _checkpoint_after_commit(self, key: bytes, entry: AuditEntry) -> None:
+        """Every `every` entries, a checkpoint of this entry, written only once it is committed
+        (a rolled-back entry must never be checkpointed)."""
+        policy = self._checkpoints
+        if policy is None or not policy.every or entry.seq % policy.every:
+            return
+        line = make_checkpoint(key, entry.seq, entry.hash, now().replace(microsecond=0)).text()
+
+        def write(_session: Session) -> None:
+            try:
+                append_private(policy.path, line)
+            except OSError as exc:  # the commit stands; say so where the operator looks
+                print(f"parley: could not append the audit checkpoint to {policy.path}: {exc}",
+                      file=sys.stderr, flush=True)
+
+        event.listen(self.s, "after_commit", write, once=True)
+
+    def _insert(self, entry: AuditEntry) -> None:
         self.s.add(AuditRow(seq=entry.seq, at=entry.at, actor=entry.actor, event=entry.event,
                             workspace=entry.workspace,
                             details=json.dumps(entry.details, sort_keys=True, ensure_ascii=False),
                             prev_hash=entry.prev_hash, hash=entry.hash))
         self.s.flush()
-        return entry
+
+    def _set_head(self, key: bytes, entry: AuditEntry) -> None:
+        self.s.execute(update(AuditChainRow).where(AuditChainRow.id == CHAIN_ROW).values(
+            head_seq=entry.seq, head_mac=entry.hash,
+            head_tag=head_tag(key, entry.seq, entry.hash)))
+
+    def _last(self) -> AuditEntry | None:
+        last = self.s.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()
+        return _entry(last) if last else None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def begin_snapshot(self) -> None:
+        """Make the rest of this read transaction one consistent snapshot (PostgreSQL
+        REPEATABLE READ; SQLite's read transactions are snapshots already), and check that the
+        audit tables exist. Call first in the transaction."""
+        try:
+            if self.s.get_bind().dialect.name == "postgresql":
+                self.s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            inspector = inspect(self.s.connection())
+            missing = [t for t in TABLES if not inspector.has_table(t)]
+        except DBAPIError as exc:
+            raise _unreadable(exc) from None
+        if missing:
+            raise ConfigurationError(
+                f"the audit table(s) {', '.join(missing)} are missing from the database "
+                "(renamed or dropped): the audit log cannot be verified. Restore the database "
+                "from a backup, or `parley db upgrade` if it was never migrated")
+
+    def chain_seal(self) -> ChainSeal | None:
+        """The anchor and signed head kept with the audit key (None before the first keyed
+        write)."""
+        try:
+            row = self.s.get(AuditChainRow, CHAIN_ROW)
+        except DBAPIError as exc:
+            raise _unreadable(exc) from None
+        if row is None:
+            return None
+        return ChainSeal(row.anchor_seq, row.head_seq, row.head_mac, row.head_tag)
+
+    def chain_key(self) -> bytes:
+        """The audit key, unwrapped with the master key ring (ConfigurationError if it cannot
+        be)."""
+        row = self.s.get(AuditChainRow, CHAIN_ROW)
+        if row is None:
+            raise ConfigurationError("the audit log is not keyed yet: the first audited action "
+                                     "creates its key")
+        return unwrap_audit_key(self._keyring(), row)
 
     def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
                       ) -> list[AuditEntry]:
@@ -45,10 +247,15 @@ class AuditRepository:
 
     def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """Every entry in stored order, in batches (for verification of long logs)."""
-        after = 0
+        after: int | None = None
         while True:
-            rows = self.s.scalars(select(AuditRow).where(AuditRow.seq > after)
-                                  .order_by(AuditRow.seq).limit(batch)).all()
+            query = select(AuditRow).order_by(AuditRow.seq).limit(batch)
+            if after is not None:
+                query = query.where(AuditRow.seq > after)
+            try:
+                rows = self.s.scalars(query).all()
+            except DBAPIError as exc:
+                raise _unreadable(exc) from None
             if not rows:
                 return
             for row in rows:
@@ -56,6 +263,19 @@ class AuditRepository:
             after = rows[-1].seq
 
 
+def _unreadable(exc: DBAPIError) -> ConfigurationError:
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return ConfigurationError(
+        f"the audit log cannot be read or written ({first}): is the table audit_log or "
+        "audit_chain renamed or dropped? Restore the database from a backup")
+
+
 def _entry(row: AuditRow) -> AuditEntry:
-    return AuditEntry(row.seq, row.at, row.actor, row.event, row.workspace,
-                      json.loads(row.details), row.prev_hash, row.hash)
+    try:
+        details = json.loads(row.details)
+    except ValueError:
+        details = None
+    if not isinstance(details, dict):  # a forged row: keep its text so its MAC fails
+        details = {"unparseable": row.details}
+    return AuditEntry(row.seq, row.at, row.actor, row.event, row.workspace, details,
+                      row.prev_hash, row.hash)

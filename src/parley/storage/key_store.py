@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parley.storage.audit_log import audit_key_version, rewrap_audit_key
 from parley.storage.keys import KeyRing
 from parley.storage.workspace_tables import WorkspaceRow
 
@@ -24,7 +25,14 @@ class KeyRepository:
             self.s.execute(WorkspaceRow.__table__.update()  # type: ignore[attr-defined]
                            .where(WorkspaceRow.pk == row.pk)
                            .values(data_key=wrapped, key_version=version))
+        self.rewrap_audit_key(ring)
         return len(rows)
 
+    def rewrap_audit_key(self, ring: KeyRing) -> bool:
+        """The audit chain's key, re-wrapped in the same transaction (storage/audit_log.py)."""
+        return rewrap_audit_key(self.s, ring)
+
     def key_versions_in_use(self) -> set[int]:
-        return set(self.s.scalars(select(WorkspaceRow.key_version).distinct()).all())
+        versions = set(self.s.scalars(select(WorkspaceRow.key_version).distinct()).all())
+        audit = audit_key_version(self.s)
+        return versions | ({audit} if audit is not None else set())

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from parley.domain.errors import Conflict
 from parley.storage.accounts import AccountRepository
-from parley.storage.audit_log import AuditRepository
+from parley.storage.audit_log import AuditRepository, CheckpointPolicy
 from parley.storage.database import Database
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing
@@ -32,14 +32,16 @@ class VaultTransaction:
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
-        self.audit = AuditRepository(session)
+        self.audit = AuditRepository(session, vault.keyring, vault.audit_checkpoints)
 
 
 class Vault:
     """The confidential store over one database and one master key ring."""
 
-    def __init__(self, db: Database, keyring: Callable[[], KeyRing]) -> None:
+    def __init__(self, db: Database, keyring: Callable[[], KeyRing], *,
+                 audit_checkpoints: CheckpointPolicy | None = None) -> None:
         self.db = db
+        self.audit_checkpoints = audit_checkpoints
         self._keyring_factory = keyring
         self._ring: KeyRing | None = None
         self._keys: dict[tuple[str, int], bytes] = {}

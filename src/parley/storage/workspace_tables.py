@@ -140,3 +140,23 @@ class AuditRow(Base):
     details: Mapped[str] = mapped_column(Text, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditChainRow(Base):
+    """The audit chain's key and signed head: one row (migration 0007).
+
+    `wrapped_key` is the random audit key sealed by the master key ring (`key_version`) with
+    associated data `audit-key|<anchor_seq>`; `head_*` is the newest entry, signed with a key
+    derived from the audit key, updated by every append.
+    """
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    key_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    anchor_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    head_seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    head_mac: Mapped[str] = mapped_column(String(64), nullable=False)
+    head_tag: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
