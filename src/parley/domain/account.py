@@ -174,6 +174,8 @@ class PasswordRule:
                     "repeated, nor a short pattern)")
         if _repeats_a_short_unit(password):
             return "must not be a short sequence repeated (like 'abcabcabcabc')"
+        if _mostly_runs(password):
+            return "is too predictable: mostly runs like 'abcd', '4321' or 'aaaa'"
         lowered = password.lower()
         core = lowered.strip(_EDGES)
         if name and name.lower() in lowered:
@@ -187,6 +189,11 @@ def _repeats_a_short_unit(password: str) -> bool:
     n = len(password)
     return any(n % size == 0 and password == password[:size] * (n // size)
                for size in range(1, min(n // 2, 6) + 1))
+
+
+def _mostly_runs(password: str) -> bool:
+    steps = [abs(ord(b) - ord(a)) for a, b in zip(password, password[1:], strict=False)]
+    return sum(step <= 1 for step in steps) >= 0.75 * len(steps)
 
 
 def _halves_common(core: str, common: frozenset[str]) -> bool:
