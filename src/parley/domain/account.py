@@ -61,7 +61,7 @@ class AttemptVerdict(Enum):
 
 @dataclass(frozen=True)
 class Reservation:
-    """A reserved password check: `seq` tells a success whether others were reserved since."""
+    """The throttle's verdict on one attempt; `seq` numbers the attempts of the pair."""
 
     verdict: AttemptVerdict
     seq: int = 0

@@ -192,7 +192,7 @@ class Accounts:
         """
         dummy = self._dummy()
         account, client = name[:64], (client or "-")[:64]
-        reservation, state = self._reserve(account, client, password_hash_of=name)
+        reservation, state = self._reserve(account, client, name)
         minutes = int(self.policy.window.total_seconds() // 60)
         if reservation.verdict is not AttemptVerdict.CHECK:
             self.hasher.verify(dummy, password)  # the same work as a real check
@@ -212,10 +212,12 @@ class Accounts:
             if disabled:
                 tx.audit.append(name, LoginFailed(user=name, reason="account disabled"))
             else:
+                # refund this attempt's own check; failures of the window still count (a
+                # reset would let a burst that holds the right password restart its count)
                 pair = tx.accounts.throttle(account, client) or Throttle(now)
-                checks = 0 if pair.seq == reservation.seq else pair.checks
                 tx.accounts.set_throttle(account, client, replace(
-                    pair, checks=checks, trusted_until=now + self.policy.trusted_for))
+                    pair, checks=max(0, pair.checks - 1),
+                    trusted_until=now + self.policy.trusted_for))
                 if self.hasher.needs_rehash(password_hash):
                     tx.accounts.set_password_hash(name, self.hasher.hash(password))
                 tx.audit.append(name, LoginSucceeded(user=name))
@@ -223,7 +225,7 @@ class Accounts:
             raise NotAuthenticated(DISABLED)
         return Principal(name, is_admin)
 
-    def _reserve(self, account: str, client: str, password_hash_of: str
+    def _reserve(self, account: str, client: str, name: str
                  ) -> tuple[Reservation, tuple[str, bool, bool] | None]:
         """Count the attempt (and decide any lock) in one write transaction, before any
         password is checked; returns the verdict and (hash, is_admin, disabled) if known."""
@@ -249,7 +251,7 @@ class Accounts:
                     checks = pair.checks + (1 if verdict is AttemptVerdict.CHECK else 0)
                     tx.accounts.set_throttle(account, client, replace(pair, checks=checks,
                                                                        seq=seq))
-                    found = tx.accounts.user_auth(password_hash_of)
+                    found = tx.accounts.user_auth(name)
                     state = (found.password_hash, found.is_admin, found.disabled) if found else None
                     if verdict is not AttemptVerdict.CHECK:
                         tx.audit.append(account or "-", LoginFailed(
