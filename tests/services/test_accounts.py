@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher as Argon2, Type
+from argon2 import PasswordHasher as Argon2
+from argon2 import Type
 
 from parley.bootstrap import Parley
 from parley.domain.access import Scope
@@ -108,7 +109,7 @@ def concurrently(n: int, attempt: Callable[[int], object]) -> list[object]:
         barrier.wait()
         try:
             results[i] = attempt(i)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what we compare
+        except Exception as exc:
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]

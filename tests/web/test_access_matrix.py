@@ -167,7 +167,7 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     return url, kw
 
 
-NEW_PASSWORD = "matrix passphrase 2026 x"  # noqa: S105 - a test password
+NEW_PASSWORD = "matrix passphrase 2026 x"
 
 
 def _invitation_for(app: Parley, actor: str) -> str:

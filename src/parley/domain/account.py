@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from itertools import pairwise
 
 from parley.domain.access import Role, Scope
 from parley.domain.errors import Problem, ValidationFailed
@@ -192,7 +193,7 @@ def _repeats_a_short_unit(password: str) -> bool:
 
 
 def _mostly_runs(password: str) -> bool:
-    steps = [abs(ord(b) - ord(a)) for a, b in zip(password, password[1:], strict=False)]
+    steps = [abs(ord(b) - ord(a)) for a, b in pairwise(password)]
     return sum(step <= 1 for step in steps) >= 0.75 * len(steps)
 
 
