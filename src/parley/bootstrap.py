@@ -13,11 +13,13 @@ from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.knowledge.passwords import password_rule
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments, SavedScenarios
 from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
+from parley.services.invitations import Invitations
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
@@ -71,11 +73,15 @@ class Parley:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.vault, self.hasher)
+        return Accounts(self.vault, self.hasher, passwords=password_rule())
 
     @cached_property
     def workspaces(self) -> Workspaces:
         return Workspaces(self.vault, self.settings.max_upload_bytes)
+
+    @cached_property
+    def invitations(self) -> Invitations:
+        return Invitations(self.vault)
 
     @cached_property
     def audit(self) -> AuditTrail:

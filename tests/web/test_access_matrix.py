@@ -110,8 +110,12 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     token_id = "none"
     if "{token_id}" in path and actor in w.tokens:
         token_id = w.app.accounts.create_token(SYSTEM, actor).info.id
+    invitation_id = "none"
+    if "{invitation_id}" in path and actor in w.tokens:
+        invitation_id = _invitation_for(w.app, actor)
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
-           .replace("{user}", "observer").replace("{token_id}", token_id))
+           .replace("{user}", "observer").replace("{token_id}", token_id)
+           .replace("{invitation_id}", invitation_id))
     kw: dict[str, Any] = {}
     api = path.startswith("/api/")
     if api and actor in w.tokens:
@@ -140,6 +144,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             kw["json"] = {"role": "observer"}
         elif path == "/api/tokens":
             kw["json"] = {"label": "x"}
+        elif path.endswith("/password"):
+            kw["json"] = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     elif not api and method == "POST":
         if path == "/workspaces":
             form["name"] = "new"
@@ -153,10 +159,32 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             form.update(classification=c.value, title="t", version=str(version))
         elif path.endswith("/members"):
             form.update(user="observer", role="observer")
+        elif path.endswith("/password"):
+            form.update(current_password=PASSWORD, new_password=NEW_PASSWORD)
         kw["data"] = form
     if path.endswith("/new"):
         url += "?kind=note"
     return url, kw
+
+
+NEW_PASSWORD = "matrix passphrase 2026 x"
+
+
+def _invitation_for(app: Parley, actor: str) -> str:
+    """A pending invitation for `actor` to a workspace of someone else."""
+    if all(u.name != "inviter" for u in app.accounts.users()):
+        user(app, "inviter")
+    ws = app.workspaces.create(SYSTEM, "Invitation", owner="inviter").id
+    invitation = app.invitations.invite(SYSTEM, ws, actor, Role.OBSERVER)
+    assert invitation is not None
+    return invitation.id
+
+
+def restore_session(w: World, method: str, path: str, actor: str) -> None:
+    """Password changes and "sign out everywhere" end the actor's sessions: sign in again."""
+    if actor in w.tokens and path.endswith(("/password", "/sessions/revoke")):
+        w.app.accounts.set_password(SYSTEM, actor, PASSWORD)
+        w.clients[actor].cookies.set(SESSION_COOKIE, w.app.accounts.login(actor, PASSWORD))
 
 
 def expected(action: Action, path: str, actor: str, c: Classification) -> bool:
@@ -190,6 +218,7 @@ def test_route_role_classification_matrix(world: World) -> None:
     for (method, path, action), actor, c in itertools.product(guarded, ACTORS, Classification):
         url, kw = request_for(world, method, path, actor, c, shared)
         response = world.clients[actor].request(method, url, **kw)
+        restore_session(world, method, path, actor)
         allowed = expected(action, path, actor, c)
         status = response.status_code
         ok = status < 400 if allowed else (

@@ -88,6 +88,50 @@ class TokenRevoked(AuditEvent):
 
 
 @dataclass(frozen=True)
+class PasswordChanged(AuditEvent):
+    name: ClassVar[str] = "password.changed"
+    user: str = ""
+    sessions_ended: int = 0
+
+
+@dataclass(frozen=True)
+class SessionsRevoked(AuditEvent):
+    name: ClassVar[str] = "sessions.revoked"
+    user: str = ""
+    sessions_ended: int = 0
+
+
+@dataclass(frozen=True)
+class UserDisabled(AuditEvent):
+    name: ClassVar[str] = "user.disabled"
+    user: str = ""
+    sessions_ended: int = 0
+
+
+@dataclass(frozen=True)
+class UserEnabled(AuditEvent):
+    name: ClassVar[str] = "user.enabled"
+    user: str = ""
+
+
+@dataclass(frozen=True)
+class InvitationCreated(AuditEvent):
+    name: ClassVar[str] = "invitation.created"
+    invitee: str = ""
+    role: str = ""
+    invitation: str = ""
+
+
+@dataclass(frozen=True)
+class InvitationAnswered(AuditEvent):
+    name: ClassVar[str] = "invitation.answered"
+    invitee: str = ""
+    role: str = ""
+    invitation: str = ""
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
 class WorkspaceCreated(AuditEvent):
     name: ClassVar[str] = "workspace.created"
     owner: str = ""
@@ -192,6 +236,8 @@ class ChainRekeyed(AuditEvent):
 
 EVENTS: tuple[type[AuditEvent], ...] = (
     UserCreated, LoginSucceeded, LoginFailed, LoggedOut, TokenCreated, TokenRevoked,
+    PasswordChanged, SessionsRevoked, UserDisabled, UserEnabled, InvitationCreated,
+    InvitationAnswered,
     WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRemoved,
     ItemCreated, ItemUpdated, ItemDeleted, SecretRead, WorkspaceExported, AuditLogRead,
     KeysRotated, DatabaseRestored, ChainStarted, ChainRekeyed,

@@ -2,7 +2,8 @@
 
 `Vault.write()` yields a `VaultTransaction` in one serialised database transaction (SQLite
 `BEGIN IMMEDIATE`), so a change and its audit entry commit together or not at all. Each area has
-its own repository on the same session (`tx.accounts`, `tx.workspaces`, `tx.keys`, `tx.audit`);
+its own repository on the same session (`tx.accounts`, `tx.workspaces`, `tx.keys`, `tx.audit`,
+`tx.invitations`);
 rows are translated to the domain's frozen dataclasses there, and sealed blobs opened there.
 """
 
@@ -20,6 +21,7 @@ from parley.domain.errors import Conflict
 from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
 from parley.storage.database import Database
+from parley.storage.invitations import InvitationRepository
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing
 from parley.storage.workspaces import WorkspaceRepository
@@ -33,6 +35,7 @@ class VaultTransaction:
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
         self.audit = AuditRepository(session, vault.keyring, vault.audit_checkpoints)
+        self.invitations = InvitationRepository(session)
 
 
 class Vault:

@@ -34,6 +34,10 @@ class UserRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)  # 0005
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                 nullable=True)  # 0005
 
 
 class TokenRow(Base):
@@ -48,6 +52,10 @@ class TokenRow(Base):
     label: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                        nullable=True)  # 0005
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)  # 0005
 
 
 class SessionRow(Base):
@@ -67,6 +75,27 @@ class SetupTokenRow(Base):
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class LoginThrottleRow(Base):
+    """Password checks reserved per (submitted user name, client address) and per name ('*')
+    in the current window (migration 0005). Names need not exist: unknown names are throttled
+    exactly like real ones, so the answers do not tell them apart."""
+
+    __tablename__ = "login_throttle"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(64), nullable=False)
+    client: Mapped[str] = mapped_column(String(64), nullable=False)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                   index=True)
+    checks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    trusted_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+
+    __table_args__ = (UniqueConstraint("account", "client",
+                                       name="uq_login_throttle_account_client"),)
 
 
 class WorkspaceRow(Base):
@@ -97,6 +126,26 @@ class MemberRow(Base):
 
     __table_args__ = (UniqueConstraint("workspace_pk", "user_pk",
                                        name="uq_workspace_members_workspace_user"),)
+
+
+class InvitationRow(Base):
+    """A pending invitation to a workspace (migration 0005); deleted when answered. The
+    invitee is a name, not a user row: inviting a name that does not exist looks the same."""
+
+    __tablename__ = "invitations"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    workspace_pk: Mapped[int] = mapped_column(ForeignKey("workspaces.pk", ondelete="CASCADE"),
+                                              nullable=False)
+    invitee: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    invited_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (UniqueConstraint("workspace_pk", "invitee",
+                                       name="uq_invitations_workspace_invitee"),)
 
 
 class ItemRow(Base):

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from parley import __version__
 from parley.bootstrap import Parley
 from parley.web import errors, security
+from parley.web.api import accounts as api_accounts
 from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
 from parley.web.api import cases as api_cases
@@ -44,6 +45,7 @@ def create_app(parley: Parley) -> FastAPI:
     app.include_router(api_assessments.router)
     app.include_router(page_assessments.router)
     app.include_router(api_workspaces.router)
+    app.include_router(api_accounts.router)
     app.include_router(page_accounts.router)
     app.include_router(page_workspaces.router)
     app.include_router(api_analysis.router)

@@ -72,6 +72,11 @@ def principal_of(request: Request) -> Principal | None:
     return parley.accounts.session(request.cookies.get(SESSION_COOKIE, ""))
 
 
+def client_address(request: Request) -> str:
+    """The peer address the sign-in throttle counts attempts against."""
+    return request.client.host if request.client else "-"
+
+
 def require_principal(request: Request) -> Principal:
     principal = principal_of(request)
     if principal is None:

@@ -102,6 +102,7 @@ class ItemOut(BaseModel):
 class TokenIn(BaseModel):
     scope: Literal["read", "write"] = "write"
     label: str = Field("", max_length=200)
+    expires_days: int = Field(90, ge=1, le=3650, description="days until the token expires")
 
 
 class TokenOut(BaseModel):
@@ -110,11 +111,15 @@ class TokenOut(BaseModel):
     scope: Literal["read", "write"]
     created_at: str
     revoked: bool
+    expires_at: str | None = None
+    last_used_at: str | None = None
 
     @classmethod
     def of(cls, t: TokenInfo) -> TokenOut:
         return cls(id=t.id, label=t.label, scope=t.scope.value,
-                   created_at=t.created_at.isoformat(), revoked=t.revoked)
+                   created_at=t.created_at.isoformat(), revoked=t.revoked,
+                   expires_at=t.expires_at.isoformat() if t.expires_at else None,
+                   last_used_at=t.last_used_at.isoformat() if t.last_used_at else None)
 
 
 class NewTokenOut(TokenOut):

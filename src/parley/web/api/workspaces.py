@@ -97,12 +97,17 @@ def delete_workspace(request: Request, workspace_id: str, version: Version,
     return Response(status_code=204)
 
 
-@router.put("/workspaces/{workspace_id}/members/{user}", status_code=204)
+@router.put("/workspaces/{workspace_id}/members/{user}", status_code=202,
+            responses={204: {"description": "A member's role was changed"}})
 def set_member(request: Request, workspace_id: str, user: str, body: MemberIn,
                actor: MemberManager) -> Response:
-    """Invite a user with a role, or change a member's role (owners)."""
-    get_parley(request).workspaces.set_member(actor, workspace_id, user, Role(body.role))
-    return Response(status_code=204)
+    """Change a member's role (204), or invite anyone else (202: the same answer whether or not
+    the name has an account; they become a member only when they accept)."""
+    parley = get_parley(request)
+    if parley.invitations.invite(actor, workspace_id, user, Role(body.role)) is None:
+        parley.workspaces.set_member(actor, workspace_id, user, Role(body.role))
+        return Response(status_code=204)
+    return Response(status_code=202)
 
 
 @router.delete("/workspaces/{workspace_id}/members/{user}", status_code=204)
@@ -225,7 +230,8 @@ def create_token(request: Request, body: TokenIn,
                  actor: AccountUser) -> NewTokenOut:
     """A new token for yourself; its secret is in this answer only."""
     new = get_parley(request).accounts.create_token(actor, actor.name, scope=Scope(body.scope),
-                                                    label=body.label)
+                                                    label=body.label,
+                                                    expires_days=body.expires_days)
     return NewTokenOut(**TokenOut.of(new.info).model_dump(), token=new.secret)
 
 

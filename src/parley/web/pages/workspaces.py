@@ -173,8 +173,9 @@ def item_file(request: Request, workspace_id: str, item_id: str, actor: ItemRead
 def member_set(request: Request, workspace_id: str, actor: MemberManager,
                user: Annotated[str, Form(max_length=64)],
                role: Annotated[str, Form(max_length=20)]) -> Response:
-    get_parley(request).workspaces.set_member(actor, workspace_id, user.strip(),
-                                              parse_role(role))
+    parley, name, parsed = get_parley(request), user.strip(), parse_role(role)
+    if parley.invitations.invite(actor, workspace_id, name, parsed) is None:  # a member
+        parley.workspaces.set_member(actor, workspace_id, name, parsed)
     return RedirectResponse(_ws_url(workspace_id), status_code=303)
 
 

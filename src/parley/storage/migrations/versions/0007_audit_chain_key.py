@@ -6,7 +6,7 @@ the chain's anchor entry (`chain.rekeyed`, naming the count and head of the unke
 before it; `chain.started` on an empty log). Existing rows are not touched.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

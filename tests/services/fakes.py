@@ -1,0 +1,262 @@
+"""In-memory fakes of the confidential store's unit of work, for service tests.
+
+`FakeVault.write()` works on a copy of the state and swaps it in only when the block succeeds
+(one lock: writes are serialised, like BEGIN IMMEDIATE), so a failed write changes nothing -
+the same semantics as `storage.vault.Vault`. `FakeAccounts` mirrors
+`storage.accounts.AccountRepository` method for method; tests/services/test_accounts_contract.py
+runs the same checks against both.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from parley.domain.access import Scope
+from parley.domain.account import Principal, Throttle, TokenInfo, User
+from parley.domain.audit import AuditEntry, AuditEvent, make_entry
+from parley.domain.errors import Conflict, NotFound
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _UserRec:
+    name: str
+    password_hash: str
+    is_admin: bool
+    created_at: datetime
+    disabled_at: datetime | None = None
+    password_changed_at: datetime | None = None
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
+
+    def user(self) -> User:
+        return User(self.name, self.is_admin, self.created_at, self.disabled_at,
+                    self.password_changed_at)
+
+
+@dataclass
+class _TokenRec:
+    id: str
+    user: str
+    digest: str
+    scope: Scope
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def info(self) -> TokenInfo:
+        return TokenInfo(self.id, self.user, self.label, self.scope, self.created_at,
+                         self.revoked_at is not None, self.expires_at, self.last_used_at)
+
+
+@dataclass
+class State:
+    users: dict[str, _UserRec] = field(default_factory=dict)
+    tokens: list[_TokenRec] = field(default_factory=list)
+    sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # digest: user, exp
+    setup: dict[str, datetime] = field(default_factory=dict)
+    throttle: dict[tuple[str, str], Throttle] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+
+class FakeAccounts:
+    """`AccountsTx` over a `State`."""
+
+    def __init__(self, state: State) -> None:
+        self.st = state
+
+    def _user(self, name: str) -> _UserRec:
+        if name not in self.st.users:
+            raise NotFound(f"no user '{name}'")
+        return self.st.users[name]
+
+    def count_users(self) -> int:
+        return len(self.st.users)
+
+    def add_user(self, name: str, password_hash: str, is_admin: bool) -> User:
+        if name in self.st.users:
+            raise Conflict(f"user '{name}' already exists")
+        rec = _UserRec(name, password_hash, is_admin, _now())
+        self.st.users[name] = rec
+        return rec.user()
+
+    def users(self) -> list[User]:
+        return [self.st.users[n].user() for n in sorted(self.st.users)]
+
+    def get_user(self, name: str) -> User | None:
+        rec = self.st.users.get(name)
+        return rec.user() if rec else None
+
+    def user_auth(self, name: str) -> _UserRec | None:
+        rec = self.st.users.get(name)
+        return copy.copy(rec) if rec else None
+
+    def set_password_hash(self, name: str, password_hash: str,
+                          changed_at: datetime | None = None) -> None:
+        rec = self._user(name)
+        rec.password_hash = password_hash
+        if changed_at is not None:
+            rec.password_changed_at = changed_at
+
+    def set_disabled(self, name: str, disabled_at: datetime | None) -> None:
+        self._user(name).disabled_at = disabled_at
+
+    def throttle(self, account: str, client: str) -> Throttle | None:
+        return self.st.throttle.get((account, client))
+
+    def set_throttle(self, account: str, client: str, state: Throttle) -> None:
+        self.st.throttle[(account, client)] = replace(state)
+
+    def purge_throttle(self, window_before: datetime, now: datetime) -> None:
+        self.st.throttle = {
+            k: t for k, t in self.st.throttle.items()
+            if not (t.window_start < window_before
+                    and (t.trusted_until is None or t.trusted_until < now))}
+
+    def add_token(self, user: str, digest: str, scope: Scope, label: str,
+                  expires_at: datetime | None = None) -> TokenInfo:
+        self._user(user)
+        if any(t.digest == digest for t in self.st.tokens):
+            raise Conflict("the write conflicts with existing data: digest")
+        rec = _TokenRec(secrets.token_hex(8), user, digest, scope, label, _now(), expires_at)
+        self.st.tokens.append(rec)
+        return rec.info()
+
+    def tokens(self, user: str) -> list[TokenInfo]:
+        self._user(user)
+        return [t.info() for t in self.st.tokens if t.user == user]
+
+    def revoke_token(self, user: str, token_id: str) -> None:
+        self._user(user)
+        found = [t for t in self.st.tokens if t.id == token_id and t.user == user]
+        if not found:
+            raise NotFound(f"no token '{token_id}' of user '{user}'")
+        if found[0].revoked_at is None:
+            found[0].revoked_at = _now()
+
+    def token_principal(self, digest: str, now: datetime
+                        ) -> tuple[Principal, TokenInfo] | None:
+        for t in self.st.tokens:
+            u = self.st.users[t.user]
+            if (t.digest == digest and t.revoked_at is None and not u.disabled
+                    and (t.expires_at is None or t.expires_at > now)):
+                return Principal(u.name, u.is_admin, t.scope), t.info()
+        return None
+
+    def touch_token(self, token_id: str, used_at: datetime) -> None:
+        for t in self.st.tokens:
+            if t.id == token_id:
+                t.last_used_at = used_at
+
+    def add_session(self, user: str, digest: str, expires_at: datetime) -> None:
+        self._user(user)
+        self.st.sessions[digest] = (user, expires_at)
+
+    def session_principal(self, digest: str, now: datetime) -> Principal | None:
+        found = self.st.sessions.get(digest)
+        if found is None or found[1] <= now:
+            return None
+        u = self.st.users[found[0]]
+        return None if u.disabled else Principal(u.name, u.is_admin)
+
+    def end_session(self, digest: str) -> None:
+        self.st.sessions.pop(digest, None)
+
+    def end_sessions(self, user: str, keep_digest: str | None = None) -> int:
+        self._user(user)
+        gone = [d for d, (u, _) in self.st.sessions.items() if u == user and d != keep_digest]
+        for d in gone:
+            del self.st.sessions[d]
+        return len(gone)
+
+    def add_setup_token(self, digest: str, expires_at: datetime) -> None:
+        self.st.setup[digest] = expires_at
+
+    def consume_setup_token(self, digest: str, now: datetime) -> bool:
+        expires = self.st.setup.pop(digest, None)
+        return expires is not None and expires > now
+
+    def setup_token_valid(self, digest: str, now: datetime) -> bool:
+        expires = self.st.setup.get(digest)
+        return expires is not None and expires > now
+
+    def clear_setup_tokens(self) -> None:
+        self.st.setup.clear()
+
+
+class FakeAudit:
+    """`AuditTx` over a `State` (the domain's chain, unkeyed)."""
+
+    def __init__(self, state: State) -> None:
+        self.st = state
+
+    def append(self, actor: str, event: AuditEvent) -> AuditEntry:
+        entry = make_entry(self.st.audit[-1] if self.st.audit else None, _now(), actor, event,
+                           self.st.audit_key)
+        self.st.audit.append(entry)
+        return entry
+
+    def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
+                      ) -> list[AuditEntry]:
+        found = [e for e in self.st.audit if workspace_id is None or e.workspace == workspace_id]
+        return found[-limit:] if limit else found
+
+    def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]:
+        return iter(list(self.st.audit))
+
+
+class _Unsupported:
+    """Areas the accounts fake does not model: any use fails loudly."""
+
+    def __getattr__(self, name: str) -> object:
+        raise NotImplementedError(f"the accounts fake has no {name}")
+
+
+class FakeTx:
+    def __init__(self, state: State) -> None:
+        self.accounts = FakeAccounts(state)
+        self.audit = FakeAudit(state)
+        self.workspaces = _Unsupported()
+        self.keys = _Unsupported()
+        self.invitations = _Unsupported()
+
+
+class FakeVault:
+    """`VaultStore` in memory: serialised, all-or-nothing writes; reads see committed state."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.state = State()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def read(self) -> Iterator[FakeTx]:
+        with self._lock:
+            snapshot = copy.deepcopy(self.state)
+        yield FakeTx(snapshot)
+
+    @contextmanager
+    def write(self) -> Iterator[FakeTx]:
+        with self._lock:
+            draft = copy.deepcopy(self.state)
+            yield FakeTx(draft)
+            self.state = draft
+
+    def rotate(self) -> tuple[int, int]:
+        raise NotImplementedError("the accounts fake has no keys")
