@@ -144,7 +144,7 @@ def _check_yaml_events(text: str, name: str) -> None:
     nesting and over-long integers with the line where they are."""
     depth = 0
     for event in yaml.parse(text, Loader=_Safe):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             raise ValidationFailed([Problem(
                 f"YAML alias *{event.anchor} is not allowed: aliases can expand a small file "
