@@ -5,7 +5,8 @@ Two pure ASGI middlewares, so nothing is read before a limit is checked:
 * `BodyLimit`: a declared Content-Length over the limit is answered 413 before one byte of
   the body is read; a body without one (chunked) is counted as it arrives and answered 413
   as soon as it crosses the limit, the rest never read. File uploads (multipart) may be up
-  to PARLEY_MAX_UPLOAD_BYTES, every other body (JSON, forms) up to PARLEY_MAX_BODY_BYTES.
+  to PARLEY_MAX_UPLOAD_BYTES (all files of one request together, plus 64 KiB for the form),
+  every other body (JSON, forms) up to PARLEY_MAX_BODY_BYTES.
   JSON bodies are also held to the document limits of `interchange.documents` (depth,
   integer length, lone surrogates) and answered 400 naming what broke them.
 * `RateLimit`: token buckets per client address and route class: sign-in and first-start
@@ -45,6 +46,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+FORM_OVERHEAD = 64 * 1024  # an upload's multipart framing and its other fields
 SIGNIN = "sign-in"
 WORK = "work"
 # (method, path pattern, class): the public routes that check a password or compute
@@ -119,10 +121,12 @@ class BodyLimit:
                    for k, v in scope.get("headers", [])}
         ctype = headers.get("content-type", "").lower()
         upload = ctype.startswith("multipart/")
-        limit = self.max_upload if upload else self.max_body
+        limit = self.max_upload + FORM_OVERHEAD if upload else self.max_body
         what = "upload" if upload else "request body"
         setting = "PARLEY_MAX_UPLOAD_BYTES" if upload else "PARLEY_MAX_BODY_BYTES"
-        too_large = f"{what} larger than {limit} bytes (the limit, {setting})"
+        too_large = (f"{what} larger than {limit} bytes: the limit is {setting}"
+                     + (f" = {self.max_upload} plus {FORM_OVERHEAD} for the form" if upload
+                        else ""))
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isascii() or not declared.isdigit() or len(declared) > 18:
@@ -152,8 +156,8 @@ class BodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     answered = True
-                    if not started:
-                        await _answer(scope, send, 413, too_large)
+                    if not started:  # and close: the client's remaining bytes go unread
+                        await _answer(scope, send, 413, too_large, {"Connection": "close"})
                     raise _TooLarge
             return message
 
@@ -183,7 +187,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > limit:
-                await _answer(scope, send, 413, too_large)
+                await _answer(scope, send, 413, too_large, {"Connection": "close"})
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
