@@ -24,13 +24,12 @@ from fastapi.testclient import TestClient
 from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
-from parley.web.limits import TokenBuckets, client_address
 from tests.interchange.test_document_limits import alias_bomb
 from tests.support import PASSWORD, build, user
 from tests.web.conftest import PARLEY, free_port
 
-REAL = {name: Settings.model_fields[name].default
-        for name in ("rate_limit_signin", "rate_limit_work")}
+REAL: dict[str, Any] = {name: Settings.model_fields[name].default
+                        for name in ("rate_limit_signin", "rate_limit_work")}
 IMPORT_STATUSES = (400, 401, 403)  # 400 while anonymous import exists; refused earlier after
 
 
@@ -352,6 +351,8 @@ def test_work_endpoints_are_limited_per_client(real_limits: Parley) -> None:
 
 
 def test_token_bucket_refills_at_its_rate() -> None:
+    from parley.web.limits import TokenBuckets
+
     now = [0.0]
     buckets = TokenBuckets(10, clock=lambda: now[0])
     assert all(buckets.take("a") == 0 for _ in range(10))
@@ -362,6 +363,8 @@ def test_token_bucket_refills_at_its_rate() -> None:
 
 
 def test_client_address_trusts_forwarded_for_only_from_a_trusted_proxy() -> None:
+    from parley.web.limits import client_address
+
     scope = {"client": ("203.0.113.9", 5000),
              "headers": [(b"x-forwarded-for", b"198.51.100.1, 192.0.2.7")]}
     assert client_address(scope, frozenset()) == "203.0.113.9"
