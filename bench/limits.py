@@ -159,7 +159,7 @@ def bench_upload(port: int) -> None:
         pass
     reader.join(timeout=60)
     sock.close()
-    status, at = (answer + [0, sent])[:2]
+    status, at = [*answer, 0, sent][:2]
     print(f"300 MB chunked upload: status {status} after {at / MB:.0f} MB sent "
           f"({time.monotonic() - start:.2f} s); total sent {sent / MB:.0f} MB")
 

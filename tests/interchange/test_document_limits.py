@@ -68,7 +68,7 @@ def test_lone_surrogate_is_refused_naming_the_field() -> None:
     assert "field 'title'" in message and "lone UTF-16 surrogate" in message, message
     from parley.interchange.documents import parse_json_body
 
-    with pytest.raises(ValidationFailed, match="title.*surrogate"):
+    with pytest.raises(ValidationFailed, match=r"title.*surrogate"):
         parse_json_body(b'{"title": "\\ud800"}')
 
 
