@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     public_cases: bool = Field(default=True,
                                description="case-base pages readable without login")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024,
-                                  description="largest accepted case-file upload")
+                                  description="largest accepted upload: all files of one request")
 
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=1024,
