@@ -18,6 +18,12 @@ from parley.domain.codebook import Codebook
 from parley.domain.source import SourceText
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
 
+# Every app the tests build (in process or `parley serve`) gets generous per-client rate
+# limits, so the suite is not slowed by them; tests/web/test_limits.py proves the limiter with
+# the real defaults.
+os.environ.setdefault("PARLEY_RATE_LIMIT_SIGNIN", "1000000")
+os.environ.setdefault("PARLEY_RATE_LIMIT_WORK", "1000000")
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 

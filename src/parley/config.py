@@ -29,7 +29,25 @@ class Settings(BaseSettings):
     public_cases: bool = Field(default=True,
                                description="case-base pages readable without login")
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024,
-                                  description="largest accepted case-file upload")
+                                  description="largest accepted upload: all files of one request")
+
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024,
+        description="largest accepted request body that is not a file upload (JSON, forms)")
+    qca_time_budget: float = Field(
+        default=10.0, gt=0, le=3600,
+        description="seconds a web QCA request may compute before it is refused (422); "
+        "the CLI has no such budget")
+    rate_limit_signin: int = Field(
+        default=10, ge=0,
+        description="sign-in and first-start setup attempts per minute per client (0: off)")
+    rate_limit_work: int = Field(
+        default=120, ge=0,
+        description="requests per minute per client to the public endpoints that compute "
+        "(assess, QCA, crosstab, case search, import...; 0: off)")
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated proxy addresses whose X-Forwarded-For is believed")
 
     master_key_file: Path | None = Field(
         default=None, description="file holding the master key ring (created 0600 if missing)")

@@ -113,7 +113,8 @@ def parse_value(
     if var.type is VarType.INTEGER:
         if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 100_000:
             return raw, None
-        return None, f"{raw!r} is not a whole number between 0 and 100000 (or unknown)"
+        shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+        return None, f"{shown} is not a whole number between 0 and 100000 (or unknown)"
     if var.type is VarType.TEXT:
         if isinstance(raw, str) and raw.strip() and len(raw) <= MAX_TEXT and _clean(raw):
             return raw.strip(), None

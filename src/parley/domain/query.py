@@ -273,10 +273,13 @@ class _Parser:
     def value(self, var: Variable) -> str | int:
         t = self.tok
         if var.type is VarType.INTEGER:
-            if t.kind == "word" and t.text.isdigit():
+            # isdigit() alone accepts '²' and other digits int() refuses; int() refuses >4300
+            if t.kind == "word" and t.text.isascii() and t.text.isdigit() and len(t.text) <= 9:
                 self.take()
                 return int(t.text)
-            raise self.error(f"{var.name} takes a whole number, not '{t.text or 'end of query'}'")
+            shown = t.text[:20] + ("..." if len(t.text) > 20 else "")
+            raise self.error(f"{var.name} takes a whole number, not '{shown or 'end of query'}'"
+                             " (digits 0-9, at most 9)")
         if var.type in (VarType.TEXT, VarType.TEXT_LIST, VarType.SLUG):
             if t.kind == "string":
                 self.take()

@@ -1,4 +1,4 @@
-"""The app factory: pages, JSON API, static assets, error mapping, security headers."""
+"""The app factory: pages, JSON API, static assets, error mapping, limits, security headers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from parley import __version__
 from parley.bootstrap import Parley
-from parley.web import errors, security
+from parley.web import errors, limits, security
 from parley.web.api import accounts as api_accounts
 from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
@@ -60,5 +60,6 @@ def create_app(parley: Parley) -> FastAPI:
         return {"status": "ok"}
 
     errors.install(app)
+    limits.install(app, parley.settings)
     security.install(app)
     return app

@@ -24,7 +24,7 @@ from parley.analysis.qca.analysis import (
 )
 from parley.analysis.qca.calibrate import calibrate_crisp, calibrate_fuzzy
 from parley.analysis.qca.dataset import MAX_CONDITIONS, SetData, read_table
-from parley.analysis.qca.errors import QCAError, QCAInputError
+from parley.analysis.qca.errors import QCAError, QCAInputError, QCATimeout
 from parley.analysis.qca.intermediate import parse_directions
 from parley.analysis.qca.minimise import SearchLimits, minimum_covers, prime_implicants
 from parley.analysis.qca.truthtable import TruthTable, build_truth_table
@@ -36,6 +36,7 @@ __all__ = [
     "QCAError",
     "QCAInputError",
     "QCAResult",
+    "QCATimeout",
     "SearchLimits",
     "SetData",
     "Solution",

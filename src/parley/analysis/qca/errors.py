@@ -2,6 +2,7 @@
 
     ParleyError                          (parley.domain.errors)
     └── QCAError                         anything the engine refuses on purpose
+        ├── QCATimeout                   the caller's deadline (SearchLimits.deadline) passed
         └── QCAInputError  (InvalidInput) bad data or options: CLI exit 2, HTTP 4xx
             ├── MissingColumnError       a named column is not in the data
             ├── DuplicateColumnError     a column name appears twice, or twice in a list
@@ -28,12 +29,20 @@ __all__ = [
     "OptionError",
     "QCAError",
     "QCAInputError",
+    "QCATimeout",
     "TooManyConditionsError",
 ]
 
 
 class QCAError(ParleyError):
     """Base of every error the QCA engine raises on purpose."""
+
+
+class QCATimeout(QCAError):
+    """The caller's deadline passed: the engine stopped between two steps, nothing returned.
+
+    Not an input error: the same analysis succeeds with more time (the CLI sets no deadline).
+    """
 
 
 class QCAInputError(QCAError, InvalidInput):

@@ -138,7 +138,8 @@ def intermediate_models(
     for cm in conservative_models:
         for pm in parsimonious_models:
             ec = easy_counterfactuals(cm, pm, directions, conditions, observed)
-            primes = prime_implicants_conservative(sorted(set(positives) | ec), k)
+            limits.check()
+            primes = prime_implicants_conservative(sorted(set(positives) | ec), k, limits)
             search: CoverSearch = minimum_covers(primes, positives, limits)
             if not search.complete:
                 complete, left_out = False, search.left_out

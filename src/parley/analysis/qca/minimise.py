@@ -26,6 +26,9 @@ Limits
     :class:`SearchLimits` caps the number of models listed and the search nodes visited.
     When a cap stops the search, the result says so (``complete = False``) and what was left
     out, and still returns what it found: never a crash, never a hang.
+    ``SearchLimits.deadline`` is different: a caller's hard budget (the web's per-request
+    time budget), checked cooperatively in the loops; past it the engine raises
+    :class:`QCATimeout` instead of answering (no thread is killed, nothing is left running).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parley.analysis.qca.errors import QCATimeout
 from parley.analysis.qca.terms import Implicant
 
 __all__ = [
@@ -60,12 +64,26 @@ class SearchLimits:
         max_primes: stop generating prime implicants after this many (the chart would be
             unmanageable anyway).
         max_seconds: time allowed to the exact minimum-size solver, and to the listing.
+        deadline: a ``time.monotonic()`` value after which the caller wants no answer at all:
+            the loops check it and raise QCATimeout (None: no deadline, as in the CLI).
     """
 
     max_models: int = 1000
     max_nodes: int = 2_000_000
     max_primes: int = 200_000
     max_seconds: float = 60.0
+    deadline: float | None = None
+
+    def check(self) -> None:
+        """Raise QCATimeout once the deadline has passed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QCATimeout("the analysis ran past its time budget and was stopped")
+
+    def seconds_left(self, seconds: float) -> float:
+        """`seconds`, cut to what is left before the deadline."""
+        if self.deadline is None:
+            return seconds
+        return min(seconds, self.deadline - time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -94,12 +112,15 @@ class CoverSearch:
 # Prime implicants
 
 
-def prime_implicants_conservative(positives: Sequence[int], k: int) -> list[Implicant]:
+def prime_implicants_conservative(positives: Sequence[int], k: int,
+                                  limits: SearchLimits | None = None) -> list[Implicant]:
     """Prime implicants of the function true exactly on ``positives`` (no remainders)."""
     full = (1 << k) - 1
     level = {(full, p) for p in positives}
     primes: list[Implicant] = []
     while level:
+        if limits is not None:
+            limits.check()
         merged_from: set[tuple[int, int]] = set()
         nxt: set[tuple[int, int]] = set()
         for mask, value in level:
@@ -186,6 +207,7 @@ def prime_implicants_with_remainders(
     negs = sorted(set(negatives))
     found: set[tuple[int, int]] = set()
     for p in sorted(set(positives)):
+        limits.check()
         if k <= DENSE_MAX_CONDITIONS:
             masks: Sequence[int] = [int(m) for m in _dense_minimal_hitting_sets(p, negs, k)]
         else:
@@ -207,7 +229,7 @@ def prime_implicants(
 ) -> tuple[list[Implicant], bool]:
     """Prime implicants for the conservative (``remainders=False``) or parsimonious case."""
     if not remainders:
-        return prime_implicants_conservative(positives, k), True
+        return prime_implicants_conservative(positives, k, limits), True
     return prime_implicants_with_remainders(positives, negatives, k, limits)
 
 
@@ -396,7 +418,8 @@ def minimum_covers(
 
     nodes = 0
     found: list[tuple[int, ...]] = []
-    deadline = time.monotonic() + limits.max_seconds
+    limits.check()
+    deadline = time.monotonic() + limits.seconds_left(limits.max_seconds)
     node_cap = limits.max_nodes
 
     def tick() -> None:
@@ -477,6 +500,7 @@ def minimum_covers(
             shrink(everything, [], dominant_mask)
             proven = True
         except _CapReachedError:
+            limits.check()
             node_cap = limits.max_nodes
             ilp = _ilp_minimum([sub_rows[i] for i in dominant], m, deadline - time.monotonic())
             if ilp is not None:
@@ -504,6 +528,7 @@ def minimum_covers(
         if not found:
             found.append(tuple(best))
     greedy = best
+    limits.check()  # a search cut short by the caller's deadline is no answer
 
     essential = tuple(essential_rows)
     if not proven:  # the solvers ran out of time before the minimum was proven

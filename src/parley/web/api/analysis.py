@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from parley.analysis.qca import Options, analyse, parse_directions, result_to_json
+from parley.analysis.qca import (
+    Options,
+    QCATimeout,
+    SearchLimits,
+    analyse,
+    parse_directions,
+    result_to_json,
+)
 from parley.interchange.set_table import calibrate_csv, read_set_data
 from parley.knowledge.qca_mapping import load_default_mapping
 from parley.services.analysis import ComparativeAnalysis
 from parley.web.api.cases import ERRORS
 from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.limits import over_budget, qca_command, qca_limits
 
 router = APIRouter(prefix="/api", tags=["analysis"], responses=ERRORS)
 
@@ -63,7 +72,8 @@ class CaseQcaIn(BaseModel):
 
 
 def _options(incl_cut: list[float], n_cut: int, pri_cut: float, remainders: bool,
-             dir_exp: str | None, necessity: bool, conditions: list[str]) -> Options:
+             dir_exp: str | None, necessity: bool, conditions: list[str],
+             limits: SearchLimits | None = None) -> Options:
     for cut in incl_cut:
         if not 0 <= cut <= 1:
             from parley.domain.errors import InvalidInput
@@ -72,7 +82,7 @@ def _options(incl_cut: list[float], n_cut: int, pri_cut: float, remainders: bool
     return Options(incl_cut=tuple(incl_cut), n_cut=n_cut, pri_cut=pri_cut,
                    include_remainders=remainders,
                    directions=parse_directions(dir_exp, conditions) if dir_exp else None,
-                   necessity=necessity)
+                   necessity=necessity, limits=limits or SearchLimits())
 
 
 @router.get("/qca/mapping")
@@ -86,13 +96,26 @@ def qca_mapping(parley: ParleyDep) -> dict[str, dict[str, dict[str, str]]]:
 
 @router.post("/qca/cases")
 def qca_cases(body: CaseQcaIn, parley: ParleyDep, catalogue: CatalogueDep) -> dict[str, Any]:
-    """QCA over the case base: truth table, solutions, necessity, and the cases left out."""
+    """QCA over the case base: truth table, solutions, necessity, and the cases left out.
+
+    Runs in the thread pool (a plain `def`), within PARLEY_QCA_TIME_BUDGET seconds: past it,
+    422 naming the budget and the `parley qca cases` command that runs it without one.
+    """
     m = load_default_mapping(parley.codebook)
+    budget = parley.settings.qca_time_budget
     options = _options(body.incl_cut, body.n_cut, body.pri_cut, body.include_remainders,
-                       body.dir_exp, body.necessity, body.conditions)
-    run = ComparativeAnalysis(catalogue).qca_on_cases(
-        {**m.conditions, **m.outcomes}, body.conditions, body.outcome, options,
-        where=body.where, unknown_as_absent=body.unknown_as_absent, leaves_only=body.leaves_only)
+                       body.dir_exp, body.necessity, body.conditions, qca_limits(budget))
+    try:
+        run = ComparativeAnalysis(catalogue).qca_on_cases(
+            {**m.conditions, **m.outcomes}, body.conditions, body.outcome, options,
+            where=body.where, unknown_as_absent=body.unknown_as_absent,
+            leaves_only=body.leaves_only)
+    except QCATimeout:
+        raise over_budget(budget, qca_command(
+            conditions=body.conditions, outcome=body.outcome, incl_cut=body.incl_cut,
+            n_cut=body.n_cut, remainders=body.include_remainders, dir_exp=body.dir_exp,
+            necessity=body.necessity, where=body.where,
+            unknown_as_absent=body.unknown_as_absent, leaves_only=body.leaves_only)) from None
     return run.result
 
 
@@ -109,9 +132,9 @@ async def qca_calibrate(
 ) -> Response:
     """Turn a raw column into a crisp or fuzzy set; returns the CSV with the new column."""
     raw = await data.read(20 * 1024 * 1024 + 1)
-    text = calibrate_csv(raw, data.filename or "data.csv", column=column, new_column=new_column,
-                         thresholds=_numbers(thresholds, "thresholds"),
-                         anchors=_numbers(anchors, "anchors"))
+    text = await run_in_threadpool(  # CPU work off the event loop
+        calibrate_csv, raw, data.filename or "data.csv", column=column, new_column=new_column,
+        thresholds=_numbers(thresholds, "thresholds"), anchors=_numbers(anchors, "anchors"))
     return Response(text, media_type="text/csv",
                              headers={"Content-Disposition": 'attachment; filename="calibrated.csv"'})
 
@@ -127,6 +150,7 @@ def _numbers(text: str, what: str) -> list[float]:
 
 @router.post("/qca")
 async def qca_csv(
+    request: Request,
     data: UploadFile,
     outcome: Annotated[str, Form(max_length=200)],
     conditions: Annotated[str, Form(max_length=2000, description="A,B,C")],
@@ -138,16 +162,33 @@ async def qca_csv(
     dir_exp: Annotated[str | None, Form(max_length=500)] = None,
     necessity: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    """QCA on an uploaded calibrated CSV (as `parley qca`), in the QCA JSON shape."""
+    """QCA on an uploaded calibrated CSV (as `parley qca`), in the QCA JSON shape.
+
+    Parsing and minimisation run in the thread pool, within PARLEY_QCA_TIME_BUDGET seconds:
+    past it, 422 naming the budget and the `parley qca` command that runs it without one.
+    """
     from parley.domain.errors import InvalidInput
 
     raw = await data.read(20 * 1024 * 1024 + 1)
+    name = data.filename or "data.csv"
     conds = [c.strip() for c in conditions.split(",")]
     try:
         cuts = [float(x) for x in incl_cut.split(",")]
     except ValueError as exc:
         raise InvalidInput(f"incl_cut {incl_cut!r} must be X or X,Y with numbers in [0, 1]") from exc
-    table = read_set_data(raw, data.filename or "data.csv", outcome=outcome, conditions=conds,
-                          case_id=case_id or None)
-    options = _options(cuts, n_cut, pri_cut, include_remainders, dir_exp, necessity, conds)
-    return result_to_json(analyse(table, options))
+    budget = request.app.state.parley.settings.qca_time_budget
+
+    def run() -> dict[str, Any]:
+        table = read_set_data(raw, name, outcome=outcome, conditions=conds,
+                              case_id=case_id or None)
+        options = _options(cuts, n_cut, pri_cut, include_remainders, dir_exp, necessity, conds,
+                           qca_limits(budget))
+        return result_to_json(analyse(table, options))
+
+    try:
+        return await run_in_threadpool(run)
+    except QCATimeout:
+        raise over_budget(budget, qca_command(
+            data=name, conditions=conds, outcome=outcome, case_id=case_id, incl_cut=cuts,
+            n_cut=n_cut, pri_cut=pri_cut, remainders=include_remainders, dir_exp=dir_exp,
+            necessity=necessity)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from parley.domain.errors import InvalidInput
 from parley.interchange.documents import parse_document
@@ -84,7 +85,7 @@ async def import_cases(
     limit = request.app.state.parley.settings.max_upload_bytes
     if len(files) > MAX_FILES:
         raise InvalidInput(f"at most {MAX_FILES} files per import")
-    documents = []
+    raws = []
     for upload in files:
         data = await upload.read(limit + 1)
         name = upload.filename or "upload"
@@ -92,5 +93,10 @@ async def import_cases(
             from fastapi import HTTPException
 
             raise HTTPException(413, f"{name}: larger than {limit} bytes")
-        documents.append((name, parse_document(data, name)))
-    return ImportOut(imported=catalogue.import_documents(documents, replace=replace))
+        raws.append((name, data))
+
+    def parse_and_import() -> list[str]:  # CPU work (parsing, validation): off the event loop
+        documents = [(name, parse_document(data, name)) for name, data in raws]
+        return catalogue.import_documents(documents, replace=replace)
+
+    return ImportOut(imported=await run_in_threadpool(parse_and_import))

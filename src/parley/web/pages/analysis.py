@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from parley.analysis.qca import Options, parse_directions
+from parley.analysis.qca import Options, QCATimeout, parse_directions
 from parley.domain.errors import InvalidInput
 from parley.knowledge.qca_mapping import load_default_mapping
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
 from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.limits import over_budget, qca_command, qca_limits
 from parley.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -81,14 +82,16 @@ def qca_page(
     directions = {c: request.query_params.get(f"dir_{c}", "-") for c in chosen}
     run = None
     error = None
+    status = 200
     if chosen:
+        budget = parley.settings.qca_time_budget
+        dir_text = ",".join(f"{c}={d}" for c, d in directions.items() if d in ("0", "1", "-"))
+        use_dirs = remainders and any(d in ("0", "1") for d in directions.values())
         try:
-            dir_text = ",".join(f"{c}={d}" for c, d in directions.items() if d in ("0", "1", "-"))
             options = Options(
                 incl_cut=(incl_cut,), n_cut=n_cut, include_remainders=remainders,
-                directions=parse_directions(dir_text, chosen) if remainders and any(
-                    d in ("0", "1") for d in directions.values()) else None,
-                necessity=True,
+                directions=parse_directions(dir_text, chosen) if use_dirs else None,
+                necessity=True, limits=qca_limits(budget),
             )
             run = ComparativeAnalysis(catalogue).qca_on_cases(
                 {**mapping.conditions, **mapping.outcomes}, chosen,
@@ -96,12 +99,19 @@ def qca_page(
                 unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)
         except InvalidInput as exc:
             error = str(exc)
+        except QCATimeout:  # the page says so where the result would be, form kept
+            status = 422
+            error = str(over_budget(budget, qca_command(
+                conditions=chosen, outcome=f"~{outcome}" if negate else outcome,
+                incl_cut=[incl_cut], n_cut=n_cut, remainders=remainders,
+                dir_exp=dir_text if use_dirs else None, necessity=True, where=where or None,
+                unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)))
     return render(request, "analysis/qca.html", {
         "mapping": mapping, "chosen": chosen, "outcome": outcome, "negate": negate,
         "incl_cut": incl_cut, "n_cut": n_cut, "remainders": remainders,
         "unknown_as_absent": unknown_as_absent, "leaves_only": leaves_only, "where": where,
         "directions": directions, "run": run, "error": error,
-    })
+    }, status)
 
 
 @router.get("/analysis/calibrate", response_class=HTMLResponse)

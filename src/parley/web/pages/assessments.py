@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
@@ -46,7 +47,10 @@ def raw_scenario(form: FormData, codebook: Codebook) -> dict[str, Any]:
         if not text or text == "unknown":
             continue
         if var.type is VarType.INTEGER:
-            raw[var.name] = int(text) if text.isdigit() else text
+            # '²'.isdigit() is true but int() refuses it; so is any text over 4,300 digits:
+            # only plain ASCII digits become a number, anything else is refused by name below
+            raw[var.name] = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 \
+                else text
         elif var.type is VarType.TEXT_LIST:
             raw[var.name] = [item.strip() for item in _SPLIT.split(text) if item.strip()]
         else:
@@ -88,8 +92,15 @@ def assess_form(request: Request, parley: ParleyDep) -> HTMLResponse:
 
 @router.post("/assess", response_class=HTMLResponse)
 async def assess_submit(request: Request, parley: ParleyDep) -> Response:
-    """Assess the described scenario; with action=save, store it and go to its own page."""
+    """Assess the described scenario; with action=save, store it and go to its own page.
+
+    The form is read here; the assessment (CPU work) runs in the thread pool.
+    """
     form = await request.form()
+    return await run_in_threadpool(_submit, request, parley, form)
+
+
+def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
     raw = raw_scenario(form, parley.codebook)
     try:
         scenario = parse_scenario(raw, parley.codebook, file="form")

@@ -145,7 +145,7 @@ async def item_update(request: Request, workspace_id: str, item_id: str, actor: 
     parley = get_parley(request)
     kind = parley.workspaces.item(actor, workspace_id, item_id).kind
     version = str(form.get("version") or "")
-    if not version.isdigit():
+    if not (version.isascii() and version.isdigit() and len(version) <= 18):
         from parley.domain.errors import InvalidInput
 
         raise InvalidInput("version: missing; reload the page")
