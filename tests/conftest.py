@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
@@ -23,6 +24,11 @@ from parley.knowledge.loader import load_bundled_cases, load_codebook, load_sour
 # the real defaults.
 os.environ.setdefault("PARLEY_RATE_LIMIT_SIGNIN", "1000000")
 os.environ.setdefault("PARLEY_RATE_LIMIT_WORK", "1000000")
+
+# Speed is measured in bench/, never by a test: a loaded CI machine must not fail a property
+# test because one example was slow.
+settings.register_profile("parley", deadline=None)
+settings.load_profile("parley")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
