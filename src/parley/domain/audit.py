@@ -242,3 +242,17 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
                                "its content does not match its hash (the entry was edited)")
         prev_hash, expected_seq = entry.hash, expected_seq + 1
     return ChainReport(count, prev_hash)
+
+
+@dataclass(frozen=True)
+class ItemsResealed(AuditEvent):
+    """Items stored before row binding re-sealed bound to their row (once, at start-up or
+    `parley db upgrade`); `refused` names legacy rows whose format did not match their
+    classification (forged), left unreadable."""
+
+    name: ClassVar[str] = "items.resealed"
+    items: int = 0
+    refused: tuple[str, ...] = ()
+
+
+EVENTS = (*EVENTS, ItemsResealed)
