@@ -62,3 +62,29 @@ def restore(file: Annotated[Path, typer.Argument(help="A file made by `parley db
         with app_.vault.write() as tx:
             tx.audit.append("system", DatabaseRestored(source=file.name))
         Console(stderr=True).print(f"restored from {file}")
+
+
+@app.command("check")
+def check() -> None:
+    """Check the database: SQLite's integrity_check, and every item's integrity (its sealed
+    body bound to workspace, id, version, kind and classification; its attachment's checksum).
+
+    Exit 1 naming each bad item (workspace and item id) when anything fails.
+    Example: parley db check
+    """
+    with reported():
+        app_ = open_parley()
+        err = Console(stderr=True)
+        problems = 0
+        if not app_.db.integrity_ok():
+            err.print("database: integrity_check failed")
+            problems += 1
+        bad = app_.workspaces.check()
+        for item in bad:
+            typer.echo(f"bad item: workspace {item.workspace_id} item {item.item_id}: "
+                       f"{item.reason}")
+        problems += len(bad)
+        if problems:
+            err.print(f"{problems} problem(s) found")
+            raise typer.Exit(1)
+        typer.echo("ok: database integrity and every item's seal")

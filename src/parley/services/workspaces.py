@@ -69,6 +69,7 @@ MAGIC: Mapping[str, tuple[bytes, ...]] = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+SAFE_EXT = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
 @dataclass(frozen=True)
@@ -511,3 +512,7 @@ def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:
         free = {s.name for s in KINDS[ItemKind(item["kind"])]
                 if s.type in (FieldType.LINE, FieldType.TEXT, FieldType.NAMES)}
         item["fields"] = {k: p.apply(v) if k in free else v for k, v in item["fields"].items()}
+        att = item.get("attachment")
+        if att:  # a file name is free text chosen by a person: replaced whole
+            ext = PurePosixPath(att["filename"]).suffix
+            att["filename"] = f"document-{item['id']}{ext if SAFE_EXT.match(ext) else ''}"
