@@ -91,14 +91,16 @@ def test_an_edit_keeps_the_party_link_the_editor_cannot_see(
     commitment = s.create_item(p["owner"], ws, ItemKind.COMMITMENT, C.RESTRICTED, {
         "party": party.id, "text": "Release two hostages", "status": "proposed"})
     seen = s.item(p["analyst"], ws, commitment.id)
-    assert seen.fields["party"] is None  # the box shows blank: the secret party is not told
     form = {k: ("" if v is None else v) for k, v in seen.fields.items()}
+    form["party"] = ""  # the box lists only parties the analyst may see: it shows blank
     form["status"] = "agreed"
     saved = s.update_item(p["analyst"], ws, commitment.id, C.RESTRICTED, form, seen.version)
     assert saved.fields["status"] == "agreed"
     assert s.item(p["owner"], ws, commitment.id).fields["party"] == party.id
     updated = [e for e in s.audit_log(p["owner"], ws) if e.event == "item.updated"]
     assert list(updated[-1].details["changed"]) == ["status"]
+    # what the analyst is shown does not name the secret party's id either
+    assert seen.fields["party"] is None and saved.fields["party"] is None
     # the analyst cannot link to the secret party either (answered like a missing item)
     with pytest.raises(ValidationFailed, match="no item"):
         s.create_item(p["analyst"], ws, ItemKind.COMMITMENT, C.RESTRICTED,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from parley.bootstrap import Parley
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
 
@@ -74,17 +75,22 @@ def check() -> None:
     """
     with reported():
         app_ = open_parley()
-        err = Console(stderr=True)
-        problems = 0
-        if not app_.db.integrity_ok():
-            err.print("database: integrity_check failed")
-            problems += 1
-        bad = app_.workspaces.check()
-        for item in bad:
-            typer.echo(f"bad item: workspace {item.workspace_id} item {item.item_id}: "
-                       f"{item.reason}")
-        problems += len(bad)
+        try:
+            problems = _check(app_)
+        finally:
+            app_.close()
         if problems:
-            err.print(f"{problems} problem(s) found")
+            Console(stderr=True).print(f"{problems} problem(s) found")
             raise typer.Exit(1)
         typer.echo("ok: database integrity and every item's seal")
+
+
+def _check(app_: Parley) -> int:
+    problems = 0
+    if not app_.db.integrity_ok():
+        Console(stderr=True).print("database: integrity_check failed")
+        problems += 1
+    bad = app_.workspaces.check()
+    for item in bad:
+        typer.echo(f"bad item: workspace {item.workspace_id} item {item.item_id}: {item.reason}")
+    return problems + len(bad)
