@@ -87,8 +87,8 @@ def test_two_owners_demoting_each_other_never_leave_a_workspace_without_owner(
     for _ in range(TRIALS):
         ws = first.workspaces.create(ana, "Talks").id
         first.workspaces.set_member(ana, ws, "ben", Role.OWNER)
-        refused = run_both(lambda: s1.set_member(ana, ws, "ben", Role.ANALYST),
-                           lambda: s2.set_member(ben, ws, "ana", Role.ANALYST))
+        refused = run_both(lambda: s1.set_member(ana, ws, "ben", Role.ANALYST),  # noqa: B023
+                           lambda: s2.set_member(ben, ws, "ana", Role.ANALYST))  # noqa: B023
         owners = [m for m in first.workspaces.get(
             Principal("system", True, system=True), ws).members if m.role is Role.OWNER]
         ownerless += not owners
@@ -126,9 +126,9 @@ def test_a_removed_member_cannot_write_once_the_removal_commits(
         barrier = threading.Barrier(2, timeout=30)
         racer = Workspaces(GatedVault(second.vault, barrier.wait), 1_000_000)
         remover = Workspaces(GatedVault(first.vault, barrier.wait), 1_000_000)
-        run_both(lambda: racer.create_item(max_, ws, ItemKind.NOTE, Classification.PUBLIC,
+        run_both(lambda: racer.create_item(max_, ws, ItemKind.NOTE, Classification.PUBLIC,  # noqa: B023
                                            {"title": f"race {i}"}),  # noqa: B023
-                 lambda: remover.remove_member(olga, ws, "max"))
+                 lambda: remover.remove_member(olga, ws, "max"))  # noqa: B023
         with first.vault.read() as tx:
             log = [e for e in tx.audit.audit_entries(ws)
                    if e.event in ("item.created", "member.removed")]

@@ -116,10 +116,10 @@ def test_items_above_clearance_are_not_found_like_missing_ones(
     restricted = s.create_item(p["owner"], ws, ItemKind.NOTE, C.RESTRICTED, {"title": "r"})
     for who, item_id in (("analyst", secret.id), ("observer", secret.id),
                          ("observer", restricted.id)):
-        for call in (lambda: s.item(p[who], ws, item_id),
-                     lambda: s.update_item(p[who], ws, item_id, C.PUBLIC, {"title": "x"}, 1),
-                     lambda: s.delete_item(p[who], ws, item_id, 1),
-                     lambda: s.attachment(p[who], ws, item_id)):
+        for call in (lambda: s.item(p[who], ws, item_id),  # noqa: B023
+                     lambda: s.update_item(p[who], ws, item_id, C.PUBLIC, {"title": "x"}, 1),  # noqa: B023
+                     lambda: s.delete_item(p[who], ws, item_id, 1),  # noqa: B023
+                     lambda: s.attachment(p[who], ws, item_id)):  # noqa: B023
             with pytest.raises(NotFound) as missing:
                 call()
             with pytest.raises(NotFound) as absent:
