@@ -184,3 +184,19 @@ def test_last_owner_and_removed_members(backend: Backend,
         s.create_item(p["analyst"], ws, ItemKind.NOTE, C.PUBLIC, {"title": "late"})
     assert {i.fields["title"] for i in s.items(p["owner"], ws)} == set()
     assert "late" not in json.dumps(s.export(p["owner"], ws))
+
+
+def test_anonymised_export_replaces_attachment_file_names(
+        backend: Backend, team: tuple[str, dict[str, Principal]]) -> None:
+    """Issue 8, item 11: attachment file names were kept in anonymised exports."""
+    ws, p = team
+    s = backend.service
+    s.create_item(p["owner"], ws, ItemKind.PARTY, C.SECRET, {"name": "Ana Ruiz",
+                                                           "type": "person"})
+    doc = s.upload_document(p["owner"], ws, C.SECRET, {"title": "Ruiz minutes"},
+                            "Ana_Ruiz minutes.txt", "text/plain", b"x")
+    out = s.export(p["owner"], ws, anonymise=True)
+    text_ = json.dumps(out)
+    assert "Ruiz" not in text_ and "Ana" not in text_
+    att = next(i["attachment"] for i in out["items"] if i["id"] == doc.id)
+    assert att["filename"] == f"document-{doc.id}.txt"
