@@ -115,6 +115,7 @@ class Parley:
     def upgrade(self) -> SyncReport:
         """Migrate the database and load the bundled cases (idempotent)."""
         self.db.upgrade()
+        self.workspaces.reseal_legacy()  # items of the old, unbound format (once; audited)
         return self.cases.load_bundled(load_bundled_cases(self.codebook))
 
     def close(self) -> None:

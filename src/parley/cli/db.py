@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from parley.bootstrap import Parley
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
 
@@ -62,3 +63,34 @@ def restore(file: Annotated[Path, typer.Argument(help="A file made by `parley db
         with app_.vault.write() as tx:
             tx.audit.append("system", DatabaseRestored(source=file.name))
         Console(stderr=True).print(f"restored from {file}")
+
+
+@app.command("check")
+def check() -> None:
+    """Check the database: SQLite's integrity_check, and every item's integrity (its sealed
+    body bound to workspace, id, version, kind and classification; its attachment's checksum).
+
+    Exit 1 naming each bad item (workspace and item id) when anything fails.
+    Example: parley db check
+    """
+    with reported():
+        app_ = open_parley()
+        try:
+            problems = _check(app_)
+        finally:
+            app_.close()
+        if problems:
+            Console(stderr=True).print(f"{problems} problem(s) found")
+            raise typer.Exit(1)
+        typer.echo("ok: database integrity and every item's seal")
+
+
+def _check(app_: Parley) -> int:
+    problems = 0
+    if not app_.db.integrity_ok():
+        Console(stderr=True).print("database: integrity_check failed")
+        problems += 1
+    bad = app_.workspaces.check()
+    for item in bad:
+        typer.echo(f"bad item: workspace {item.workspace_id} item {item.item_id}: {item.reason}")
+    return problems + len(bad)

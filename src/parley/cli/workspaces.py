@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -48,4 +49,8 @@ def export(
         if output is None:
             typer.echo(text)
         else:
-            output.write_text(text + "\n", encoding="utf-8")
+            # the export can hold secret plaintext: owner-only (0600) from the first byte
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")

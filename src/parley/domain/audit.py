@@ -569,3 +569,17 @@ def _anchor_ok(entry: AuditEntry, anchor: int) -> bool:
         return anchor == 1
     return (entry.details.get("legacy_entries") == anchor - 1
             and entry.details.get("legacy_head") == entry.prev_hash)
+
+
+@dataclass(frozen=True)
+class ItemsResealed(AuditEvent):
+    """Items stored before row binding re-sealed bound to their row (once, at start-up or
+    `parley db upgrade`); `refused` names legacy rows whose format did not match their
+    classification (forged), left unreadable."""
+
+    name: ClassVar[str] = "items.resealed"
+    items: int = 0
+    refused: tuple[str, ...] = ()
+
+
+EVENTS = (*EVENTS, ItemsResealed)

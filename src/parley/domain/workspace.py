@@ -15,7 +15,7 @@ from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 from parley.domain.access import Classification, Role
-from parley.domain.errors import Problem, ValidationFailed
+from parley.domain.errors import ConfigurationError, Problem, ValidationFailed
 
 MAX_NAME = 200
 MAX_TEXT = 20_000
@@ -320,6 +320,26 @@ class Item:
     @property
     def title(self) -> str:
         return item_title(self.kind, self.fields)
+
+
+class ItemUnreadable(ConfigurationError):
+    """An item row fails its integrity check (edited, swapped, rolled back, forged, or in the
+    old format): it is refused, and only it; lists leave it out and name it."""
+
+    def __init__(self, workspace_id: str, item_id: str, reason: str) -> None:
+        super().__init__(f"item '{item_id}' of workspace '{workspace_id}' is unreadable: "
+                         f"{reason}; run `parley db check`")
+        self.workspace_id = workspace_id
+        self.item_id = item_id
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ItemListing:
+    """The items of a list, and the ids of those that failed their integrity check."""
+
+    items: tuple[Item, ...]
+    unreadable: tuple[str, ...] = ()
 
 
 def item_title(kind: ItemKind, fields: Mapping[str, Any]) -> str:

@@ -84,8 +84,9 @@ class Invitations:
             if (invitation is None or invitation.invitee != actor.name
                     or invitation.expires_at <= now):
                 raise NotFound(f"no pending invitation '{invitation_id}' for you")
-            tx.invitations.delete_invitation(invitation_id)
             ws = invitation.workspace
+            tx.workspaces.lock_workspace(ws)  # membership changes serialise per workspace
+            tx.invitations.delete_invitation(invitation_id)
             if accept and tx.workspaces.role_of(actor.name, ws) is None:
                 tx.workspaces.set_member(ws, actor.name, invitation.role)
                 tx.audit.append(actor.name, MemberAdded(ws, user=actor.name,
@@ -98,7 +99,10 @@ class Invitations:
 
 def _authorise(tx: VaultTx, actor: Principal, workspace_id: str, *, write: bool = True
                ) -> None:
-    """Owners (members.manage) only, checked inside the transaction of the change."""
+    """Owners (members.manage) only, checked inside the transaction of the change, with the
+    workspace locked so a concurrent demotion cannot slip between the check and the write."""
+    if write:
+        tx.workspaces.lock_workspace(workspace_id)
     if actor.system:
         if not tx.workspaces.workspace_exists(workspace_id):
             raise NotFound(f"no workspace '{workspace_id}'")

@@ -1,27 +1,31 @@
 """Workspace use cases. Each one: permission (`is_allowed`) -> domain -> audit -> commit.
 
 Non-members are told a workspace does not exist (NotFound), so ids cannot be probed; members
-whose role or clearance does not permit an action get Forbidden. Items above a member's
-clearance are never decrypted for them and never listed. Every read that returns secret
-material appends `secret.read` naming the items.
+whose role or clearance does not permit an action get Forbidden, except for items above their
+clearance, which are answered like missing ones (NotFound): never decrypted for them, never
+listed, their existence not told. Every read that returns secret material appends ONE
+`secret.read` naming the items (a list is one entry), in the transaction that reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
 from parley.domain.access import Action, Classification, Role, is_allowed, visible
-from parley.domain.account import Principal
+from parley.domain.account import SYSTEM, Principal
 from parley.domain.anonymise import Pseudonymiser
 from parley.domain.audit import (
     AuditEntry,
+    AuditLogRead,
     ItemCreated,
     ItemDeleted,
+    ItemsResealed,
     ItemUpdated,
     MemberAdded,
     MemberRemoved,
@@ -47,6 +51,8 @@ from parley.domain.workspace import (
     Item,
     ItemFilter,
     ItemKind,
+    ItemListing,
+    ItemUnreadable,
     Member,
     Workspace,
     personal_names,
@@ -63,6 +69,7 @@ MAGIC: Mapping[str, tuple[bytes, ...]] = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+SAFE_EXT = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,20 @@ def safe_filename(name: str) -> str:
 
 
 class Workspaces:
-    """Confidential negotiation workspaces and their items."""
+    """Confidential negotiation workspaces and their items.
+
+    One unit of work per use case: every write opens ONE transaction, locks the workspace
+    (`lock_workspace`: SQLite's `BEGIN IMMEDIATE` already serialises writers; PostgreSQL takes
+    `SELECT ... FOR UPDATE` on the workspace row), then reads the actor's role, checks it, checks
+    the workspace's rules (at least one owner), writes and appends the audit entry. So a member
+    removed or demoted by a transaction that commits first is refused, and two owners demoting
+    each other cannot both succeed. Reads that are audited (secret content, exports, the audit
+    log) read and append in one transaction too.
+
+    Editing rule: an item's fields that the editor cannot see (links to items above the
+    editor's clearance, shown to them as blank) are kept as they are when the editor leaves
+    them blank; they are never overwritten by a blank.
+    """
 
     def __init__(self, vault: VaultStore, max_upload_bytes: int) -> None:
         self.vault = vault
@@ -88,38 +108,80 @@ class Workspaces:
 
     # -- the one permission check ------------------------------------------------------------
 
-    def role(self, actor: Principal, workspace_id: str) -> Role | None:
-        """The actor's role in the workspace (the operator at the CLI acts as owner)."""
+    @staticmethod
+    def _role_in(tx: VaultTx, actor: Principal, workspace_id: str, *, lock: bool) -> Role:
+        """The actor's role, inside `tx` (the operator at the CLI acts as owner); NotFound for
+        non-members. With `lock`, the workspace is locked for the rest of the transaction."""
+        if lock:
+            tx.workspaces.lock_workspace(workspace_id)
         if actor.system:
-            with self.vault.read() as tx:
-                if not tx.workspaces.workspace_exists(workspace_id):
-                    raise NotFound(f"no workspace '{workspace_id}'")
+            if not lock and not tx.workspaces.workspace_exists(workspace_id):
+                raise NotFound(f"no workspace '{workspace_id}'")
             return Role.OWNER
-        with self.vault.read() as tx:
-            return tx.workspaces.role_of(actor.name, workspace_id)
-
-    def authorise(self, actor: Principal, workspace_id: str, action: Action,
-                  classification: Classification = Classification.PUBLIC) -> Role:
-        """Raise NotFound for non-members and Forbidden when the role does not permit it."""
-        role = self.role(actor, workspace_id)
+        role = tx.workspaces.role_of(actor.name, workspace_id)
         if role is None:
             raise NotFound(f"no workspace '{workspace_id}'")
+        return role
+
+    @staticmethod
+    def _check(actor: Principal, role: Role, action: Action,
+               classification: Classification = Classification.PUBLIC) -> None:
         if not is_allowed(role, action, classification, actor.scope):
             raise Forbidden(f"your role ({role.value}) does not permit {action.value} on "
                             f"{classification.value} content" + (
                                 "" if not action.writes or actor.scope.value == "write"
                                 else " with a read-only token"))
+
+    @staticmethod
+    def _check_item(tx: VaultTx, actor: Principal, role: Role, workspace_id: str,
+                    item_id: str, action: Action) -> Classification:
+        """Check `action` on an existing item at its classification. An item above the
+        actor's clearance is answered like a missing one (404), so its existence is not told."""
+        classification = tx.workspaces.item_classification(workspace_id, item_id)
+        if classification is None or not visible(role, classification):
+            raise NotFound(f"no item '{item_id}' in workspace '{workspace_id}'")
+        Workspaces._check(actor, role, action, classification)
+        return classification
+
+    @contextmanager
+    def _writing(self, actor: Principal, workspace_id: str, action: Action,
+                 classification: Classification = Classification.PUBLIC
+                 ) -> Iterator[tuple[VaultTx, Role]]:
+        """A write transaction of the workspace, locked, with the actor authorised in it."""
+        with self.vault.write() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=True)
+            self._check(actor, role, action, classification)
+            yield tx, role
+
+    def role(self, actor: Principal, workspace_id: str) -> Role | None:
+        """The actor's role in the workspace (the operator at the CLI acts as owner)."""
+        with self.vault.read() as tx:
+            try:
+                return self._role_in(tx, actor, workspace_id, lock=False)
+            except NotFound:
+                if actor.system:
+                    raise
+                return None
+
+    def authorise(self, actor: Principal, workspace_id: str, action: Action,
+                  classification: Classification = Classification.PUBLIC) -> Role:
+        """Raise NotFound for non-members and Forbidden when the role does not permit it.
+
+        A pre-check for the web guard; every use case checks again inside its transaction."""
+        with self.vault.read() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=False)
+        self._check(actor, role, action, classification)
         return role
 
     def authorise_item(self, actor: Principal, workspace_id: str, item_id: str,
                        action: Action) -> Role:
-        """Check `action` on an existing item, at that item's classification."""
-        self.authorise(actor, workspace_id, Action.WORKSPACE_READ)
+        """Check `action` on an existing item, at that item's classification (404 above the
+        actor's clearance)."""
         with self.vault.read() as tx:
-            classification = tx.workspaces.item_classification(workspace_id, item_id)
-        if classification is None:
-            raise NotFound(f"no item '{item_id}' in workspace '{workspace_id}'")
-        return self.authorise(actor, workspace_id, action, classification)
+            role = self._role_in(tx, actor, workspace_id, lock=False)
+            self._check(actor, role, Action.WORKSPACE_READ)
+            self._check_item(tx, actor, role, workspace_id, item_id, action)
+        return role
 
     # -- workspaces --------------------------------------------------------------------------
 
@@ -144,32 +206,30 @@ class Workspaces:
             return tx.workspaces.workspaces_of(actor.name)
 
     def get(self, actor: Principal, workspace_id: str) -> WorkspaceView:
-        role = self.authorise(actor, workspace_id, Action.WORKSPACE_READ)
         with self.vault.read() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=False)
+            self._check(actor, role, Action.WORKSPACE_READ)
             return WorkspaceView(tx.workspaces.get_workspace(workspace_id), role,
                                  tuple(tx.workspaces.members(workspace_id)))
 
     def update(self, actor: Principal, workspace_id: str, name: str, description: str,
                expected_version: int) -> Workspace:
-        self.authorise(actor, workspace_id, Action.WORKSPACE_UPDATE)
         clean_name = validate_workspace_name(name)
         clean_description = validate_description(description)
-        with self.vault.write() as tx:
+        with self._writing(actor, workspace_id, Action.WORKSPACE_UPDATE) as (tx, _):
             ws = tx.workspaces.update_workspace(workspace_id, clean_name, clean_description,
-                                     expected_version)
+                                                expected_version)
             tx.audit.append(actor.name, WorkspaceUpdated(workspace_id, version=ws.version))
         return ws
 
     def delete(self, actor: Principal, workspace_id: str, expected_version: int) -> None:
-        self.authorise(actor, workspace_id, Action.WORKSPACE_DELETE)
-        with self.vault.write() as tx:
+        with self._writing(actor, workspace_id, Action.WORKSPACE_DELETE) as (tx, _):
             tx.workspaces.delete_workspace(workspace_id, expected_version)
             tx.audit.append(actor.name, WorkspaceDeleted(workspace_id))
 
     def set_member(self, actor: Principal, workspace_id: str, user: str, role: Role) -> None:
         """Invite a user with a role, or change a member's role."""
-        self.authorise(actor, workspace_id, Action.MEMBERS_MANAGE)
-        with self.vault.write() as tx:
+        with self._writing(actor, workspace_id, Action.MEMBERS_MANAGE) as (tx, _):
             members = tx.workspaces.members(workspace_id)
             owners = [m.user for m in members if m.role is Role.OWNER]
             if owners == [user] and role is not Role.OWNER:
@@ -178,8 +238,7 @@ class Workspaces:
             tx.audit.append(actor.name, MemberAdded(workspace_id, user=user, role=role.value))
 
     def remove_member(self, actor: Principal, workspace_id: str, user: str) -> None:
-        self.authorise(actor, workspace_id, Action.MEMBERS_MANAGE)
-        with self.vault.write() as tx:
+        with self._writing(actor, workspace_id, Action.MEMBERS_MANAGE) as (tx, _):
             owners = [m.user for m in tx.workspaces.members(workspace_id) if m.role is Role.OWNER]
             if owners == [user]:
                 raise Conflict("a workspace keeps at least one owner; add another owner first")
@@ -188,56 +247,92 @@ class Workspaces:
 
     # -- items -------------------------------------------------------------------------------
 
-    def _audit_secret_reads(self, actor: Principal, workspace_id: str, items: Sequence[Item],
-                            purpose: str) -> None:
-        secret = tuple(i.id for i in items if i.classification is Classification.SECRET)
-        if secret:
-            with self.vault.write() as tx:
-                tx.audit.append(actor.name, SecretRead(workspace_id, items=secret, purpose=purpose))
+    @staticmethod
+    def _hidden_refs(tx: VaultTx, workspace_id: str, role: Role) -> set[str]:
+        """Ids of the workspace's items `role` may not see (links to them are shown blank)."""
+        if visible(role, Classification.SECRET):
+            return set()
+        return {i for i, c in tx.workspaces.classifications(workspace_id).items()
+                if not visible(role, c)}
+
+    @staticmethod
+    def _redact(item: Item, hidden: set[str]) -> Item:
+        """The item as its reader may see it: links to items above their clearance blank."""
+        refs = [s.name for s in KINDS[item.kind] if s.type is FieldType.REF]
+        if not any(item.fields.get(r) in hidden for r in refs):
+            return item
+        fields = {k: (None if k in refs and v in hidden else v) for k, v in item.fields.items()}
+        return replace(item, fields=fields)
+
+    def listing(self, actor: Principal, workspace_id: str,
+                where: ItemFilter | None = None) -> ItemListing:
+        """The items the actor may see, filtered, and the ids of those that fail their
+        integrity check (left out). Secret items shown are audited in ONE entry."""
+        with self.vault.read() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=False)
+            self._check(actor, role, Action.ITEM_READ)
+        audited = visible(role, Classification.SECRET)
+        with (self.vault.write() if audited else self.vault.read()) as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=audited)
+            self._check(actor, role, Action.ITEM_READ)
+            allowed = [c for c in Classification if visible(role, c)]
+            found = tx.workspaces.items(workspace_id, allowed)
+            hidden = self._hidden_refs(tx, workspace_id, role)
+            items = [self._redact(i, hidden) for i in found.items
+                     if where is None or where.matches(i)]
+            secret = tuple(i.id for i in items if i.classification is Classification.SECRET)
+            if audited and secret:
+                tx.audit.append(actor.name, SecretRead(workspace_id, items=secret,
+                                                       purpose="list"))
+        return ItemListing(tuple(items), found.unreadable)
 
     def items(self, actor: Principal, workspace_id: str,
               where: ItemFilter | None = None) -> list[Item]:
-        """The items the actor may see, filtered; secret ones returned are audited."""
-        role = self.authorise(actor, workspace_id, Action.ITEM_READ)
-        allowed = [c for c in Classification if visible(role, c)]
-        with self.vault.read() as tx:
-            found = tx.workspaces.items(workspace_id, allowed)
-        if where is not None:
-            found = [i for i in found if where.matches(i)]
-        self._audit_secret_reads(actor, workspace_id, found, "list")
-        return found
+        """The items the actor may see, filtered (see `listing`)."""
+        return list(self.listing(actor, workspace_id, where).items)
 
     def item(self, actor: Principal, workspace_id: str, item_id: str) -> Item:
-        self.authorise_item(actor, workspace_id, item_id, Action.ITEM_READ)
-        with self.vault.read() as tx:
+        """One item; reading a secret one is audited in the same transaction."""
+        with self.vault.write() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=True)
+            classification = self._check_item(tx, actor, role, workspace_id, item_id,
+                                              Action.ITEM_READ)
             found = tx.workspaces.get_item(workspace_id, item_id)
-        self._audit_secret_reads(actor, workspace_id, [found], "view")
-        return found
+            if classification is Classification.SECRET:
+                tx.audit.append(actor.name, SecretRead(workspace_id, items=(item_id,),
+                                                       purpose="view"))
+            hidden = self._hidden_refs(tx, workspace_id, role)
+        return self._redact(found, hidden)
 
-    def _check_refs(self, tx: VaultTx, workspace_id: str, kind: ItemKind,
-                    fields: Mapping[str, Any], self_id: str | None = None) -> None:
+    def _check_refs(self, tx: VaultTx, workspace_id: str, role: Role, kind: ItemKind,
+                    fields: Mapping[str, Any], self_id: str | None = None,
+                    kept: Mapping[str, Any] | None = None) -> None:
+        """Every link names an item of this workspace the editor may see (a link kept as it
+        was, unseen, is not re-checked); an unseen item is answered like a missing one."""
         problems = []
         for spec in KINDS[kind]:
             ref = fields.get(spec.name)
             if spec.type is not FieldType.REF or not ref:
                 continue
-            if ref == self_id or tx.workspaces.item_classification(workspace_id, str(ref)) is None:
+            if kept is not None and kept.get(spec.name) == ref:
+                continue
+            c = tx.workspaces.item_classification(workspace_id, str(ref))
+            if ref == self_id or c is None or not visible(role, c):
                 problems.append(Problem(f"no item '{ref}' in this workspace", field=spec.name))
         if problems:
             raise ValidationFailed(problems)
 
     def create_item(self, actor: Principal, workspace_id: str, kind: ItemKind,
                     classification: Classification, raw: Mapping[str, Any]) -> Item:
-        self.authorise(actor, workspace_id, Action.ITEM_CREATE, classification)
         if kind is ItemKind.DOCUMENT:
             raise ValidationFailed([Problem("documents are created by uploading a file",
                                             field="kind")])
         fields = validate_fields(kind, raw)
-        with self.vault.write() as tx:
-            self._check_refs(tx, workspace_id, kind, fields)
+        with self._writing(actor, workspace_id, Action.ITEM_CREATE, classification) as (tx, role):
+            self._check_refs(tx, workspace_id, role, kind, fields)
             item = tx.workspaces.add_item(workspace_id, kind, classification, fields, actor.name)
             tx.audit.append(actor.name, ItemCreated(workspace_id, item=item.id, kind=kind.value,
-                                              classification=classification.value))
+                                                    classification=classification.value))
         return item
 
     def upload_document(self, actor: Principal, workspace_id: str,
@@ -268,74 +363,99 @@ class Workspaces:
         if not name.lower().endswith(DOCUMENT_TYPES[ctype]):
             name += DOCUMENT_TYPES[ctype]
         meta = Attachment(name, ctype, len(data), hashlib.sha256(data).hexdigest())
-        with self.vault.write() as tx:
-            item = tx.workspaces.add_item(workspace_id, ItemKind.DOCUMENT, classification, fields,
-                               actor.name, (meta, data))
+        with self._writing(actor, workspace_id, Action.ITEM_CREATE, classification) as (tx, _):
+            item = tx.workspaces.add_item(workspace_id, ItemKind.DOCUMENT, classification,
+                                          fields, actor.name, (meta, data))
             tx.audit.append(actor.name, ItemCreated(workspace_id, item=item.id, kind="document",
-                                              classification=classification.value))
+                                                    classification=classification.value))
         return item
 
     def update_item(self, actor: Principal, workspace_id: str, item_id: str,
                     classification: Classification, raw: Mapping[str, Any],
                     expected_version: int) -> Item:
-        """Replace an item's fields (and classification) if nobody changed it meanwhile."""
-        self.authorise_item(actor, workspace_id, item_id, Action.ITEM_UPDATE)
-        self.authorise(actor, workspace_id, Action.ITEM_UPDATE, classification)
-        with self.vault.read() as tx:
-            kind = tx.workspaces.get_item(workspace_id, item_id).kind
-        fields = validate_fields(kind, raw)
-        with self.vault.write() as tx:
-            self._check_refs(tx, workspace_id, kind, fields, item_id)
+        """Replace an item's fields (and classification) if nobody changed it meanwhile.
+
+        Links the editor cannot see (to items above their clearance) are kept when left
+        blank: an edit never erases what the editor was not shown."""
+        with self._writing(actor, workspace_id, Action.WORKSPACE_READ) as (tx, role):
+            self._check_item(tx, actor, role, workspace_id, item_id, Action.ITEM_UPDATE)
+            self._check(actor, role, Action.ITEM_UPDATE, classification)
             before = tx.workspaces.get_item(workspace_id, item_id)
+            kind = before.kind
+            fields = validate_fields(kind, raw)
+            hidden = self._hidden_refs(tx, workspace_id, role)
+            kept: dict[str, Any] = {}
+            for spec in KINDS[kind]:
+                old = before.fields.get(spec.name)
+                if spec.type is FieldType.REF and old in hidden and not fields.get(spec.name):
+                    fields[spec.name] = kept[spec.name] = old
+            self._check_refs(tx, workspace_id, role, kind, fields, item_id, kept)
             item = tx.workspaces.update_item(workspace_id, item_id, classification, fields,
-                                  expected_version)
+                                             expected_version)
             changed = tuple(sorted(k for k in fields if before.fields.get(k) != fields[k]))
             if before.classification is not classification:
                 changed = (*changed, "classification")
             tx.audit.append(actor.name, ItemUpdated(workspace_id, item=item_id, kind=kind.value,
-                                              classification=classification.value,
-                                              version=item.version, changed=changed))
-        return item
+                                                    classification=classification.value,
+                                                    version=item.version, changed=changed))
+        if before.classification is not classification:
+            self.vault.scrub()
+        return self._redact(item, hidden)
 
     def delete_item(self, actor: Principal, workspace_id: str, item_id: str,
                     expected_version: int) -> None:
-        self.authorise_item(actor, workspace_id, item_id, Action.ITEM_DELETE)
-        with self.vault.write() as tx:
+        with self._writing(actor, workspace_id, Action.WORKSPACE_READ) as (tx, role):
+            self._check_item(tx, actor, role, workspace_id, item_id, Action.ITEM_DELETE)
             kind = tx.workspaces.get_item(workspace_id, item_id).kind
             tx.workspaces.delete_item(workspace_id, item_id, expected_version)
             tx.audit.append(actor.name, ItemDeleted(workspace_id, item=item_id, kind=kind.value))
 
     def attachment(self, actor: Principal, workspace_id: str, item_id: str
                    ) -> tuple[Attachment, bytes]:
-        self.authorise_item(actor, workspace_id, item_id, Action.ITEM_READ)
-        with self.vault.read() as tx:
+        """A document's file; downloading a secret one is audited in the same transaction."""
+        with self.vault.write() as tx:
+            role = self._role_in(tx, actor, workspace_id, lock=True)
+            classification = self._check_item(tx, actor, role, workspace_id, item_id,
+                                              Action.ITEM_READ)
             item = tx.workspaces.get_item(workspace_id, item_id)
+            if item.attachment is None:
+                raise NotFound(f"item '{item_id}' has no attachment")
             data = tx.workspaces.attachment(workspace_id, item_id)
-        if item.attachment is None:
-            raise NotFound(f"item '{item_id}' has no attachment")
-        self._audit_secret_reads(actor, workspace_id, [item], "download")
+            if classification is Classification.SECRET:
+                tx.audit.append(actor.name, SecretRead(workspace_id, items=(item_id,),
+                                                       purpose="download"))
         return item.attachment, data
 
     # -- audit and export --------------------------------------------------------------------
 
     def audit_log(self, actor: Principal, workspace_id: str, limit: int = 500
                   ) -> list[AuditEntry]:
-        """The workspace's own audit entries, newest last (owners only)."""
-        self.authorise(actor, workspace_id, Action.AUDIT_READ)
-        with self.vault.read() as tx:
-            return tx.audit.audit_entries(workspace_id, limit=limit)
+        """The workspace's own audit entries, newest last (owners only); the read itself is
+        recorded as `audit.read` after the entries returned."""
+        with self._writing(actor, workspace_id, Action.AUDIT_READ) as (tx, _):
+            entries = tx.audit.audit_entries(workspace_id, limit=limit)
+            tx.audit.append(actor.name, AuditLogRead(workspace_id))
+        return entries
 
     def export(self, actor: Principal, workspace_id: str, *, anonymise: bool = False
                ) -> dict[str, Any]:
         """The workspace as JSON-ready data: what the actor may see; personal names replaced
-        by stable pseudonyms when `anonymise`."""
-        role = self.authorise(actor, workspace_id, Action.WORKSPACE_EXPORT)
-        allowed = [c for c in Classification if visible(role, c)]
-        with self.vault.read() as tx:
+        by stable pseudonyms when `anonymise`. Items that fail their integrity check are left
+        out and named under `unreadable`. Audited in the transaction that reads."""
+        with self._writing(actor, workspace_id, Action.WORKSPACE_EXPORT) as (tx, role):
+            allowed = [c for c in Classification if visible(role, c)]
             ws = tx.workspaces.get_workspace(workspace_id)
             members = tx.workspaces.members(workspace_id)
-            items = tx.workspaces.items(workspace_id, allowed)
+            found = tx.workspaces.items(workspace_id, allowed)
+            hidden = self._hidden_refs(tx, workspace_id, role)
+            items = [self._redact(i, hidden) for i in found.items]
             secret = tx.workspaces.pseudonym_secret(workspace_id) if anonymise else b""
+            tx.audit.append(actor.name, WorkspaceExported(workspace_id, anonymised=anonymise,
+                                                          items=len(items)))
+            shown = tuple(i.id for i in items if i.classification is Classification.SECRET)
+            if shown:
+                tx.audit.append(actor.name, SecretRead(workspace_id, items=shown,
+                                                       purpose="export"))
         doc: dict[str, Any] = {
             "format": "parley-workspace/1",
             "workspace": {"id": ws.id, "name": ws.name, "description": ws.description,
@@ -352,16 +472,33 @@ class Workspaces:
                                    "size": i.attachment.size,
                                    "sha256": i.attachment.sha256}} if i.attachment else {}),
             } for i in items],
+            "unreadable": list(found.unreadable),
         }
         if anonymise:
             names = personal_names(items) | {m.user for m in members} | {
                 i.created_by for i in items}
             _pseudonymise(doc, Pseudonymiser(names, secret))
-        with self.vault.write() as tx:
-            tx.audit.append(actor.name, WorkspaceExported(workspace_id, anonymised=anonymise,
-                                                    items=len(items)))
-        self._audit_secret_reads(actor, workspace_id, items, "export")
         return doc
+
+    # -- integrity ---------------------------------------------------------------------------
+
+    def check(self) -> list[ItemUnreadable]:
+        """Every item that fails its integrity check, in every workspace (operator)."""
+        with self.vault.read() as tx:
+            return tx.workspaces.check_items()
+
+    def reseal_legacy(self) -> tuple[int, list[ItemUnreadable]]:
+        """Re-seal items stored before row binding, in one audited transaction (idempotent;
+        run at every start-up that holds the key ring, a no-op once done)."""
+        with self.vault.read() as tx:
+            if not tx.workspaces.has_legacy_items():
+                return 0, []
+        with self.vault.write() as tx:
+            done, refused = tx.workspaces.reseal_legacy()
+            if done or refused:
+                tx.audit.append(SYSTEM.name, ItemsResealed(
+                    items=done, refused=tuple(f"{r.workspace_id}/{r.item_id}" for r in refused)))
+        return done, refused
 
 
 def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:
@@ -375,3 +512,7 @@ def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:
         free = {s.name for s in KINDS[ItemKind(item["kind"])]
                 if s.type in (FieldType.LINE, FieldType.TEXT, FieldType.NAMES)}
         item["fields"] = {k: p.apply(v) if k in free else v for k, v in item["fields"].items()}
+        att = item.get("attachment")
+        if att:  # a file name is free text chosen by a person: replaced whole
+            ext = PurePosixPath(att["filename"]).suffix
+            att["filename"] = f"document-{item['id']}{ext if SAFE_EXT.match(ext) else ''}"

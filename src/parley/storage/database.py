@@ -34,6 +34,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left readable
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -104,6 +105,15 @@ class Database:
             if self.is_sqlite:
                 return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             return conn.execute(text("SELECT 1")).scalar() == 1
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database and truncate it, so overwritten row
+        versions do not linger in the WAL file (secure_delete zeroes freed pages). PostgreSQL
+        keeps dead tuples until VACUUM; see docs/security.md."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

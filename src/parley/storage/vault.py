@@ -80,6 +80,11 @@ class Vault:
         except IntegrityError as exc:
             raise Conflict(f"the write conflicts with existing data: {exc.orig}") from None
 
+    def scrub(self) -> None:
+        """Drop overwritten row versions from the SQLite WAL (after a reclassification); see
+        `Database.checkpoint`."""
+        self.db.checkpoint()
+
     def rotate(self) -> tuple[int, int]:
         """New master key version; every data key re-wrapped with it; old versions retired.
 

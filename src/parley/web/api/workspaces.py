@@ -120,16 +120,21 @@ def remove_member(request: Request, workspace_id: str, user: str,
 
 @router.get("/workspaces/{workspace_id}/items", response_model=list[ItemOut])
 def list_items(
-    request: Request, workspace_id: str, actor: ItemReader,
+    request: Request, response: Response, workspace_id: str, actor: ItemReader,
     kind: Annotated[str | None, Query(max_length=20)] = None,
     classification: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=200, description="text contained")] = None,
 ) -> list[ItemOut]:
-    """Items you may see (up to your clearance), filtered; secret ones are audited."""
+    """Items you may see (up to your clearance), filtered; secret ones are audited (one entry).
+
+    An item that fails its integrity check is left out; the `Parley-Unreadable-Items` header
+    then names it (comma-separated ids) and `parley db check` reports it."""
     where = parse_filter(kind, classification, status, q)
-    return [ItemOut.of(i)
-            for i in get_parley(request).workspaces.items(actor, workspace_id, where)]
+    listing = get_parley(request).workspaces.listing(actor, workspace_id, where)
+    if listing.unreadable:
+        response.headers["Parley-Unreadable-Items"] = ",".join(listing.unreadable)
+    return [ItemOut.of(i) for i in listing.items]
 
 
 @router.post("/workspaces/{workspace_id}/items", response_model=ItemOut, status_code=201)
