@@ -39,6 +39,7 @@ class State:
     files: dict[str, bytes] = field(default_factory=dict)
     corrupt: set[str] = field(default_factory=set)  # item ids that fail their check
     audit: list[AuditEntry] = field(default_factory=list)
+    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 def _now() -> datetime:
@@ -202,7 +203,8 @@ class FakeAudit:
         self.st = st
 
     def append(self, actor: str, event: AuditEvent) -> AuditEntry:
-        entry = make_entry(self.st.audit[-1] if self.st.audit else None, _now(), actor, event)
+        entry = make_entry(self.st.audit[-1] if self.st.audit else None, _now(), actor, event,
+                           self.st.audit_key)
         self.st.audit.append(entry)
         return entry
 

@@ -231,7 +231,8 @@ def test_route_role_classification_matrix(world: World) -> None:
             ok = status == 303 and response.headers["location"].startswith("/login")
         if not ok:
             wrong.append(f"{method} {path} as {actor} on {c.value}: {status} "
-                         f"(expected {'allow' if allowed else 'deny'}) {response.text[:160]}")
+                         f"(expected {'allow' if allowed else 'deny'}) "
+                         f"{response.headers.get('location', '')} {response.text[:160]}")
         checked += 1
     assert not wrong, "\n".join(wrong[:40])
     print(f"\naccess matrix: {len(guarded)} guarded routes × {len(ACTORS)} actors × "
