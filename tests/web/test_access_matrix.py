@@ -64,9 +64,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
-    app = build(f"sqlite:///{tmp / 'p.db'}", tmp)
+    app = build(web_database, tmp)
     web = create_app(app)
     clients: dict[str, TestClient] = {}
     tokens: dict[str, str] = {}
@@ -207,8 +207,8 @@ def test_route_role_classification_matrix(world: World) -> None:
     assert checked == len(guarded) * len(ACTORS) * len(Classification)
 
 
-def test_public_cases_can_require_sign_in(tmp_path: Path) -> None:
-    app = build(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, public_cases=False)
+def test_public_cases_can_require_sign_in(fresh_database: str, tmp_path: Path) -> None:
+    app = build(fresh_database, tmp_path, public_cases=False)
     with TestClient(create_app(app), follow_redirects=False) as client:
         assert client.get("/api/cases").status_code == 401
         assert client.get("/cases").headers["location"].startswith("/login")
