@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,47 @@ def bundled_cases(codebook: Codebook) -> list[Case]:
     return load_bundled_cases(codebook)
 
 
+BACKENDS = ["sqlite", "postgresql"]
+"""Database backends every database-touching test runs on; the id shows in the test name."""
+
+
 def _postgres_admin_url() -> str | None:
     return os.environ.get("PARLEY_TEST_POSTGRES_URL") or None
+
+
+@contextmanager
+def fresh_postgres_database(admin: str) -> Iterator[str]:
+    """Create a uniquely named database beside `admin`, yield its URL, drop it afterwards.
+
+    An unreachable server fails the test: a configured PostgreSQL leg never silently skips.
+    """
+    import psycopg
+
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PARLEY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}")
+    try:
+        yield f"{admin.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def backend_database(backend: str, directory: Path) -> Iterator[str]:
+    """A fresh, empty database of `backend`: a SQLite file in `directory`, or a PostgreSQL
+    database of its own (skipped with the reason when PARLEY_TEST_POSTGRES_URL is unset)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'parley.db'}"
+        return
+    admin = _postgres_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL leg: set PARLEY_TEST_POSTGRES_URL to run it")
+    with fresh_postgres_database(admin) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -61,18 +101,8 @@ def postgres_server() -> Iterator[str | None]:
     if admin is None:
         yield None
         return
-    import psycopg
-
-    name = f"parley_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PARLEY_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}")
-    base = admin.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(admin) as url:
+        yield url
 
 
 def _reset_postgres(url: str) -> None:
@@ -83,7 +113,7 @@ def _reset_postgres(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path,
                  postgres_server: str | None) -> str:
     """A fresh, empty database URL: SQLite always, PostgreSQL when configured."""

@@ -1,7 +1,14 @@
-"""Web fixtures: an in-process TestClient, and the real server in a subprocess on a free port."""
+"""Web fixtures: an in-process TestClient, and the real server in a subprocess on a free port.
+
+`parley_app`, `client` and `live_server` run every test on each backend in `BACKENDS` (ids
+`[sqlite]`, `[postgresql]`); the PostgreSQL leg gets a database of its own per module and
+runs when PARLEY_TEST_POSTGRES_URL is set. Browser tests use `sqlite_live_server` only.
+"""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
 import subprocess
@@ -17,7 +24,10 @@ from fastapi.testclient import TestClient
 from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
+from tests.conftest import BACKENDS, backend_database
 
+TEST_MASTER_KEY = "1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU="
+"""A fixed master key ring (base64 of 32 ASCII bytes) shared by test servers of one database."""
 PARLEY = str(Path(sys.executable).with_name("parley"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,10 +36,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def web_database(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for one test module, per backend: `[sqlite]` always, `[postgresql]`
+    (its own database, created and dropped here) when PARLEY_TEST_POSTGRES_URL is set."""
+    with backend_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Like `web_database`, but a fresh database for one test."""
+    with backend_database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def parley_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
-    db = tmp_path_factory.mktemp("web") / "parley.db"
-    app = Parley.build(Settings(database_url=f"sqlite:///{db}", max_upload_bytes=64 * 1024))
+def parley_app(web_database: str) -> Iterator[Parley]:
+    app = Parley.build(Settings(database_url=web_database, max_upload_bytes=64 * 1024,
+                                master_key=TEST_MASTER_KEY))
     app.upgrade()
     yield app
     app.close()
@@ -47,12 +73,61 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_env(database_url: str, directory: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `parley serve` on `database_url`, with its master key file and
+    data dir in `directory` (never the user's own data dir, whatever the backend)."""
+    return {**os.environ, "PARLEY_DATABASE_URL": database_url,
+            "PARLEY_MASTER_KEY_FILE": str(directory / "master.key"),
+            "PARLEY_DATA_DIR": str(directory), **extra}
+
+
+def api_request(port: int, method: str, path: str, body: object = None, token: str = "",
+         timeout: float = 10) -> tuple[int, bytes]:
+    """One JSON request to a server on localhost (a fresh connection each time)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def start_server(env: dict[str, str], port: int, *,
+                 output: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """`parley serve --port PORT` in a subprocess, returned once /healthz answers 200."""
+    proc = subprocess.Popen([PARLEY, "serve", "--port", str(port)], env=env,
+                            stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"parley serve exited with {proc.returncode} before listening")
+        try:
+            if api_request(port, "GET", "/healthz", timeout=2)[0] == 200:
+                return proc
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("server did not start")
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`parley serve` as a user runs it, on its own port and database (safe under xdist)."""
+    yield from _serve(web_database, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sqlite_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The live server on SQLite only, for the browser tests (see README, Tests)."""
+    tmp = tmp_path_factory.mktemp("live")
+    yield from _serve(f"sqlite:///{tmp / 'parley.db'}", tmp_path_factory)
+
+
+def _serve(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    db = tmp_path_factory.mktemp("live") / "parley.db"
-    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}", "PORT": str(port)}
+    env = server_env(database_url, tmp_path_factory.mktemp("serve"), PORT=str(port))
     proc = subprocess.Popen([PARLEY, "serve"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -88,9 +163,9 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser context (cookies, storage) per test, on the live server."""
-    context = browser.new_context(base_url=live_server)
+def page(browser: Any, sqlite_live_server: str) -> Iterator[Any]:
+    """A fresh browser context (cookies, storage) per test, on the live server (SQLite)."""
+    context = browser.new_context(base_url=sqlite_live_server)
     pg = context.new_page()
     yield pg
     context.close()

@@ -53,8 +53,8 @@ def test_keyboard_only_navigation(page: Any) -> None:
     expect(page.locator(".snippet mark").first).to_be_visible()
 
 
-def test_usable_on_a_phone(browser: Any, live_server: str) -> None:
-    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 740})
+def test_usable_on_a_phone(browser: Any, sqlite_live_server: str) -> None:
+    context = browser.new_context(base_url=sqlite_live_server, viewport={"width": 375, "height": 740})
     pg = context.new_page()
     pg.goto("/cases/el-salvador-mara-truce-2012")
     width = pg.evaluate("document.documentElement.scrollWidth")

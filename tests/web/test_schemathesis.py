@@ -10,7 +10,6 @@ stale version), and then the answer is a documented 400 or 409 naming the proble
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -27,23 +26,36 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from parley.bootstrap import Parley
+from parley.config import Settings
 from parley.domain.access import Classification
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
 from parley.web.app import create_app
 from tests.support import build, user
+from tests.web.conftest import TEST_MASTER_KEY
 
-COUNT = itertools.count(1)
 KNOWN: dict[tuple[str, str], str] = {}
 """Problems this test found in other issues' endpoints, reported to their owners."""
 SEEN: dict[str, int] = {"cases": 0}
 
 
+class Backend:
+    """The ASGI app under test, switched per backend by `world` (the schema is the same)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
 # The schema is loaded at import (schemathesis' lazy fixture loader does not work with
-# pytest 9); the database behind the app is filled by the `world` fixture.
+# pytest 9) from an app on an empty SQLite file; `world` points the calls at a filled
+# database of the backend under test.
 TMP = Path(tempfile.mkdtemp(prefix="parley-fuzz-"))
-PARLEY: Parley = build(f"sqlite:///{TMP / 'p.db'}", TMP, max_upload_bytes=4096)
-APP = create_app(PARLEY)
+SCHEMA_SOURCE: Parley = Parley.build(Settings(database_url=f"sqlite:///{TMP / 'schema.db'}",
+                                              master_key=TEST_MASTER_KEY))
+APP = Backend(create_app(SCHEMA_SOURCE))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 # An oversized body is refused 413 by the body limit before validation looks at it
 schema.config.checks.negative_data_rejection.expected_statuses = [
@@ -51,16 +63,25 @@ schema.config.checks.negative_data_rejection.expected_statuses = [
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[dict[str, Any]]:
-    PARLEY.upgrade()
-    owner = user(PARLEY, "owner")
-    ws = PARLEY.workspaces.create(owner, "Fuzzed talks")
-    items = [PARLEY.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
+def world(web_database: str) -> Iterator[dict[str, Any]]:
+    parley = build(web_database, TMP, max_upload_bytes=4096)
+    parley.upgrade()
+    APP.app = create_app(parley)
+    owner = user(parley, "owner")
+    ws = parley.workspaces.create(owner, "Fuzzed talks")
+    items = [parley.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
                                            {"title": c.value}).id for c in Classification]
-    token = PARLEY.accounts.create_token(SYSTEM, "owner").secret
+    token = parley.accounts.create_token(SYSTEM, "owner").secret
+    SEEN["cases"] = 0
     yield {"ws": ws.id, "items": items, "token": token}
-    print(f"\nschemathesis: {SEEN['cases']} generated cases run")
-    PARLEY.close()
+    print(f"\nschemathesis ({web_database.split(':')[0]}): {SEEN['cases']} generated cases run")
+    parley.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cleanup() -> Iterator[None]:
+    yield
+    SCHEMA_SOURCE.close()
     shutil.rmtree(TMP, ignore_errors=True)
 
 
@@ -68,8 +89,7 @@ def world() -> Iterator[dict[str, Any]]:
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: Any, world: dict[str, Any]) -> None:
-    n = next(COUNT)
-    SEEN["cases"] = n
+    n = SEEN["cases"] = SEEN["cases"] + 1
     if "workspace_id" in (case.path_parameters or {}):
         case.path_parameters["workspace_id"] = world["ws"]
     if "item_id" in (case.path_parameters or {}) and n % 2:

@@ -25,9 +25,9 @@ INJECTIONS = ["' OR 1=1 --", "note'; DROP TABLE workspace_items; --", "\x00", "%
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
+def app(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     tmp = tmp_path_factory.mktemp("wsweb")
-    a = build(f"sqlite:///{tmp / 'p.db'}", tmp, max_upload_bytes=4096)
+    a = build(web_database, tmp, max_upload_bytes=4096)
     yield a
     a.close()
 
@@ -57,8 +57,8 @@ def signed_in(app: Parley, name: str) -> TestClient:
     return client
 
 
-def test_setup_link_then_sign_in(tmp_path: Path) -> None:
-    app = build(f"sqlite:///{tmp_path / 'p.db'}", tmp_path)
+def test_setup_link_then_sign_in(fresh_database: str, tmp_path: Path) -> None:
+    app = build(fresh_database, tmp_path)
     with TestClient(create_app(app), follow_redirects=False) as client:
         secret = app.accounts.setup_link_token()
         assert client.get("/setup/forged").status_code in (401, 303)
