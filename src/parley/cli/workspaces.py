@@ -10,6 +10,7 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
+from parley.cli.files import write_private_text
 from parley.domain.account import SYSTEM
 
 app = typer.Typer(help="Confidential negotiation workspaces.", no_args_is_help=True)
@@ -48,4 +49,4 @@ def export(
         if output is None:
             typer.echo(text)
         else:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_private_text(output, text + "\n")

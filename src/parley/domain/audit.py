@@ -242,3 +242,29 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
                                "its content does not match its hash (the entry was edited)")
         prev_hash, expected_seq = entry.hash, expected_seq + 1
     return ChainReport(count, prev_hash)
+
+
+# -- saved assessments (issue 8, item 8) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentSaved(AuditEvent):
+    name: ClassVar[str] = "assessment.saved"
+    assessment: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentRead(AuditEvent):
+    name: ClassVar[str] = "assessment.read"
+    assessment: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentDeleted(AuditEvent):
+    name: ClassVar[str] = "assessment.deleted"
+    assessment: str = ""
+    author: str = ""
+
+
+EVENTS = (*EVENTS, AssessmentSaved, AssessmentRead, AssessmentDeleted)

@@ -22,6 +22,7 @@ from parley.storage.audit_log import AuditRepository
 from parley.storage.database import Database
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing
+from parley.storage.scenarios import ScenarioRepository
 from parley.storage.workspaces import WorkspaceRepository
 
 
@@ -33,6 +34,7 @@ class VaultTransaction:
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
         self.audit = AuditRepository(session)
+        self.scenarios = ScenarioRepository(session, vault)
 
 
 class Vault:
@@ -85,6 +87,7 @@ class Vault:
         version = ring.add_version()
         with self.write() as tx:
             count = tx.keys.rewrap_data_keys(ring)
+            tx.keys.rewrap_scenario_keys(ring)
         self._keys.clear()
         ring.retire_all_but(version)
         return version, count
