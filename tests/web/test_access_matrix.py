@@ -20,7 +20,9 @@ from fastapi.testclient import TestClient
 
 from parley.bootstrap import Parley
 from parley.domain.access import Action, Classification, Role, is_allowed
-from parley.domain.account import SYSTEM
+from parley.domain.account import SYSTEM, Principal
+from parley.domain.scenario import parse_scenario
+from parley.knowledge.loader import load_codebook
 from parley.web.app import create_app
 from parley.web.auth import (
     CSRF_COOKIE,
@@ -31,6 +33,7 @@ from parley.web.auth import (
 )
 from tests.support import PASSWORD, build, user
 
+SCENARIO = parse_scenario({"title": "matrix", "cohesion": "low"}, load_codebook())
 ACTORS = ["owner", "negotiator", "analyst", "observer", "outsider", "anonymous"]
 PDF = b"%PDF-1.4 test"
 
@@ -110,13 +113,19 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     token_id = "none"
     if "{token_id}" in path and actor in w.tokens:
         token_id = w.app.accounts.create_token(SYSTEM, actor).info.id
+    scenario_id = "none"
+    if "{scenario_id}" in path and actor in w.tokens:  # the actor's own saved assessment
+        scenario_id = w.app.scenarios.save(Principal(actor), SCENARIO).id
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
-           .replace("{user}", "observer").replace("{token_id}", token_id))
+           .replace("{user}", "observer").replace("{token_id}", token_id)
+           .replace("{scenario_id}", scenario_id))
     kw: dict[str, Any] = {}
     api = path.startswith("/api/")
     if api and actor in w.tokens:
         kw["headers"] = {"Authorization": f"Bearer {w.tokens[actor]}"}
     form: dict[str, Any] = {"csrf_token": w.csrf[actor]}
+    if not api and method == "POST" and DESTRUCTIVE.match(f"{method} {path}"):
+        form["confirm"] = "yes"  # the confirmed step of a delete
     if method in ("DELETE",) or url.endswith("/delete"):
         if api and "{item_id}" in path:
             url += f"?version={version}"
@@ -140,6 +149,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             kw["json"] = {"role": "observer"}
         elif path == "/api/tokens":
             kw["json"] = {"label": "x"}
+        elif path == "/api/assessments/saved":
+            kw["json"] = {"title": "matrix", "cohesion": "low"}
     elif not api and method == "POST":
         if path == "/workspaces":
             form["name"] = "new"
