@@ -20,8 +20,7 @@ from fastapi.testclient import TestClient
 
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
-from parley.domain.account import SYSTEM, Principal
-from parley.domain.scenario import parse_scenario
+from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
 from parley.web.app import create_app
 from parley.web.auth import CSRF_COOKIE, SESSION_COOKIE, csrf_serializer
@@ -68,9 +67,9 @@ def test_every_route_answers_no_store(setup: tuple[Parley, Any]) -> None:
     says no-store: workspaces, items, files, exports, audit, assessments, accounts, tokens."""
     app, web = setup
     ws, item = _workspace(app)
-    saved = app.scenarios.save(Principal("olga"),
-                               parse_scenario({"title": "t"}, app.codebook)).id
     client, csrf = _client(app, web, "olga")
+    made = client.post("/assess", data={"csrf_token": csrf, "title": "t", "action": "save"})
+    saved = made.headers["location"].rsplit("/", 1)[1]
     token = app.accounts.create_token(SYSTEM, "olga").secret
     checked, missing = 0, []
     for ctx in iter_route_contexts(web.routes):
