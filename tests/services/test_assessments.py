@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from parley.domain.case import Case
-from parley.domain.codebook import Codebook
-from parley.domain.evidence import UNKNOWN_VALUE
-from parley.domain.guideline import Guideline
 from parley.domain.access import Scope
 from parley.domain.account import SYSTEM, Principal
+from parley.domain.case import Case
+from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
+from parley.domain.evidence import UNKNOWN_VALUE
+from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.weights import load_similarity_weights

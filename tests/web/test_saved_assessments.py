@@ -243,8 +243,7 @@ def test_old_plaintext_rows_are_removed_by_the_migration(tmp_path: Path,
         command.upgrade(cfg, "0003")
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO saved_scenarios (id, title, document) VALUES "
-                          "('old1', :t, :d)"), {"t": MARKERS[0], "d": '{"title": "%s"}'
-                                                % MARKERS[0]})
+                          "('old1', :t, :d)"), {"t": MARKERS[0], "d": f'{{"title": "{MARKERS[0]}"}}'})
     db.upgrade()
     assert "removed 1 saved assessment(s) stored in plaintext" in capfd.readouterr().err
     with db.engine.connect() as conn:
