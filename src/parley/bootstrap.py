@@ -27,7 +27,6 @@ from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
 from parley.storage.keys import KeyRing, derive
 from parley.storage.passwords import Argon2Hasher
-from parley.storage.scenarios import ScenarioRepository
 from parley.storage.vault import Vault
 
 
@@ -110,7 +109,7 @@ class Parley:
 
     @cached_property
     def scenarios(self) -> SavedScenarios:
-        return SavedScenarios(ScenarioRepository(self.db, self.codebook))
+        return SavedScenarios(self.vault, self.codebook)
 
     def upgrade(self) -> SyncReport:
         """Migrate the database and load the bundled cases (idempotent)."""

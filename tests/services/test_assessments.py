@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+from parley.domain.access import Scope
+from parley.domain.account import SYSTEM, Principal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.evidence import UNKNOWN_VALUE
 from parley.domain.guideline import Guideline
-from parley.domain.scenario import SavedScenario, Scenario, parse_scenario
+from parley.domain.scenario import parse_scenario
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments, SavedScenarios
+from tests.support import build, user
 
 
 class FakeCatalogue:
@@ -22,24 +29,6 @@ class FakeCatalogue:
     def export(self, where: str | None = None) -> list[Case]:
         self.exports += 1
         return list(self.cases)
-
-
-class FakeScenarioStore:
-    def __init__(self) -> None:
-        self.rows: dict[str, Scenario] = {}
-
-    def save(self, scenario: Scenario) -> str:
-        key = f"s{len(self.rows)}"
-        self.rows[key] = scenario
-        return key
-
-    def get(self, scenario_id: str) -> SavedScenario:
-        from datetime import UTC, datetime
-
-        return SavedScenario(scenario_id, self.rows[scenario_id], datetime.now(UTC))
-
-    def recent(self, limit: int = 50) -> list[SavedScenario]:
-        return [self.get(k) for k in reversed(self.rows)][:limit]
 
 
 def _service(cases: list[Case], codebook: Codebook) -> tuple[Assessments, FakeCatalogue]:
@@ -68,9 +57,24 @@ def test_preparation_is_cached_until_the_cases_change(bundled_cases: list[Case],
     assert service.evaluate().n_cases == evaluation.n_cases - 1
 
 
-def test_saved_scenarios_round_trip(codebook: Codebook) -> None:
-    service = SavedScenarios(FakeScenarioStore())
+def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Path) -> None:
+    app = build(f"sqlite:///{tmp_path / 'p.db'}", tmp_path)
+    ana, bob = user(app, "ana"), user(app, "bob")
+    admin = user(app, "root", admin=True)
+    service = SavedScenarios(app.vault, codebook)
     scenario = parse_scenario({"title": "T", "secrecy": "secret"}, codebook)
-    saved = service.save(scenario)
-    assert service.get(saved.id).scenario == scenario
-    assert [s.id for s in service.recent()] == [saved.id]
+    saved = service.save(ana, scenario)
+    assert service.get(ana, saved.id).scenario == scenario
+    assert service.get(admin, saved.id).author == "ana"
+    with pytest.raises(NotFound):
+        service.get(bob, saved.id)
+    with pytest.raises(NotFound):
+        service.delete(bob, saved.id)
+    with pytest.raises(InvalidInput, match="sign in"):
+        service.save(SYSTEM, scenario)
+    with pytest.raises(Forbidden):
+        service.save(Principal("ana", scope=Scope.READ), scenario)
+    assert [s.id for s in service.mine(ana)] == [saved.id] and service.mine(bob) == []
+    service.delete(ana, saved.id)
+    assert service.mine(ana) == []
+    app.close()

@@ -20,7 +20,9 @@ from fastapi.testclient import TestClient
 
 from parley.bootstrap import Parley
 from parley.domain.access import Action, Classification, Role, is_allowed, visible
-from parley.domain.account import SYSTEM
+from parley.domain.account import SYSTEM, Principal
+from parley.domain.scenario import parse_scenario
+from parley.knowledge.loader import load_codebook
 from parley.web.app import create_app
 from parley.web.auth import (
     CSRF_COOKIE,
@@ -31,6 +33,7 @@ from parley.web.auth import (
 )
 from tests.support import PASSWORD, build, user
 
+SCENARIO = parse_scenario({"title": "matrix", "cohesion": "low"}, load_codebook())
 ACTORS = ["owner", "negotiator", "analyst", "observer", "outsider", "anonymous"]
 PDF = b"%PDF-1.4 test"
 
@@ -113,14 +116,19 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     invitation_id = "none"
     if "{invitation_id}" in path and actor in w.tokens:
         invitation_id = _invitation_for(w.app, actor)
+    scenario_id = "none"
+    if "{scenario_id}" in path and actor in w.tokens:  # the actor's own saved assessment
+        scenario_id = w.app.scenarios.save(Principal(actor), SCENARIO).id
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
            .replace("{user}", "observer").replace("{token_id}", token_id)
-           .replace("{invitation_id}", invitation_id))
+           .replace("{invitation_id}", invitation_id).replace("{scenario_id}", scenario_id))
     kw: dict[str, Any] = {}
     api = path.startswith("/api/")
     if api and actor in w.tokens:
         kw["headers"] = {"Authorization": f"Bearer {w.tokens[actor]}"}
     form: dict[str, Any] = {"csrf_token": w.csrf[actor]}
+    if not api and method == "POST" and DESTRUCTIVE.match(f"{method} {path}"):
+        form["confirm"] = "yes"  # the confirmed step of a delete
     if method in ("DELETE",) or url.endswith("/delete"):
         if api and "{item_id}" in path:
             url += f"?version={version}"
@@ -146,6 +154,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             kw["json"] = {"label": "x"}
         elif path.endswith("/password"):
             kw["json"] = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+        elif path == "/api/assessments/saved":
+            kw["json"] = {"title": "matrix", "cohesion": "low"}
     elif not api and method == "POST":
         if path == "/workspaces":
             form["name"] = "new"

@@ -53,7 +53,14 @@ def test_form_without_csrf_token_is_refused(client: TestClient) -> None:
     assert r.status_code == 400 and "CSRF check failed" in r.text
 
 
-def test_form_assesses_saves_and_reopens(client: TestClient) -> None:
+def test_form_assesses_saves_and_reopens(client: TestClient, parley_app) -> None:
+    from parley.domain.account import SYSTEM
+    from parley.web.auth import SESSION_COOKIE
+
+    if "adviser" not in {u.name for u in parley_app.accounts.users()}:
+        parley_app.accounts.create_user(SYSTEM, "adviser", "correct horse battery staple")
+    client.cookies.set(SESSION_COOKIE, parley_app.accounts.login(
+        "adviser", "correct horse battery staple"))
     form = {"title": "Prison talks", "cohesion": "low", "spoilers": ["political"],
             "groups": "MS-13, Barrio 18", "number_of_groups": "2", "action": "assess",
             **_csrf(client)}
@@ -69,8 +76,9 @@ def test_form_assesses_saves_and_reopens(client: TestClient) -> None:
     assert re.search(r'<option value="low" title="[^"]*" selected>', reopened.text)
     assert 'value="political" checked' in reopened.text
     assert 'value="MS-13, Barrio 18"' in reopened.text
-    assert client.get("/assess/saved").status_code in (404, 405)  # never listed
+    assert f'href="{url}"' in client.get("/assess").text  # listed for its author
     assert client.get("/assess/saved/nope").status_code == 404
+    client.cookies.delete(SESSION_COOKIE)
 
 
 def test_bad_form_input_keeps_what_was_typed(client: TestClient) -> None:

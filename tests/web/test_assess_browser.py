@@ -1,4 +1,4 @@
-"""The assessment form in a real browser: fill, assess, follow a cited case, save, reopen."""
+"""The assessment form in a real browser: fill, assess, follow a cited case (anonymous: no save)."""
 
 from __future__ import annotations
 
@@ -34,23 +34,13 @@ def test_fill_assess_save_and_reopen(page: Any) -> None:
     expect(page.locator("#f-cohesion")).to_have_value("low")
     expect(page.locator("#f-spoilers-political")).to_be_checked()
 
-    page.get_by_role("button", name="Save and assess").click()
-    page.wait_for_url("**/assess/saved/**")
-    saved_url = page.url
-    expect(page.locator("#saved-link")).to_be_visible()
+    # without an account: assess, yes; save, no (saved assessments belong to an account)
+    assert page.get_by_role("button", name="Save and assess").count() == 0
 
     case_link = page.locator("#similar a[href^='/cases/']").first
     case_title = case_link.text_content()
     case_link.click()
     expect(page.locator("h1")).to_have_text(case_title or "")
-
-    page.goto(saved_url)
-    expect(page.locator("#f-title")).to_have_value("Two rival gangs in one city")
-    expect(page.locator("#f-cohesion")).to_have_value("low")
-    expect(page.locator("#f-security_dilemma")).to_have_value("yes")
-    expect(page.locator("#f-number_of_groups")).to_have_value("2")
-    expect(page.locator("#f-group_type-gang")).to_be_checked()
-    expect(page.locator("#brief #outlook .caveat")).to_contain_text("leave-one-out")
 
 
 def test_bad_input_shows_the_problem_and_keeps_the_form(page: Any) -> None:

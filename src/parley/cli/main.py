@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from parley import __version__
@@ -26,14 +28,20 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(audit.keys_app, name="keys")
 
 
+PRIVATE_UMASK = 0o077
+"""Every file Parley writes (database, WAL/SHM, backups, exports, key file) is 0600."""
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
+    os.umask(PRIVATE_UMASK)
     if version:
         typer.echo(__version__)
         raise typer.Exit()
 
 
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     app()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
+from parley.cli.files import write_private_text
 from parley.domain.account import SYSTEM
 
 app = typer.Typer(help="Confidential negotiation workspaces.", no_args_is_help=True)
@@ -49,8 +49,4 @@ def export(
         if output is None:
             typer.echo(text)
         else:
-            # the export can hold secret plaintext: owner-only (0600) from the first byte
-            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
+            write_private_text(output, text + "\n")

@@ -583,3 +583,29 @@ class ItemsResealed(AuditEvent):
 
 
 EVENTS = (*EVENTS, ItemsResealed)
+
+
+# -- saved assessments (issue 8, item 8) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentSaved(AuditEvent):
+    name: ClassVar[str] = "assessment.saved"
+    assessment: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentRead(AuditEvent):
+    name: ClassVar[str] = "assessment.read"
+    assessment: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentDeleted(AuditEvent):
+    name: ClassVar[str] = "assessment.deleted"
+    assessment: str = ""
+    author: str = ""
+
+
+EVENTS = (*EVENTS, AssessmentSaved, AssessmentRead, AssessmentDeleted)

@@ -41,11 +41,12 @@ class Scenario:
 
 @dataclass(frozen=True)
 class SavedScenario:
-    """A scenario stored so its assessment can be reopened."""
+    """A scenario stored so its assessment can be reopened; it belongs to its author."""
 
     id: str
     scenario: Scenario
     created_at: datetime
+    author: str = ""
 
 
 def _suggest(word: str, options: list[str]) -> str:

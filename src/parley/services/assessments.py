@@ -16,13 +16,17 @@ from parley.analysis.assess import CasePool, assess
 from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook_params
 from parley.analysis.outlook import OutlookParams
 from parley.analysis.similarity import SimilarityWeights
+from parley.domain.access import Scope
+from parley.domain.account import Principal
 from parley.domain.assessment import Assessment
+from parley.domain.audit import AssessmentDeleted, AssessmentRead, AssessmentSaved
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import SavedScenario, Scenario
 from parley.services.cases import CaseCatalogue
-from parley.services.ports import ScenarioStore
+from parley.services.ports import VaultStore
 
 
 @dataclass(frozen=True)
@@ -78,17 +82,64 @@ class Assessments:
 
 
 class SavedScenarios:
-    """Save scenarios and reopen them (the web form's "save")."""
+    """Saved assessments: each belongs to its signed-in author; only they (or an admin) read it.
 
-    def __init__(self, store: ScenarioStore) -> None:
-        self.store = store
+    Anyone may assess a scenario; saving needs an account, because a saved scenario may
+    describe secret talks and must have someone it belongs to. Someone else's assessment is
+    reported exactly like a missing one (404), so its existence is not confirmed. Saving,
+    reading and deleting are each audited in the transaction that does them.
+    """
 
-    def save(self, scenario: Scenario) -> SavedScenario:
-        """Store a validated scenario; returns it with its new id."""
-        return self.store.get(self.store.save(scenario))
+    def __init__(self, vault: VaultStore, codebook: Codebook) -> None:
+        self.vault = vault
+        self.codebook = codebook
 
-    def get(self, scenario_id: str) -> SavedScenario:
-        return self.store.get(scenario_id)
+    @staticmethod
+    def _require_account(actor: Principal) -> None:
+        if actor.system:
+            raise InvalidInput("saved assessments belong to an account: sign in to save one")
 
-    def recent(self, limit: int = 50) -> list[SavedScenario]:
-        return self.store.recent(limit)
+    @staticmethod
+    def _require_write(actor: Principal) -> None:
+        if actor.scope is not Scope.WRITE:
+            raise Forbidden("saving or deleting an assessment needs a token with write scope")
+
+    @staticmethod
+    def _may_open(actor: Principal, author: str | None) -> bool:
+        return author is not None and (author == actor.name or actor.is_admin)
+
+    def save(self, actor: Principal, scenario: Scenario) -> SavedScenario:
+        """Seal and store a validated scenario for `actor`; returns it with its new id."""
+        self._require_account(actor)
+        self._require_write(actor)
+        with self.vault.write() as tx:
+            saved = tx.scenarios.save(actor.name, scenario)
+            tx.audit.append(actor.name, AssessmentSaved(assessment=saved.id))
+        return saved
+
+    def get(self, actor: Principal, scenario_id: str) -> SavedScenario:
+        """The author's (or, for an admin, anyone's) saved assessment; others get NotFound."""
+        with self.vault.write() as tx:
+            if not self._may_open(actor, tx.scenarios.author_of(scenario_id)):
+                raise NotFound(f"no saved assessment '{scenario_id}'")
+            saved = tx.scenarios.get(scenario_id, self.codebook)
+            tx.audit.append(actor.name, AssessmentRead(assessment=saved.id,
+                                                       author=saved.author))
+        return saved
+
+    def mine(self, actor: Principal, limit: int = 50) -> list[SavedScenario]:
+        """The actor's own saved assessments, newest first (titles are shown: not audited)."""
+        if actor.system:
+            return []
+        with self.vault.read() as tx:
+            return tx.scenarios.by_author(actor.name, self.codebook, limit)
+
+    def delete(self, actor: Principal, scenario_id: str) -> None:
+        self._require_write(actor)
+        with self.vault.write() as tx:
+            author = tx.scenarios.author_of(scenario_id)
+            if not self._may_open(actor, author):
+                raise NotFound(f"no saved assessment '{scenario_id}'")
+            tx.scenarios.delete(scenario_id)
+            tx.audit.append(actor.name, AssessmentDeleted(assessment=scenario_id,
+                                                          author=author or ""))

@@ -9,6 +9,7 @@ The master key is never in a backup: keep the key file's own backup apart from i
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -38,6 +39,7 @@ def backup(db: Database, target: Path) -> int:
     if target.exists():
         raise InvalidInput(f"{target} already exists; choose a new file")
     target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner-only
     if db.is_sqlite:
         raw: Any = db.engine.raw_connection()
         try:

@@ -24,6 +24,7 @@ from parley.storage.database import Database
 from parley.storage.invitations import InvitationRepository
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing
+from parley.storage.scenarios import ScenarioRepository
 from parley.storage.workspaces import WorkspaceRepository
 
 
@@ -36,6 +37,7 @@ class VaultTransaction:
         self.keys = KeyRepository(session)
         self.audit = AuditRepository(session, vault.keyring, vault.audit_checkpoints)
         self.invitations = InvitationRepository(session)
+        self.scenarios = ScenarioRepository(session, vault)
 
 
 class Vault:
@@ -95,6 +97,7 @@ class Vault:
         version = ring.add_version()
         with self.write() as tx:
             count = tx.keys.rewrap_data_keys(ring)
+            tx.keys.rewrap_scenario_keys(ring)
         self._keys.clear()
         ring.retire_all_but(version)
         return version, count

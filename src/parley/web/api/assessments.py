@@ -1,14 +1,16 @@
-"""/api/assess: the assessment of a scenario, in the JSON shape of spec/interfaces.md."""
+"""/api/assess: the assessment of a scenario, in the JSON shape of spec/interfaces.md; and
+/api/assessments/saved: the signed-in author's saved assessments."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel
 
 from parley.domain.assessment import assessment_to_dict
-from parley.domain.scenario import parse_scenario
+from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
+from parley.web.auth import AccountUser
 from parley.web.deps import ParleyDep
 from parley.web.schemas import ErrorOut
 
@@ -77,3 +79,60 @@ def assess(
     """Assess a scenario: findings citing the paper, checklist, similar cases and outlook."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
     return assessment_to_dict(parley.assessments.assess(parsed))
+
+
+# -- saved assessments: the signed-in author's own (docs/security.md, "Saved assessments") ----
+
+
+class SavedSummaryOut(BaseModel):
+    id: str
+    title: str
+    created_at: str
+    url: str
+
+
+class SavedOut(SavedSummaryOut):
+    scenario: dict[str, Any]
+    assessment: AssessmentOut
+
+
+def _summary(saved: SavedScenario) -> dict[str, Any]:
+    return {"id": saved.id, "title": saved.scenario.title,
+            "created_at": saved.created_at.isoformat(),
+            "url": f"/api/assessments/saved/{saved.id}"}
+
+
+@router.get("/assessments/saved", response_model=list[SavedSummaryOut])
+def saved_list(parley: ParleyDep, actor: AccountUser) -> list[dict[str, Any]]:
+    """Your saved assessments, newest first (never anyone else's)."""
+    return [_summary(s) for s in parley.scenarios.mine(actor)]
+
+
+@router.post("/assessments/saved", response_model=SavedOut, status_code=201)
+def saved_create(
+    parley: ParleyDep, actor: AccountUser,
+    scenario: Annotated[dict[str, Any], Body(description="A scenario, as for POST /api/assess.",
+                                             examples=[EXAMPLE])],
+) -> dict[str, Any]:
+    """Save a scenario to your account (sealed at rest); answers with its assessment."""
+    parsed = parse_scenario(scenario, parley.codebook, file="request body")
+    saved = parley.scenarios.save(actor, parsed)
+    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
+            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+
+
+@router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
+            responses={404: {"model": ErrorOut}})
+def saved_get(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
+    """One of your saved assessments (an admin: anyone's), recomputed; others get 404."""
+    saved = parley.scenarios.get(actor, scenario_id)
+    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
+            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+
+
+@router.delete("/assessments/saved/{scenario_id}", status_code=204,
+               responses={404: {"model": ErrorOut}})
+def saved_delete(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> Response:
+    """Delete one of your saved assessments."""
+    parley.scenarios.delete(actor, scenario_id)
+    return Response(status_code=204)

@@ -1,8 +1,8 @@
 """The assessment form: describe a situation, read the brief, save it and reopen it.
 
-A saved scenario is reopened through its own unguessable link (96 random bits) and is never
-listed: a scenario may describe secret talks, and until saved scenarios belong to an account,
-the link is the only key to it.
+Anyone may assess a situation (and print or keep the brief). Saving needs a signed-in
+account: a saved assessment belongs to its author, is sealed at rest, is listed under "My saved
+assessments" for its author only, and anyone else (signed in or not) gets 404 for its link.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from parley.domain.codebook import Codebook, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
 from parley.render.brief import render_html
-from parley.web.auth import csrf_check
+from parley.web.auth import AccountUser, csrf_check, principal_of
 from parley.web.deps import ParleyDep
-from parley.web.pages.forms import render_form
+from parley.web.pages.forms import render_confirm, render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 _SPLIT = re.compile(r"[,;\n]")
@@ -66,7 +66,8 @@ def _form_values(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
           scenario: Scenario | None = None, errors: list[str] | None = None,
-          saved_id: str | None = None, status: int = 200) -> HTMLResponse:
+          saved_id: str | None = None, notice: str | None = None,
+          status: int = 200) -> HTMLResponse:
     brief = None
     if scenario is not None:
         assessment = parley.assessments.assess(scenario)
@@ -74,6 +75,8 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
         # render_html autoescapes everything it is given; the result is safe to embed
         brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
+    actor = principal_of(request)
+    mine = parley.scenarios.mine(actor) if actor is not None and scenario is None else []
     return render_form(request, "assess/form.html", {
         "groups": [(g, [v for v in vs if v.scenario and v.coded])
                    for g, vs in parley.codebook.groups()],
@@ -81,6 +84,9 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
         "errors": errors or [],
         "brief": brief,
         "saved_id": saved_id,
+        "notice": notice,
+        "mine": mine,
+        "can_save": actor is not None,
     }, status)
 
 
@@ -109,15 +115,35 @@ def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
                      errors=[p.message if not p.field else f"{p.field}: {p.message}"
                              for p in exc.problems], status=400)
     if form.get("action") == "save":
-        saved = parley.scenarios.save(scenario)
+        actor = principal_of(request)
+        if actor is None:  # assessed, not saved; the input stays in the form
+            return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
+                         scenario=scenario, notice="Saving needs an account: sign in to save "
+                         "assessments (they are then yours only). Nothing was saved.")
+        saved = parley.scenarios.save(actor, scenario)
         return RedirectResponse(f"/assess/saved/{saved.id}", status_code=303)
     return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
                  scenario=scenario)
 
 
 @router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
-def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str) -> HTMLResponse:
-    """A saved scenario reopened: its form filled in and its brief recomputed."""
-    saved = parley.scenarios.get(scenario_id)
+def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser
+                   ) -> HTMLResponse:
+    """A saved assessment reopened by its author (or an admin): form filled, brief recomputed."""
+    saved = parley.scenarios.get(actor, scenario_id)
     return _page(request, parley, values=_form_values(scenario_to_dict(saved.scenario)),
                  scenario=saved.scenario, saved_id=saved.id)
+
+
+@router.post("/assess/saved/{scenario_id}/delete", response_model=None)
+async def saved_delete(request: Request, parley: ParleyDep, scenario_id: str,
+                       actor: AccountUser) -> Response:
+    """Delete a saved assessment, after a confirmation step that needs no JavaScript."""
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        saved = parley.scenarios.get(actor, scenario_id)
+        return render_confirm(request, f"Delete the saved assessment “{saved.scenario.title}”?",
+                              f"/assess/saved/{scenario_id}/delete", {},
+                              cancel=f"/assess/saved/{scenario_id}")
+    parley.scenarios.delete(actor, scenario_id)
+    return RedirectResponse("/assess", status_code=303)

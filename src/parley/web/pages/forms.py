@@ -21,3 +21,14 @@ def render_form(request: Request, name: str, context: dict[str, Any], status: in
     if CSRF_COOKIE in cookies:
         set_cookie(request, response, CSRF_COOKIE, cookies[CSRF_COOKIE])
     return response
+
+
+def render_confirm(request: Request, question: str, action: str, fields: dict[str, str], *,
+                   cancel: str, button: str = "Delete") -> HTMLResponse:
+    """The confirmation step of a delete: a page whose form posts `fields` plus confirm=yes.
+
+    Works without JavaScript: the first POST (without confirm=yes) only shows this page.
+    """
+    return render_form(request, "confirm.html", {"question": question, "action": action,
+                                                 "fields": fields, "cancel": cancel,
+                                                 "button": button})

@@ -1,5 +1,11 @@
 """Workspace pages: list and create, overview with filters, items (view, edit, delete),
-document upload and download, members, and the owner's audit log."""
+document upload and download, members, and the owner's audit log.
+
+Every delete (workspace, item, member) first answers with a confirmation page whose form
+re-posts with confirm=yes, so it works without JavaScript. A form refused for a missing field
+or for the role re-renders with what the user typed and the error. Controls are shown only when
+`domain.access.is_allowed` permits them (computed here, never in the templates).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from parley.domain.access import Action, Classification, is_allowed
+from parley.domain.access import Action, Classification, Role, Scope, is_allowed
+from parley.domain.account import Principal
+from parley.domain.errors import Forbidden, InvalidInput, ParleyError, ValidationFailed
 from parley.domain.workspace import (
     KINDS,
     FieldType,
@@ -34,7 +42,8 @@ from parley.web.auth import (
     csrf_check,
     get_parley,
 )
-from parley.web.pages.forms import render_form
+from parley.web.errors import status_of
+from parley.web.pages.forms import render_confirm, render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 Filter = Annotated[str | None, Query(max_length=200)]
@@ -55,17 +64,35 @@ def _ws_url(workspace_id: str, *rest: str) -> str:
     return "/".join(["/workspaces", workspace_id, *rest])
 
 
+def _problems(exc: ParleyError) -> list[str]:
+    """The error as lines for the form: each problem with its field."""
+    if isinstance(exc, ValidationFailed):
+        return [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
+    return [str(exc)]
+
+
+def _workspace_list(request: Request, actor: Principal, *, values: dict[str, str] | None = None,
+                    errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
+    mine = get_parley(request).workspaces.mine(actor)
+    return render_form(request, "workspaces/list.html", {
+        "workspaces": mine, "values": values or {}, "errors": errors or [],
+        "can_create": is_allowed(None, Action.WORKSPACE_CREATE, scope=actor.scope)}, status)
+
+
 @router.get("/workspaces", response_class=HTMLResponse)
 def workspace_list(request: Request, actor: AccountUser) -> HTMLResponse:
-    mine = get_parley(request).workspaces.mine(actor)
-    return render_form(request, "workspaces/list.html", {"workspaces": mine})
+    return _workspace_list(request, actor)
 
 
 @router.post("/workspaces")
 def workspace_create(request: Request, actor: WorkspaceCreator,
-                     name: Annotated[str, Form(max_length=200)],
+                     name: Annotated[str, Form(max_length=200)] = "",
                      description: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    ws = get_parley(request).workspaces.create(actor, name, description)
+    try:
+        ws = get_parley(request).workspaces.create(actor, name, description)
+    except (InvalidInput, Forbidden) as exc:  # the form comes back with what was typed
+        return _workspace_list(request, actor, values={"name": name, "description": description},
+                               errors=_problems(exc), status=status_of(exc))
     return RedirectResponse(_ws_url(ws.id), status_code=303)
 
 
@@ -80,7 +107,10 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
     role = view.role
     return render_form(request, "workspaces/show.html", {
         "view": view, "items": items, "kinds": list(ItemKind),
-        "classifications": list(Classification),
+        "classifications": [c for c in Classification
+                            if is_allowed(role, Action.ITEM_READ, c, Scope.READ)],
+        "create_classifications": [c for c in Classification
+                                   if is_allowed(role, Action.ITEM_CREATE, c, actor.scope)],
         "filters": {"kind": kind or "", "classification": classification or "",
                     "status": status or "", "q": q or ""},
         "can": {a.value: is_allowed(role, a, scope=actor.scope) for a in Action},
@@ -88,15 +118,39 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
 
 
 def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
-               item: Any = None, status: int = 200, actor: Any = None) -> HTMLResponse:
+               item: Any = None, status: int = 200, actor: Any = None,
+               values: dict[str, Any] | None = None, classification: str | None = None,
+               errors: list[str] | None = None) -> HTMLResponse:
+    """The item form; `values` and `classification` (what the user typed) win over the item's."""
     parley = get_parley(request)
+    role: Role | None = parley.workspaces.get(actor, workspace_id).role
+    action = Action.ITEM_UPDATE if item is not None else Action.ITEM_CREATE
+    allowed = [c for c in Classification if is_allowed(role, action, c, actor.scope)]
+    if classification is None:
+        classification = item.classification.value if item is not None else (
+            Classification.RESTRICTED.value if Classification.RESTRICTED in allowed
+            else allowed[0].value if allowed else "")
+    current = item.classification if item is not None else Classification.PUBLIC
     return render_form(request, "workspaces/item_form.html", {
         "workspace_id": workspace_id, "kind": kind, "specs": KINDS[kind], "item": item,
-        "classifications": list(Classification),
+        "classifications": allowed, "classification": classification,
+        "values": values, "errors": errors or [],
+        "can_save": is_allowed(role, action, current, actor.scope) and bool(allowed),
+        "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
+                                                      actor.scope),
         "refs": {i.id: f"{i.kind.value}: {i.title}"
                  for i in parley.workspaces.items(actor, workspace_id)
                  if item is None or i.id != item.id},
     }, status)
+
+
+def _refused_item_form(request: Request, workspace_id: str, kind: ItemKind, actor: Principal,
+                       form: FormData, exc: ParleyError, item: Any = None) -> HTMLResponse:
+    """The item form again, with what the user typed and why it was refused."""
+    return _item_form(request, workspace_id, kind, item=item, actor=actor,
+                      values=form_fields(kind, form),
+                      classification=str(form.get("classification") or ""),
+                      errors=_problems(exc), status=status_of(exc))
 
 
 @router.get("/workspaces/{workspace_id}/new", response_class=HTMLResponse)
@@ -109,9 +163,12 @@ def item_new(request: Request, workspace_id: str, actor: ItemCreator,
 async def item_create(request: Request, workspace_id: str, actor: ItemCreator) -> Response:
     form = await request.form()
     kind = parse_kind(form.get("kind"))
-    level = parse_classification(form.get("classification"))
-    item = get_parley(request).workspaces.create_item(actor, workspace_id, kind, level,
-                                                      form_fields(kind, form))
+    try:
+        level = parse_classification(form.get("classification"))
+        item = get_parley(request).workspaces.create_item(actor, workspace_id, kind, level,
+                                                          form_fields(kind, form))
+    except (InvalidInput, Forbidden) as exc:
+        return _refused_item_form(request, workspace_id, kind, actor, form, exc)
     return RedirectResponse(_ws_url(workspace_id, "items", item.id), status_code=303)
 
 
@@ -143,22 +200,31 @@ async def item_update(request: Request, workspace_id: str, item_id: str, actor: 
                       ) -> Response:
     form = await request.form()
     parley = get_parley(request)
-    kind = parley.workspaces.item(actor, workspace_id, item_id).kind
+    item = parley.workspaces.item(actor, workspace_id, item_id)
     version = str(form.get("version") or "")
     if not (version.isascii() and version.isdigit() and len(version) <= 18):
-        from parley.domain.errors import InvalidInput
-
         raise InvalidInput("version: missing; reload the page")
-    parley.workspaces.update_item(actor, workspace_id, item_id,
-                                  parse_classification(form.get("classification")),
-                                  form_fields(kind, form), int(version))
+    try:
+        parley.workspaces.update_item(actor, workspace_id, item_id,
+                                      parse_classification(form.get("classification")),
+                                      form_fields(item.kind, form), int(version))
+    except (InvalidInput, Forbidden) as exc:
+        return _refused_item_form(request, workspace_id, item.kind, actor, form, exc, item)
     return RedirectResponse(_ws_url(workspace_id, "items", item_id), status_code=303)
 
 
-@router.post("/workspaces/{workspace_id}/items/{item_id}/delete")
+@router.post("/workspaces/{workspace_id}/items/{item_id}/delete", response_model=None)
 def item_delete(request: Request, workspace_id: str, item_id: str, actor: ItemDeleter,
-                version: Annotated[int, Form(ge=1)]) -> Response:
-    get_parley(request).workspaces.delete_item(actor, workspace_id, item_id, version)
+                version: Annotated[int, Form(ge=1)],
+                confirm: Annotated[str, Form(max_length=8)] = "") -> Response:
+    parley = get_parley(request)
+    if confirm != "yes":
+        item = parley.workspaces.item(actor, workspace_id, item_id)
+        return render_confirm(request, f"Delete the {item.kind.value} “{item.title}”?",
+                              _ws_url(workspace_id, "items", item_id, "delete"),
+                              {"version": str(version)},
+                              cancel=_ws_url(workspace_id, "items", item_id))
+    parley.workspaces.delete_item(actor, workspace_id, item_id, version)
     return RedirectResponse(_ws_url(workspace_id), status_code=303)
 
 
@@ -188,16 +254,27 @@ def workspace_edit(request: Request, workspace_id: str, actor: WorkspaceUpdater,
     return RedirectResponse(_ws_url(workspace_id), status_code=303)
 
 
-@router.post("/workspaces/{workspace_id}/delete")
+@router.post("/workspaces/{workspace_id}/delete", response_model=None)
 def workspace_delete(request: Request, workspace_id: str, actor: WorkspaceDeleter,
-                     version: Annotated[int, Form(ge=1)]) -> Response:
-    get_parley(request).workspaces.delete(actor, workspace_id, version)
+                     version: Annotated[int, Form(ge=1)],
+                     confirm: Annotated[str, Form(max_length=8)] = "") -> Response:
+    parley = get_parley(request)
+    if confirm != "yes":
+        ws = parley.workspaces.get(actor, workspace_id).workspace
+        return render_confirm(request, f"Delete the workspace “{ws.name}” and everything in it?",
+                              _ws_url(workspace_id, "delete"), {"version": str(version)},
+                              cancel=_ws_url(workspace_id))
+    parley.workspaces.delete(actor, workspace_id, version)
     return RedirectResponse("/workspaces", status_code=303)
 
 
-@router.post("/workspaces/{workspace_id}/members/{user}/remove")
-def member_remove(request: Request, workspace_id: str, user: str, actor: MemberManager
-                  ) -> Response:
+@router.post("/workspaces/{workspace_id}/members/{user}/remove", response_model=None)
+def member_remove(request: Request, workspace_id: str, user: str, actor: MemberManager,
+                  confirm: Annotated[str, Form(max_length=8)] = "") -> Response:
+    if confirm != "yes":
+        return render_confirm(request, f"Remove {user} from this workspace?",
+                              _ws_url(workspace_id, "members", user, "remove"), {},
+                              cancel=_ws_url(workspace_id), button="Remove")
     get_parley(request).workspaces.remove_member(actor, workspace_id, user)
     return RedirectResponse(_ws_url(workspace_id), status_code=303)
 
