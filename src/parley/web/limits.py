@@ -276,6 +276,24 @@ def client_address(scope: Scope, trusted_proxies: frozenset[str]) -> str:
 
 
 @dataclass
+class NoNul:
+    """ASGI middleware: 400 for a NUL character in the path or query. No id, code or search
+    text holds one, and PostgreSQL refuses it in text parameters (a 500 otherwise)."""
+
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = str(scope.get("path", "")).encode("utf-8", "surrogatepass") + b"?" + bytes(
+                scope.get("query_string", b""))
+            if b"\x00" in raw or b"%00" in raw.lower():
+                await _answer(scope, send, 400, "a NUL character (%00) is not allowed in a "
+                              "URL path or query")
+                return
+        await self.app(scope, receive, send)
+
+
+@dataclass
 class RateLimit:
     """ASGI middleware: 429 with Retry-After once a client exceeds its class's rate."""
 
@@ -374,6 +392,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     the 422 answer for a QCA request over its budget."""
     from parley.web.errors import error_body
 
+    app.add_middleware(NoNul)
     app.add_middleware(BodyLimit, max_body=settings.max_body_bytes,
                        max_upload=settings.max_upload_bytes)
     app.add_middleware(RateLimit,
