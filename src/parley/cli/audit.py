@@ -1,4 +1,4 @@
-"""`parley audit verify` and `parley keys rotate`: the operator's integrity tools."""
+"""`parley audit verify`: the operator's integrity tool (keys: see keys.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from parley.cli.context import open_parley
 from parley.cli.errors import reported, stderr
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-keys_app = typer.Typer(help="Master keys.", no_args_is_help=True)
 
 
 @app.command("verify")
@@ -24,21 +23,3 @@ def verify() -> None:
                          f"{report.reason}; the {report.count - 1} entries before it verify")
             raise typer.Exit(1)
         typer.echo(f"ok: {report.count} entries, chain head {report.head}")
-
-
-@keys_app.command("rotate")
-def rotate() -> None:
-    """Make a new master key, re-wrap every workspace's data key with it, retire the old one.
-
-    Example: parley keys rotate   (then back up the key file again)
-    """
-    with reported():
-        parley = open_parley()
-        version, count = parley.keys.rotate()
-        ring = parley.vault.keyring()
-        typer.echo(f"master key version {version}: {count} data key(s) re-wrapped", err=True)
-        if ring.path is None:
-            typer.echo("PARLEY_MASTER_KEY comes from the environment: set it to the new ring "
-                       "below before the next start (the old key no longer opens anything)",
-                       err=True)
-            typer.echo(ring.text().strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from parley import __version__
-from parley.cli import assess, audit, cases, db, evaluate, qca, serve, users, workspaces
+from parley.cli import assess, audit, cases, db, evaluate, keys, qca, serve, users, workspaces
 
 app = typer.Typer(
     name="parley",
@@ -23,7 +23,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(workspaces.app, name="workspaces")
 app.add_typer(audit.app, name="audit")
-app.add_typer(audit.keys_app, name="keys")
+app.add_typer(keys.app, name="keys")
 
 
 @app.callback()
