@@ -91,19 +91,33 @@ def servers() -> Iterator[list[Server]]:
 
 
 def account(env: dict[str, str]) -> dict[str, str]:
-    assert run(["users", "create", "ana", "--password-stdin"], env, PW).returncode == 0
-    token = run(["tokens", "create", "ana"], env).stdout.strip()
+    assert cli(["users", "create", "ana", "--password-stdin"], env, PW).returncode == 0
+    token = cli(["tokens", "create", "ana"], env).stdout.strip()
     return {"Authorization": f"Bearer {token}"}
 
 
-def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def cli(args: list[str], env: dict[str, str], stdin: str | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    """The real entry point in a subprocess (the PostgreSQL legs: no connection left open)."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
             or k == "PARLEY_SOURCES"}
     return subprocess.run([PARLEY, *args], env={**full, **env}, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          input=stdin, timeout=120, check=False)
 
 
-def key_versions(db: Path) -> set[int]:
+def key_versions(db: Path | str) -> set[int]:
+    """The master key versions the workspaces' data keys are wrapped with (SQLite or PG)."""
+    if isinstance(db, str):
+        from sqlalchemy import create_engine, text
+
+        from parley.storage.database import normalise_url
+
+        engine = create_engine(normalise_url(db))
+        try:
+            with engine.connect() as conn:
+                return set(conn.execute(text("SELECT key_version FROM workspaces")).scalars())
+        finally:
+            engine.dispose()
     conn = sqlite3.connect(db)
     try:
         return {r[0] for r in conn.execute("SELECT key_version FROM workspaces")}
@@ -111,10 +125,12 @@ def key_versions(db: Path) -> set[int]:
         conn.close()
 
 
-def test_rotate_while_the_server_runs(env: dict[str, str], tmp_path: Path,
+def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,
                                       servers: list[Server]) -> None:
+    env = {"PARLEY_DATABASE_URL": database_url,
+           "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
     auth = account(env)
-    old = run(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
+    old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
     servers.append(Server(env))
     api = servers[-1].url + "/api/workspaces"
     assert call("GET", f"{api}/{old}", auth).json()["name"] == "Before"
@@ -125,7 +141,7 @@ def test_rotate_while_the_server_runs(env: dict[str, str], tmp_path: Path,
     made = call("POST", api, auth, {"name": "After"})
     assert made.status_code == 201, made.text
     new = made.json()["id"]
-    assert key_versions(tmp_path / "parley.db") == {2}  # was {2, 1}: wrapped with the retired
+    assert key_versions(database_url) == {2}  # was {2, 1}: wrapped with the retired
     servers[-1].stop()
     servers.append(Server(env))  # restart
     api = servers[-1].url + "/api/workspaces"
@@ -136,11 +152,11 @@ def test_rotate_while_the_server_runs(env: dict[str, str], tmp_path: Path,
 
 
 def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
-        tmp_path: Path, servers: list[Server]) -> None:
-    env = {"PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+        database_url: str, servers: list[Server]) -> None:
+    env = {"PARLEY_DATABASE_URL": database_url,
            "PARLEY_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
     auth = account(env)
-    old = run(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
+    old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
     servers.append(Server(env))
     api = servers[-1].url + "/api/workspaces"
     rotated = cli(["keys", "rotate"], env)
@@ -150,7 +166,7 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
     message = made.json()["error"]["message"]
     assert "version is 2" in message and "PARLEY_MASTER_KEY" in message
     assert call("GET", f"{api}/{old}", auth).status_code == 503
-    assert key_versions(tmp_path / "e.db") == {2}  # nothing written under the retired key
+    assert key_versions(database_url) == {2}  # nothing written under the retired key
     servers[-1].stop()
     servers.append(Server({**env, "PARLEY_MASTER_KEY": rotated.stdout.strip()}))
     got = call("GET", f"{servers[-1].url}/api/workspaces/{old}", auth)
@@ -189,8 +205,6 @@ def test_restore_of_a_backup_taken_before_a_rotation(env: dict[str, str],
     ws = run(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
     bak = tmp_path / "before.db"
     assert run(["db", "backup", str(bak)], env).returncode == 0
-    for f in (bak, tmp_path / "before.db.keys.json"):
-        assert oct(f.stat().st_mode & 0o777) == "0o600"
     assert run(["keys", "rotate"], env).returncode == 0
     restored = run(["db", "restore", str(bak)], env)
     assert restored.returncode == 0, restored.stderr
@@ -199,6 +213,8 @@ def test_restore_of_a_backup_taken_before_a_rotation(env: dict[str, str],
     assert json.loads(exported.stdout)["workspace"]["name"] == "Kept"
     assert key_versions(tmp_path / "parley.db") == {2}
     assert run(["keys", "status"], env).returncode == 0
+    for f in (bak, tmp_path / "before.db.keys.json"):  # were 0644 (the backup)
+        assert oct(f.stat().st_mode & 0o777) == "0o600"
 
 
 def test_restore_refuses_a_ring_that_cannot_open_the_backup(env: dict[str, str],
