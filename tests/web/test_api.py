@@ -111,10 +111,10 @@ def test_htmx_request_gets_the_fragment(client: TestClient) -> None:
     assert "<html" not in r.text and 'id="total"' in r.text
 
 
-def test_nul_in_an_id_is_400_not_500(client: TestClient) -> None:
+def test_nul_in_an_id_is_422_not_500(client: TestClient) -> None:
     """Schemathesis found `GET /api/compare?ids=%00` answering 500 on PostgreSQL, which refuses
-    NUL in text parameters; every URL with a NUL is now a 400 naming it, on both databases."""
+    NUL in text parameters; every URL with a NUL is now a 422 naming the parameter, on both databases."""
     for url in ("/api/compare?ids=%00&ids=x", "/api/cases/%00", "/cases?q=a%00b"):
         response = client.get(url)
-        assert response.status_code == 400, (url, response.status_code)
+        assert response.status_code == 422, (url, response.status_code)
         assert "NUL" in response.text

@@ -221,6 +221,11 @@ def _check_str(text: str, name: str, path: KeyPath, locate: Locator | None) -> N
             f"text holds a lone UTF-16 surrogate (\\u{ord(text[exc.start]):04x} at character "
             f"{exc.start}); only valid Unicode text is allowed", name,
             locate(path) if locate else None, field=_dotted(path) or None)]) from None
+    if "\x00" in text:  # no text Parley keeps holds one, and PostgreSQL refuses it
+        raise ValidationFailed([Problem(
+            f"text holds a NUL character (\\u0000 at character {text.index(chr(0))}); "
+            "it is not allowed", name, locate(path) if locate else None,
+            field=_dotted(path) or None)])
 
 
 def _dotted(path: KeyPath) -> str:

@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -277,18 +278,23 @@ def client_address(scope: Scope, trusted_proxies: frozenset[str]) -> str:
 
 @dataclass
 class NoNul:
-    """ASGI middleware: 400 for a NUL character in the path or query. No id, code or search
-    text holds one, and PostgreSQL refuses it in text parameters (a 500 otherwise)."""
+    """ASGI middleware: 422 naming the parameter for a NUL character in the path or query.
+    No id, code or search text holds one, and PostgreSQL refuses it in text (a 500 before)."""
 
     app: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            raw = str(scope.get("path", "")).encode("utf-8", "surrogatepass") + b"?" + bytes(
-                scope.get("query_string", b""))
-            if b"\x00" in raw or b"%00" in raw.lower():
-                await _answer(scope, send, 400, "a NUL character (%00) is not allowed in a "
-                              "URL path or query")
+            path = str(scope.get("path", ""))
+            query = parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1"),
+                              keep_blank_values=True)
+            bad = ["path"] if "\x00" in path else []
+            bad += [name for name, value in query if "\x00" in name or "\x00" in value]
+            if bad:
+                message = ", ".join(dict.fromkeys(bad)) + ": a NUL character (%00) is not allowed"
+                await _answer(scope, send, 422, message,
+                              problems=[{"field": f, "message": "a NUL character (%00) is not "
+                                         "allowed"} for f in dict.fromkeys(bad)])
                 return
         await self.app(scope, receive, send)
 
