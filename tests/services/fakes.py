@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 
 from parley.domain.access import Scope
 from parley.domain.account import Principal, Throttle, TokenInfo, User
-from parley.domain.audit import AuditEntry, AuditEvent, make_entry
+from parley.domain.audit import AuditEntry
 from parley.domain.errors import Conflict, NotFound
+from tests.services.fake_audit import FakeAudit
 
 
 def _now() -> datetime:
@@ -199,26 +200,6 @@ class FakeAccounts:
         self.st.setup.clear()
 
 
-class FakeAudit:
-    """`AuditTx` over a `State` (the domain's chain, unkeyed)."""
-
-    def __init__(self, state: State) -> None:
-        self.st = state
-
-    def append(self, actor: str, event: AuditEvent) -> AuditEntry:
-        entry = make_entry(self.st.audit[-1] if self.st.audit else None, _now(), actor, event,
-                           self.st.audit_key)
-        self.st.audit.append(entry)
-        return entry
-
-    def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
-                      ) -> list[AuditEntry]:
-        found = [e for e in self.st.audit if workspace_id is None or e.workspace == workspace_id]
-        return found[-limit:] if limit else found
-
-    def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]:
-        return iter(list(self.st.audit))
-
 
 class _Unsupported:
     """Areas the accounts fake does not model: any use fails loudly."""
@@ -230,7 +211,7 @@ class _Unsupported:
 class FakeTx:
     def __init__(self, state: State) -> None:
         self.accounts = FakeAccounts(state)
-        self.audit = FakeAudit(state)
+        self.audit = FakeAudit(state.audit, state.audit_key)
         self.workspaces = _Unsupported()
         self.keys = _Unsupported()
         self.invitations = _Unsupported()

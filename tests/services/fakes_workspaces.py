@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from parley.domain.access import Classification, Role
-from parley.domain.audit import AuditEntry, AuditEvent, make_entry
+from parley.domain.audit import AuditEntry
 from parley.domain.errors import Conflict, NotFound
 from parley.domain.workspace import (
     Attachment,
@@ -28,6 +28,7 @@ from parley.domain.workspace import (
     Member,
     Workspace,
 )
+from tests.services.fake_audit import FakeAudit
 
 
 @dataclass
@@ -196,31 +197,11 @@ class FakeWorkspaces:
         return 0, []
 
 
-class FakeAudit:
-    """`AuditTx` over a `State` (the real hash chain's `make_entry`)."""
-
-    def __init__(self, st: State) -> None:
-        self.st = st
-
-    def append(self, actor: str, event: AuditEvent) -> AuditEntry:
-        entry = make_entry(self.st.audit[-1] if self.st.audit else None, _now(), actor, event,
-                           self.st.audit_key)
-        self.st.audit.append(entry)
-        return entry
-
-    def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
-                      ) -> list[AuditEntry]:
-        found = [e for e in self.st.audit if workspace_id is None or e.workspace == workspace_id]
-        return found[-limit:] if limit else found
-
-    def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]:
-        return iter(list(self.st.audit))
-
 
 class FakeTx:
     def __init__(self, st: State) -> None:
         self.workspaces = FakeWorkspaces(st)
-        self.audit = FakeAudit(st)
+        self.audit = FakeAudit(st.audit, st.audit_key)
 
     @property
     def accounts(self) -> Any:
