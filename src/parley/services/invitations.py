@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from parley.domain.access import Action, Role, Scope, is_allowed
 from parley.domain.account import Invitation, Principal, validate_username
 from parley.domain.audit import InvitationAnswered, InvitationCreated, MemberAdded
 from parley.domain.errors import Forbidden, NotFound
+from parley.services.accounts import utcnow
 from parley.services.ports import VaultStore, VaultTx
 
 INVITATION_LIFETIME = timedelta(days=14)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
