@@ -1,4 +1,9 @@
-"""Shared fixtures: the codebook, the source text, the bundled cases, and databases.
+"""Shared fixtures: the codebook, the quote checks, the bundled cases, and databases.
+
+Quotes are checked in one of two modes, named in the report's header and its last lines: full
+mode when PARLEY_SOURCES holds the paper's text (every quote verbatim in its section), manifest
+mode otherwise (every quote against the committed quote manifest). Nothing is read from outside
+the repository unless PARLEY_SOURCES points there.
 
 Storage tests run on a fresh SQLite file per test and, when PARLEY_TEST_POSTGRES_URL is set,
 on a throwaway PostgreSQL database created for the run (an unreachable server fails the run).
@@ -17,8 +22,14 @@ from hypothesis import settings
 
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
-from parley.domain.source import SourceText
-from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.domain.source import QuoteChecker, SourceText
+from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts, load_sources
+from parley.knowledge.manifest import (
+    MANIFEST_FILE,
+    file_sha256,
+    load_manifest,
+    manifest_checkers,
+)
 
 # Every app the tests build (in process or `parley serve`) gets generous per-client rate
 # limits, so the suite is not slowed by them; tests/web/test_limits.py proves the limiter with
@@ -34,6 +45,38 @@ settings.load_profile("parley")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 
+NO_PAPER = DATA / "no-paper"
+"""A folder that does not exist: in manifest mode, apps the tests build look for the paper here,
+not in their default ../shared/sources, which lies outside the repository."""
+if os.environ.get("PARLEY_SOURCES") in (None, "", str(NO_PAPER)):
+    PAPER_DIR: Path | None = None
+    os.environ["PARLEY_SOURCES"] = str(NO_PAPER)  # xdist workers inherit it, and see it here
+else:
+    PAPER_DIR = Path(os.environ["PARLEY_SOURCES"])
+"""The folder holding the paper's text (full mode), or None (manifest mode)."""
+
+
+def quote_mode() -> str:
+    """One line saying how this run checks quotes."""
+    if PAPER_DIR is not None:
+        shas = ", ".join(f"{m.id} sha256 {file_sha256(PAPER_DIR / m.file)[:12]}"
+                         if (PAPER_DIR / m.file).is_file() else f"{m.id} MISSING"
+                         for m in load_sources().values())
+        return (f"quotes: FULL mode: every quote checked verbatim in the paper's text in "
+                f"{PAPER_DIR} ({shas}), and {MANIFEST_FILE} must match it")
+    shas = ", ".join(f"{s.id} sha256 {s.sha256[:12]}" for s in load_manifest().values())
+    return (f"quotes: MANIFEST mode: PARLEY_SOURCES unset, so quotes are checked against "
+            f"src/parley/knowledge/{MANIFEST_FILE} ({shas}), not verbatim in the paper's text; "
+            "tests that read the text itself are skipped")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return quote_mode()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(quote_mode())
+
 
 @pytest.fixture(scope="session")
 def codebook() -> Codebook:
@@ -41,9 +84,44 @@ def codebook() -> Codebook:
 
 
 @pytest.fixture(scope="session")
-def sources() -> dict[str, SourceText]:
-    """The paper's text; its absence fails the tests that need it (they must not silently pass)."""
-    return load_source_texts(required=True)
+def paper_dir() -> Path:
+    """The folder holding the paper's text; skipped, with the reason, in manifest mode."""
+    if PAPER_DIR is None:
+        pytest.skip("reads the paper's text: set PARLEY_SOURCES to the folder holding it")
+    return PAPER_DIR
+
+
+@pytest.fixture(scope="session")
+def paper() -> dict[str, SourceText]:
+    """The paper's text, for tests that read it; skipped, with the reason, in manifest mode.
+    In full mode a folder without the text fails them (they must not silently pass)."""
+    if PAPER_DIR is None:
+        pytest.skip("reads the paper's text: set PARLEY_SOURCES to the folder holding it")
+    return load_source_texts(PAPER_DIR, required=True)
+
+
+@pytest.fixture(scope="session")
+def manifest_sources() -> dict[str, QuoteChecker]:
+    """Checkers built from the committed quote manifest (the same in both modes)."""
+    return dict(manifest_checkers(load_manifest()))
+
+
+@pytest.fixture(scope="session")
+def sources(manifest_sources: dict[str, QuoteChecker]) -> dict[str, QuoteChecker]:
+    """What every quote is checked with: the paper's text (full mode) or the manifest."""
+    if PAPER_DIR is None:
+        return manifest_sources
+    return dict(load_source_texts(PAPER_DIR, required=True))
+
+
+@pytest.fixture(scope="session")
+def quote_checks(sources: dict[str, QuoteChecker],
+                 manifest_sources: dict[str, QuoteChecker]) -> list[tuple[str, dict[str, QuoteChecker]]]:
+    """Every way quotes can be checked in this run, by mode: the manifest always, and the text in
+    full mode, so tests of the error messages run both wherever the text is at hand."""
+    if PAPER_DIR is None:
+        return [("manifest", manifest_sources)]
+    return [("full", sources), ("manifest", manifest_sources)]
 
 
 @pytest.fixture(scope="session")

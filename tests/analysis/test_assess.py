@@ -14,7 +14,7 @@ from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario, scenario_from_case
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.weights import load_similarity_weights
 from parley.render.brief import render_html, render_markdown
@@ -23,7 +23,7 @@ FINDING_KEYS = ["guideline", "title", "kind", "severity", "message", "citations"
 
 
 @pytest.fixture(scope="module")
-def guidelines(codebook: Codebook, sources: dict[str, SourceText]) -> list[Guideline]:
+def guidelines(codebook: Codebook, sources: dict[str, QuoteChecker]) -> list[Guideline]:
     return load_guidelines(codebook, sources)
 
 
@@ -55,7 +55,7 @@ def _check_shape(data: dict, codebook: Codebook) -> None:
 
 def test_every_case_yields_a_brief_whose_every_finding_cites_the_paper(
         bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
-        sources: dict[str, SourceText], engine: tuple[CasePool, OutlookParams, str]) -> None:
+        sources: dict[str, QuoteChecker], engine: tuple[CasePool, OutlookParams, str]) -> None:
     pool, params, text = engine
     for case in bundled_cases:
         result = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)

@@ -10,7 +10,7 @@ from parley.domain.case import case_to_dict, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
 from parley.domain.evidence import UNKNOWN, Citation, CodedValue
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker, SourceText
 from parley.interchange.documents import parse_document
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "cases" / "bad"
@@ -34,15 +34,20 @@ def test_source_checks_section_and_words() -> None:
 
 @pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")) + sorted(BAD.glob("*.json")),
                          ids=lambda p: p.name)
-def test_bad_case_files_give_their_exact_error(path: Path, codebook: Codebook,
-                                               sources: dict[str, SourceText]) -> None:
-    """Each bad file in tests/data/cases/bad is paired with the error text it must produce."""
-    expected = path.with_name(path.name + ".error").read_text(encoding="utf-8").strip()
+def test_bad_case_files_give_their_exact_error(
+        path: Path, codebook: Codebook,
+        quote_checks: list[tuple[str, dict[str, QuoteChecker]]]) -> None:
+    """Each bad file in tests/data/cases/bad is paired with the error text it must produce
+    (`.manifest-error`, where it differs, when quotes are checked against the manifest)."""
     name = f"bad/{path.name}"
-    with pytest.raises(ValidationFailed) as info:
-        raw, locate = parse_document(path.read_bytes(), name)
-        parse_case(raw, codebook, file=name, locate=locate, sources=sources)
-    assert str(info.value).strip() == expected
+    for mode, sources in quote_checks:
+        paired = path.with_name(path.name + ".manifest-error")
+        expected = (paired if mode == "manifest" and paired.exists()
+                    else path.with_name(path.name + ".error")).read_text(encoding="utf-8").strip()
+        with pytest.raises(ValidationFailed) as info:
+            raw, locate = parse_document(path.read_bytes(), name)
+            parse_case(raw, codebook, file=name, locate=locate, sources=sources)
+        assert str(info.value).strip() == expected, mode
 
 
 def test_round_trip_of_every_bundled_case(bundled_cases: list, codebook: Codebook) -> None:

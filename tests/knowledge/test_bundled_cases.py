@@ -1,4 +1,5 @@
-"""The bundled case base: every case of the paper, coded on every variable, every quote verbatim."""
+"""The bundled case base: every case of the paper, coded on every variable, every quote verbatim
+(full mode) or in the quote manifest built from the paper (manifest mode)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker, SourceText
 from parley.knowledge.loader import bundled_case_files, load_bundled_cases
 
 # The paper's "Methodology and Cases" list, and the sub-processes it describes separately.
@@ -45,18 +46,19 @@ def test_every_case_of_the_paper_is_there(bundled_cases: list[Case]) -> None:
         assert parents[top] is None
 
 
-def test_paper_case_list_matches(sources: dict[str, SourceText]) -> None:
-    """The paper's case list has as many entries as our top-level cases."""
-    body = sources["ifit-2021"].sections["Methodology and Cases"]
+def test_paper_case_list_matches(paper: dict[str, SourceText]) -> None:
+    """The paper's case list has as many entries as our top-level cases (reads the text itself)."""
+    body = paper["ifit-2021"].sections["Methodology and Cases"]
     headings = re.findall(r"(?:^|\. |\s)([A-Z][A-Za-z -]+ – [^:]{3,80}):", body)
     assert len(headings) == len(TOP_LEVEL), headings
 
 
 @pytest.mark.parametrize("ref", bundled_case_files(), ids=lambda r: r.name)
 def test_every_quote_is_verbatim_and_every_code_valid(
-    ref: object, codebook: Codebook, sources: dict[str, SourceText]
+    ref: object, codebook: Codebook, sources: dict[str, QuoteChecker]
 ) -> None:
-    """Loading with the source text checks codes, evidence, quote length and verbatim quotes."""
+    """Loading with the quote checks tests codes, evidence, quote length and every quote: verbatim
+    in its section (full mode) or in the manifest under its section (manifest mode)."""
     from parley.knowledge.loader import parse_case_bytes
 
     case = parse_case_bytes(ref.read_bytes(), ref.name, codebook, sources)  # type: ignore[attr-defined]

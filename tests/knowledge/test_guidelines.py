@@ -10,7 +10,7 @@ from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
 from parley.domain.guideline import Finding, Guideline, check_unique, parse_guidelines
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 from parley.interchange.documents import parse_document
 from parley.knowledge.guidelines import bundled_case_ids, load_guidelines
 
@@ -18,14 +18,14 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "guidelines" / "bad"
 
 
 @pytest.fixture(scope="module")
-def guidelines(codebook: Codebook, sources: dict[str, SourceText]) -> list[Guideline]:
+def guidelines(codebook: Codebook, sources: dict[str, QuoteChecker]) -> list[Guideline]:
     return load_guidelines(codebook, sources)
 
 
 def test_every_citation_is_verbatim_in_the_paper(guidelines: list[Guideline],
-                                                 sources: dict[str, SourceText]) -> None:
+                                                 sources: dict[str, QuoteChecker]) -> None:
     # load_guidelines already refuses a quote not found; this states it once more, per citation,
-    # so a failure names the guideline. `sources` fails (never skips) without the paper's text.
+    # so a failure names the guideline. `sources` is the text (full mode) or the manifest.
     assert guidelines, "no guidelines are bundled"
     for g in guidelines:
         for c in g.citations:
@@ -54,16 +54,21 @@ def test_guidelines_going_beyond_the_paper_name_their_source(guidelines: list[Gu
 
 
 @pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")), ids=lambda p: p.name)
-def test_bad_guideline_files_give_their_exact_error(path: Path, codebook: Codebook,
-                                                    sources: dict[str, SourceText]) -> None:
-    """Each bad file in tests/data/guidelines/bad is paired with the error text it must produce."""
-    expected = path.with_name(path.name + ".error").read_text(encoding="utf-8").strip()
+def test_bad_guideline_files_give_their_exact_error(
+        path: Path, codebook: Codebook,
+        quote_checks: list[tuple[str, dict[str, QuoteChecker]]]) -> None:
+    """Each bad file in tests/data/guidelines/bad is paired with the error text it must produce
+    (`.manifest-error`, where it differs, when quotes are checked against the manifest)."""
     name = f"bad/{path.name}"
-    with pytest.raises(ValidationFailed) as info:
-        raw, locate = parse_document(path.read_bytes(), name)
-        parse_guidelines(raw, codebook, file=name, locate=locate, sources=sources,
-                         case_ids=bundled_case_ids())
-    assert str(info.value).strip() == expected
+    for mode, sources in quote_checks:
+        paired = path.with_name(path.name + ".manifest-error")
+        expected = (paired if mode == "manifest" and paired.exists()
+                    else path.with_name(path.name + ".error")).read_text(encoding="utf-8").strip()
+        with pytest.raises(ValidationFailed) as info:
+            raw, locate = parse_document(path.read_bytes(), name)
+            parse_guidelines(raw, codebook, file=name, locate=locate, sources=sources,
+                             case_ids=bundled_case_ids())
+        assert str(info.value).strip() == expected, mode
 
 
 def test_a_guideline_and_a_finding_cannot_exist_uncited(guidelines: list[Guideline]) -> None:

@@ -23,7 +23,7 @@ from parley.domain.evidence import (
     Unknown,
     Value,
 )
-from parley.domain.source import SourceText, word_count
+from parley.domain.source import QuoteChecker, word_count
 
 Path = tuple[str | int, ...]
 Locator = Callable[[Path], int | None]
@@ -137,7 +137,7 @@ def parse_value(
 
 
 def _parse_citations(
-    raw: object, path: Path, name: str, col: _Collector, sources: Mapping[str, SourceText]
+    raw: object, path: Path, name: str, col: _Collector, sources: Mapping[str, QuoteChecker]
 ) -> list[Citation]:
     out: list[Citation] = []
     if not isinstance(raw, list) or not raw:
@@ -183,7 +183,7 @@ def parse_case(
     *,
     file: str | None = None,
     locate: Locator | None = None,
-    sources: Mapping[str, SourceText] | None = None,
+    sources: Mapping[str, QuoteChecker] | None = None,
 ) -> Case:
     """Validate a raw case mapping and build a Case.
 
@@ -192,7 +192,8 @@ def parse_case(
         codebook: the codebook to validate against.
         file: the file name, for error messages.
         locate: maps a key path to a line number, for error messages.
-        sources: source texts; citations of a source given here must be verbatim in it.
+        sources: quote checkers (a source text, or its quote manifest); citations of a source
+            given here must pass its check.
 
     Raises:
         ValidationFailed: with every problem found, each naming file, line, case and field.

@@ -17,7 +17,7 @@ from parley.domain.codebook import SLUG_RE, Codebook
 from parley.domain.errors import Problem, QuerySyntaxError, ValidationFailed
 from parley.domain.evidence import DEFAULT_SOURCE, MAX_QUOTE_WORDS, Citation
 from parley.domain.query import Node, parse, render
-from parley.domain.source import SourceText, word_count
+from parley.domain.source import QuoteChecker, word_count
 
 Kind = Literal["readiness", "risk", "recommendation"]
 Phase = Literal["preparation", "design", "conduct", "agreement", "implementation"]
@@ -164,7 +164,7 @@ def _query(text: object, key: str, path: Path, col: _Collector, gid: str | None,
 
 
 def _citations(raw: object, path: Path, col: _Collector, gid: str | None,
-               sources: Mapping[str, SourceText]) -> list[Citation]:
+               sources: Mapping[str, QuoteChecker]) -> list[Citation]:
     if not isinstance(raw, list) or not raw:
         col.add(path, "citations must be a non-empty list of {section, quote}", gid, "citations")
         return []
@@ -235,7 +235,7 @@ def _beyond(raw: object, path: Path, col: _Collector, gid: str | None) -> Beyond
 
 
 def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
-               sources: Mapping[str, SourceText], case_ids: Collection[str] | None
+               sources: Mapping[str, QuoteChecker], case_ids: Collection[str] | None
                ) -> Guideline | None:
     if not isinstance(raw, Mapping):
         col.add(path, "a guideline must be a mapping", None, None)
@@ -297,7 +297,7 @@ def parse_guidelines(
     *,
     file: str | None = None,
     locate: Locator | None = None,
-    sources: Mapping[str, SourceText] | None = None,
+    sources: Mapping[str, QuoteChecker] | None = None,
     case_ids: Collection[str] | None = None,
 ) -> list[Guideline]:
     """Validate one guideline document (`guidelines:` list) and build its guidelines.
@@ -307,7 +307,8 @@ def parse_guidelines(
         codebook: `applies_when` and `done_when` may use only its scenario variables.
         file: the file name, for error messages.
         locate: maps a key path to a line number, for error messages.
-        sources: source texts; citations of a source given here must be verbatim in it.
+        sources: quote checkers (a source text, or its quote manifest); citations of a source
+            given here must pass its check.
         case_ids: if given, every case a guideline names must be among them.
 
     Raises:

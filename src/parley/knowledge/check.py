@@ -1,12 +1,19 @@
-"""`python -m parley.knowledge.check [FILE...]`: validate case files against the codebook and
-prove every quote verbatim in the source text (PARLEY_SOURCES). Exit 0 when all pass."""
+"""`python -m parley.knowledge.check [FILE...]`: validate case files against the codebook and check
+their quotes. Exit 0 when all pass.
+
+Without FILE it checks the bundled cases and guidelines, in full mode when PARLEY_SOURCES holds
+the paper's text (every quote verbatim, and the quote manifest must match the text) and in
+manifest mode otherwise (every quote against the committed quote manifest); it prints which.
+FILEs (your own cases) always need the text: their quotes were never verified."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from parley.domain.errors import ConfigurationError, ValidationFailed
+from parley.domain.source import QuoteChecker
 from parley.knowledge.loader import (
     bundled_case_files,
     load_codebook,
@@ -15,15 +22,23 @@ from parley.knowledge.loader import (
 )
 
 
-def main(argv: list[str]) -> int:
+def run(files: list[str], directory: Path | None, *, guidelines: bool = False) -> int:
+    """Check `files` (or the bundled knowledge, guidelines included) and print one line per file;
+    0 when all pass."""
+    from parley.knowledge.manifest import verify_quotes
+
     try:
         codebook = load_codebook()
-        sources = load_source_texts(required=True)
-    except ConfigurationError as exc:
+        sources: dict[str, QuoteChecker]
+        if files:
+            sources = dict(load_source_texts(directory, required=True))
+        else:
+            verification = verify_quotes(directory, codebook)
+            print(f"quotes: {verification.summary}")
+            sources = verification.checkers
+    except (ConfigurationError, ValidationFailed) as exc:
         print(exc, file=sys.stderr)
         return 1
-    check_guidelines = "--guidelines" in argv
-    files = [a for a in argv if not a.startswith("--")]
     targets: list[tuple[str, bytes]] = (
         [(f, Path(f).read_bytes()) for f in files]
         if files
@@ -39,16 +54,21 @@ def main(argv: list[str]) -> int:
             continue
         known = sum(1 for v in case.values.values() if not v.is_unknown)
         print(f"ok  {name}: {known} coded, {len(case.values) - known} unknown")
-    if check_guidelines:
-        try:
-            from parley.knowledge.guidelines import load_guidelines
+    if guidelines or not files:
+        from parley.knowledge.guidelines import load_guidelines
 
-            guides = load_guidelines(codebook, sources)
-            print(f"ok  guidelines: {len(guides)}")
-        except (ConfigurationError, ValidationFailed) as exc:
+        try:
+            print(f"ok  guidelines: {len(load_guidelines(codebook, sources))}")
+        except ConfigurationError as exc:
             failed += 1
             print(exc, file=sys.stderr)
     return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    files = [a for a in argv if not a.startswith("--")]
+    directory = os.environ.get("PARLEY_SOURCES")
+    return run(files, Path(directory) if directory else None, guidelines="--guidelines" in argv)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, Problem, ValidationFailed
 from parley.domain.guideline import Guideline, check_unique, parse_guidelines
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 from parley.interchange.documents import parse_document
 from parley.knowledge.loader import _package_file, bundled_case_files
 
@@ -27,7 +27,7 @@ def guideline_files() -> list[tuple[str, bytes]]:
 
 def load_guidelines(
     codebook: Codebook,
-    sources: Mapping[str, SourceText] | None = None,
+    sources: Mapping[str, QuoteChecker] | None = None,
     *,
     case_ids: Collection[str] | None = None,
 ) -> list[Guideline]:
@@ -35,7 +35,7 @@ def load_guidelines(
 
     Args:
         codebook: conditions may use only its scenario variables.
-        sources: when a source's text is given, every citation of it must be verbatim.
+        sources: a source's text or quote manifest; every citation of it must pass its check.
         case_ids: the cases guidelines may name (default: the bundled cases).
 
     Raises:

@@ -13,7 +13,7 @@ from typing import Any
 from parley.domain.case import Case, check_parents, parse_case
 from parley.domain.codebook import Codebook, Variable, VarType
 from parley.domain.errors import ConfigurationError, Problem, ValidationFailed
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker, SourceText
 from parley.interchange.documents import parse_document
 
 DEFAULT_SOURCES_DIR = "../shared/sources"
@@ -126,14 +126,14 @@ def bundled_case_files() -> list[resources.abc.Traversable]:
 
 
 def parse_case_bytes(
-    data: bytes, name: str, codebook: Codebook, sources: Mapping[str, SourceText] | None = None
+    data: bytes, name: str, codebook: Codebook, sources: Mapping[str, QuoteChecker] | None = None
 ) -> Case:
     raw, locate = parse_document(data, name)
     return parse_case(raw, codebook, file=name, locate=locate, sources=sources)
 
 
 def load_bundled_cases(
-    codebook: Codebook | None = None, sources: Mapping[str, SourceText] | None = None
+    codebook: Codebook | None = None, sources: Mapping[str, QuoteChecker] | None = None
 ) -> list[Case]:
     """Every bundled case, validated; any problem is a ConfigurationError naming file and line."""
     codebook = codebook or load_codebook()
