@@ -85,7 +85,9 @@ def test_qca_16_conditions_stops_at_its_budget_naming_it_and_the_cli(web: TestCl
     assert ("parley qca --data sixteen.csv --outcome OUT --conditions "
             + QCA_FORM["conditions"] + " --case-id CASE --incl-cut 1 --include-remainders"
             ) in message
-    assert elapsed < 5, elapsed
+    # Unbudgeted, this request runs ~60 s; well under that proves the budget stopped it (the
+    # margin is for a loaded machine, not a speed claim).
+    assert elapsed < 20, elapsed
 
 
 def test_qca_page_within_budget_still_answers(web: TestClient) -> None:
