@@ -7,8 +7,8 @@ import json
 import pytest
 
 from parley.analysis.assess import CasePool, assess, checklist_for, findings_for
-from parley.analysis.evaluate import caveat, evaluate, fit_outlook_params
-from parley.analysis.outlook import OutlookParams
+from parley.analysis.evaluate import caveat, evaluate, fit_outlook
+from parley.analysis.outlook import OutlookModel
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
@@ -16,6 +16,7 @@ from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.domain.source import SourceText
 from parley.knowledge.guidelines import load_guidelines
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.render.brief import render_html, render_markdown
 
@@ -28,16 +29,19 @@ def guidelines(codebook: Codebook, sources: dict[str, SourceText]) -> list[Guide
 
 
 @pytest.fixture(scope="module")
-def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, OutlookParams, str]:
+def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, OutlookModel, str]:
     weights = load_similarity_weights(codebook)
+    settings = load_outlook_settings(codebook)
+    evaluation = evaluate(bundled_cases, codebook, weights, settings)
     return (CasePool.build(bundled_cases, codebook, weights),
-            fit_outlook_params(bundled_cases, codebook, weights),
-            caveat(evaluate(bundled_cases, codebook, weights)))
+            fit_outlook(bundled_cases, codebook, weights, settings, evaluation),
+            caveat(evaluation))
 
 
 def _check_shape(data: dict, codebook: Codebook) -> None:
     assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
-    assert list(data["outlook"]) == ["distribution", "basis", "caveat"]
+    assert list(data["outlook"]) == ["distribution", "basis", "caveat", "abstained",
+                                     "explanation", "measured"]
     assert list(data["outlook"]["distribution"]) == list(codebook["outcome_class"].codes)
     assert sum(data["outlook"]["distribution"].values()) == pytest.approx(1.0)
     for f in data["findings"]:
@@ -55,7 +59,7 @@ def _check_shape(data: dict, codebook: Codebook) -> None:
 
 def test_every_case_yields_a_brief_whose_every_finding_cites_the_paper(
         bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
-        sources: dict[str, SourceText], engine: tuple[CasePool, OutlookParams, str]) -> None:
+        sources: dict[str, SourceText], engine: tuple[CasePool, OutlookModel, str]) -> None:
     pool, params, text = engine
     for case in bundled_cases:
         result = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)
@@ -101,7 +105,7 @@ def test_checklist_statuses(codebook: Codebook, guidelines: list[Guideline]) -> 
 
 def test_similar_cases_explain_themselves(codebook: Codebook, guidelines: list[Guideline],
                                           bundled_cases: list[Case],
-                                          engine: tuple[CasePool, OutlookParams, str]) -> None:
+                                          engine: tuple[CasePool, OutlookModel, str]) -> None:
     pool, params, text = engine
     case = next(c for c in bundled_cases if c.id == "el-salvador-mara-truce-2012")
     result: Assessment = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)
@@ -113,7 +117,7 @@ def test_similar_cases_explain_themselves(codebook: Codebook, guidelines: list[G
 
 
 def test_html_brief_is_self_contained_and_escaped(codebook: Codebook, guidelines: list[Guideline],
-                                                   engine: tuple[CasePool, OutlookParams, str]
+                                                   engine: tuple[CasePool, OutlookModel, str]
                                                    ) -> None:
     pool, params, text = engine
     scenario = parse_scenario({"title": "<script>alert(1)</script>", "cohesion": "low",
