@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parley.analysis.assess import CasePool, assess, checklist_for, findings_for
 from parley.analysis.evaluate import caveat, evaluate, fit_outlook
-from parley.analysis.outlook import OutlookModel
+from parley.analysis.outlook import OutlookModel, outlook_sentence
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
@@ -129,3 +132,76 @@ def test_html_brief_is_self_contained_and_escaped(codebook: Codebook, guidelines
     assert 'href="#cite-1"' in html and 'id="cite-1"' in html
     md = render_markdown(result, codebook)
     assert "a \\| b \\[x\\](javascript:y)" in md
+
+
+def test_too_few_known_variables_get_base_rates_and_a_sentence_why(
+        codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    four = parse_scenario({"cohesion": "high", "group_type": ["gang"], "secrecy": "secret",
+                           "deterrence_credible": "yes"}, codebook)
+    result = assess(four, guidelines, pool, model, text).outlook
+    assert result.abstained == "too-little-known" and result.cases == ()
+    assert "Only 4 pre-negotiation variable(s) are known, fewer than the 5" in result.basis
+    labels = pool.labels[pool.labels >= 0]
+    base = (np.bincount(labels, minlength=5) + 1) / (len(labels) + 5)
+    expected = (1 - model.params.shrinkage) * base + model.params.shrinkage / 5
+    assert list(result.distribution.values()) == pytest.approx(list(expected))
+    assert [m.kind for m in result.explanation] == ["base-rates"]
+    assert outlook_sentence(result).startswith("Too little is known about this situation")
+
+
+def test_no_comparable_case_abstains(codebook: Codebook, guidelines: list[Guideline],
+                                     engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    # five known variables, none shared with any past case's known values in a similar way
+    odd = parse_scenario({"country": "Atlantis", "locality": "Nowhere", "groups": ["Nobody"],
+                          "start_year": 1850, "method": "mixed"}, codebook)
+    result = assess(odd, guidelines, pool, model, text).outlook
+    assert result.abstained == "no-comparable-case" and result.cases == ()
+    assert result.basis.startswith("No comparable past case")
+    assert outlook_sentence(result).startswith("No past case is comparable")
+
+
+def test_the_outlook_explains_itself_and_states_its_figures(
+        bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    assert model.measured is not None
+    for case in bundled_cases:
+        out = assess(scenario_from_case(case, codebook), guidelines, pool, model, text).outlook
+        uniform = 1 / len(out.distribution)
+        for cls, p in out.distribution.items():
+            moved = sum(m.moves[cls] for m in out.explanation)
+            assert p == pytest.approx(uniform + moved, abs=1e-12), (case.id, cls)
+            if model.params.cap <= 0.5:
+                assert p <= 0.5 + 1e-12, case.id
+        voted = [m.id for m in out.explanation if m.kind == "case"]
+        assert voted == list(out.cases) and len(voted) <= model.params.k
+        assert out.measured == model.measured
+        sentence = outlook_sentence(out)
+        assert f"{model.measured.brier_loo:.2f}" in sentence
+        assert f"{model.measured.rps_loco:.3f}" in sentence
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_scenario_gets_a_proper_humble_outlook(
+        data: st.DataObject, codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    raw: dict[str, object] = {}
+    for var in codebook.scenario_variables:
+        if not var.codes or not data.draw(st.booleans(), label=f"set {var.name}"):
+            continue
+        codes = list(var.codes)
+        if var.type.is_list:
+            raw[var.name] = data.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3,
+                                               unique=True), label=var.name)
+        else:
+            raw[var.name] = data.draw(st.sampled_from(codes), label=var.name)
+    out = assess(parse_scenario(raw, codebook), guidelines, pool, model, text).outlook
+    assert sum(out.distribution.values()) == pytest.approx(1.0)
+    assert all(0 < p < 1 for p in out.distribution.values())
+    assert max(out.distribution.values()) <= model.params.cap + 1e-12
+    assert (out.abstained == "too-little-known") == (len(raw) < 5)

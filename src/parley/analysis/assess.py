@@ -22,6 +22,7 @@ from parley.analysis.evaluate import OUTCOME, leaf_cases
 from parley.analysis.outlook import Evidence, OutlookModel, base_rates, explain
 from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights, compare
 from parley.domain.assessment import (
+    Abstention,
     Assessment,
     ChecklistEntry,
     CheckStatus,
@@ -179,36 +180,40 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
                                 "the evaluation does not support more confidence",
                                 moves(result.cap)))
     cited = tuple(pool.ids[j] for j, _, _ in voters)
-    fitted = (f"shrunk {params.shrinkage:.0%} towards an even spread over the "
-              f"{len(classes)} outcomes; all settings fitted by cross-validation on past cases")
+    prior = (f"the outcomes of {n_known} past case(s) shrunk {params.shrinkage:.0%} towards an "
+             "even spread (the paper chose notable cases, so its mix of outcomes is not the "
+             "world's)")
+    fitted = "Every setting was fitted by cross-validation on past cases."
     conditions_known = [c.label for c, code in zip(settings.conditions, codes.tolist(),
                                                    strict=True) if code != 0]
-    cond_text = (f"; the paper's conditions for durable results known here ("
-                 f"{', '.join(conditions_known)}) count {params.beta:.0%}"
+    cond_text = (f" The paper's conditions for durable results known here "
+                 f"({', '.join(conditions_known)}) count for {params.beta:.0%} of it."
                  if conditions_known and params.beta > 0 else "")
     if not informative:
         basis = (f"Only {known_vars} pre-negotiation variable(s) are known, fewer than the "
                  f"{settings.min_known} needed to compare a situation with past cases, so this "
-                 f"is the base rate of outcomes across {n_known} past case(s), {fitted}. "
-                 "Describe the situation further for an outlook drawn from comparable cases.")
+                 f"is the base rate: {prior}. Describe the situation further for an outlook "
+                 "drawn from comparable cases.")
     elif not voters:
         basis = (f"No comparable past case: none with a known outcome was compared on at least "
-                 f"{pool.weights.min_compared} variables and at least "
-                 f"{settings.min_similarity:.0%} alike, so the vote abstains and the outlook "
-                 f"starts from the base rates of {n_known} past case(s){cond_text}; {fitted}.")
+                 f"{pool.weights.min_compared} variables and found at least "
+                 f"{settings.min_similarity:.0%} alike, so no case votes and the outlook is "
+                 f"{prior}.{cond_text} {fitted}")
     else:
-        spread = (", and a share for the neighbouring classes on the ordered scale"
+        spread = (", sharing some of it with the neighbouring classes on the ordered scale"
                   if params.spread > 0 else "")
+        weight = params.alpha * len(classes)
         basis = (f"Drawn from the {len(voters)} most similar comparable past case(s) "
                  f"({', '.join(cited)}): each votes for its outcome class with its similarity "
-                 f"(total {sum(s for _, s, _ in voters):.2f}){spread}, smoothed towards the base "
-                 f"rates of {n_known} past case(s) (alpha={params.alpha:g}){cond_text}; {fitted}.")
-    if params.cap < 1.0:
+                 f"(total {sum(s for _, s, _ in voters):.2f}){spread}, against {weight:g} votes "
+                 f"spread like {prior}.{cond_text} {fitted}")
+    if np.any(np.abs(result.cap) > 1e-12):
         basis += (f" No class may exceed {params.cap:.0%}: the evaluation does not show that "
                   "more confident outlooks came true as often as they claimed.")
+    abstained: Abstention | None = (None if voters else "no-comparable-case" if informative
+                                    else "too-little-known")
     return Outlook(dict(zip(classes, (float(p) for p in result.probs), strict=True)), basis,
-                   caveat, cited, tuple(explanation), model.measured,
-                   abstained=not voters)
+                   caveat, cited, tuple(explanation), model.measured, abstained)
 
 
 def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,

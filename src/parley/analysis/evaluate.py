@@ -374,11 +374,11 @@ def caveat(evaluation: Evaluation) -> str:
         f"Measured by leave-one-out over {n} past cases, the most likely class was right for "
         f"{right} of {n} (accuracy {o.accuracy:.0%}, 95% interval {o.accuracy_low:.0%}-"
         f"{o.accuracy_high:.0%}; always guessing the most common class: {f.accuracy:.0%}). "
-        f"Brier score {o.brier:.2f} and ranked probability score {o.rps:.2f} (the paper's "
-        f"frequencies: {f.brier:.2f} and {f.rps:.2f}; uniform: {u.brier:.2f} and {u.rps:.2f}; "
+        f"Brier score {o.brier:.2f} and ranked probability score {o.rps:.3f} (the paper's "
+        f"frequencies: {f.brier:.2f} and {f.rps:.3f}; uniform: {u.brier:.2f} and {u.rps:.3f}; "
         f"lower is better); holding out whole countries ({evaluation.n_countries}), "
-        f"{oc.brier:.2f} and {oc.rps:.2f} (the paper's frequencies: {fc.brier:.2f} and "
-        f"{fc.rps:.2f}). On this evidence it is {verdict}. It describes what happened in "
+        f"{oc.brier:.2f} and {oc.rps:.3f} (the paper's frequencies: {fc.brier:.2f} and "
+        f"{fc.rps:.3f}). On this evidence it is {verdict}. It describes what happened in "
         "comparable cases; it is not a prediction."
     )
 

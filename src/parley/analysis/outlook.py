@@ -71,8 +71,8 @@ class Design:
 DESIGN = Design()
 
 CAUTIOUS_CAP = 0.5
-# Confidence above the cap needs at least this many cross-validated outlooks above it whose
-# top class came true at least as often (Wilson lower bound) as they claimed on average.
+# Confidence above the cap needs at least this many cross-validated outlooks above it (and
+# that they came true as often as they claimed: `supports_confidence`).
 MIN_CONFIDENT = 5
 
 
@@ -293,29 +293,49 @@ def _pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def _spread_of(distribution: Mapping[str, float]) -> str:
+    """'temporary reduction 40%; no deal, collapsed and transformation 15% each; ...'"""
+    groups: dict[str, list[str]] = {}
+    for cls, p in sorted(distribution.items(), key=lambda kv: -kv[1]):
+        groups.setdefault(_pct(p), []).append(cls.replace("-", " "))
+    parts = []
+    for pct, names in groups.items():
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(f"{joined} {pct}" + (" each" if len(names) > 1 else ""))
+    return "; ".join(parts)
+
+
 def outlook_sentence(outlook: Outlook, measured: Measured | None = None) -> str:
-    """One sentence for the brief's front page: the most likely outcome and the measured
-    figures of the method that produced it (`measured` defaults to the outlook's own)."""
+    """One sentence for the brief's front page: the outlook and the measured figures of the
+    method that produced it (`measured` defaults to the outlook's own).
+
+    Example: "Most likely temporary reduction (40%; the other four 15% each) ..." is what a
+    reader gets, followed by the Brier score and ranked probability score by leave-one-out
+    and by leave-one-country-out beside the even guess's, and a verdict.
+    """
     figures = measured or outlook.measured
-    ranked_classes = sorted(outlook.distribution.items(), key=lambda kv: -kv[1])
-    (first, p1), (second, p2) = ranked_classes[0], ranked_classes[1]
-    name = first.replace("-", " ")
-    if outlook.abstained:
-        lead = (f"Too little is comparable to say more than past base rates: "
-                f"{name} {_pct(p1)}, {second.replace('-', ' ')} {_pct(p2)}")
+    top, p1 = max(outlook.distribution.items(), key=lambda kv: kv[1])
+    rest = {k: v for k, v in outlook.distribution.items() if k != top}
+    if outlook.abstained == "too-little-known":
+        lead = ("Too little is known about this situation to compare it with past cases, so the "
+                "outlook is only the base rate (" + _spread_of(outlook.distribution) + ")")
+    elif outlook.abstained == "no-comparable-case":
+        conditions = any(m.kind == "condition" for m in outlook.explanation)
+        lead = ("No past case is comparable, so the outlook rests on base rates"
+                + (" and the paper's conditions for durable results" if conditions else "")
+                + " (" + _spread_of(outlook.distribution) + ")")
     else:
-        lead = (f"Most likely {name} ({_pct(p1)}), then {second.replace('-', ' ')} "
-                f"({_pct(p2)})")
+        lead = f"Most likely {top.replace('-', ' ')} ({_pct(p1)}; {_spread_of(rest)})"
     if figures is None or figures.n_cases == 0:
-        return lead + "; its accuracy could not be measured, so treat it as a rough indication."
-    scores = (f"on past cases it had not seen, this method scored Brier {figures.brier_loo:.2f} "
-              f"and ranked probability score {figures.rps_loo:.2f} by leave-one-out, and "
-              f"{figures.brier_loco:.2f} and {figures.rps_loco:.2f} holding out whole countries "
-              f"(an even guess: {figures.uniform_brier:.2f} and {figures.uniform_rps:.2f}; "
-              "lower is better)")
+        return lead + ". Its accuracy could not be measured, so treat it as a rough indication."
+    scores = (f"on past cases it had not seen, this method scored a Brier score of "
+              f"{figures.brier_loo:.2f} and a ranked probability score of {figures.rps_loo:.3f} "
+              f"by leave-one-out, and {figures.brier_loco:.2f} and {figures.rps_loco:.3f} "
+              f"holding out whole countries (an even guess: {figures.uniform_brier:.2f} and "
+              f"{figures.uniform_rps:.3f}; lower is better)")
     verdict = ("weak evidence, not a forecast" if figures.beats_uniform
                else "no better than an even guess, so not a forecast")
-    return f"{lead}; {scores}: {verdict}."
+    return f"{lead}. Measured {scores}: {verdict}."
 
 
 # ----- fitting by cross-validation --------------------------------------------------------------
@@ -465,9 +485,9 @@ def capped_grid(preds: FloatArray, cap: float) -> FloatArray:
 
 
 def supports_confidence(preds: FloatArray, labels: npt.NDArray[np.int64]) -> bool:
-    """Whether cross-validated outlooks above 0.5 came true at least as often as they claimed:
-    at least MIN_CONFIDENT of them, and the Wilson lower bound of their top class's hit rate
-    at least their mean top probability."""
+    """Whether cross-validated outlooks above 0.5 earned it: at least MIN_CONFIDENT of them,
+    their top class came true more often than not (Wilson 95% lower bound at least 0.5), and
+    at least as often as they claimed on average."""
     top = preds.max(axis=1)
     confident = top > CAUTIOUS_CAP
     m = int(confident.sum())
@@ -475,7 +495,7 @@ def supports_confidence(preds: FloatArray, labels: npt.NDArray[np.int64]) -> boo
         return False
     hits = int((preds[confident].argmax(axis=1) == labels[confident]).sum())
     low, _ = wilson(hits, m)
-    return low >= float(top[confident].mean())
+    return low >= CAUTIOUS_CAP and hits / m >= float(top[confident].mean())
 
 
 def _best(scores: FloatArray, design: Design) -> tuple[float, tuple[int, ...]]:

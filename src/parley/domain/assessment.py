@@ -65,6 +65,7 @@ class Measured:
 
 
 MoveKind = Literal["base-rates", "case", "condition", "confidence-limit"]
+Abstention = Literal["too-little-known", "no-comparable-case"]
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class Outlook:
     cases: tuple[str, ...] = ()  # the neighbours it was drawn from
     explanation: tuple[Move, ...] = ()
     measured: Measured | None = None
-    abstained: bool = False  # True: base rates only (too little known, or nothing comparable)
+    # why no past case voted: "too-little-known" (fewer known variables than the outlook needs)
+    # or "no-comparable-case"; None when comparable cases voted
+    abstained: Abstention | None = None
 
     def __post_init__(self) -> None:
         total = sum(self.distribution.values())
