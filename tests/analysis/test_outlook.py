@@ -267,8 +267,9 @@ def test_outlook_sentence_states_the_measured_figures() -> None:
                       "caveat")
     good = Measured("outlook", 18, 16, 0.729, 0.156, 0.741, 0.158, 0.8, 0.164)
     text = outlook_sentence(outlook, good)
-    assert text.startswith("Most likely temporary reduction (40%), then lasting reduction (20%)")
-    for figure in ("0.73", "0.16", "0.74", "0.80"):
+    assert text.startswith("Most likely temporary reduction (40%; lasting reduction 20%; "
+                           "collapsed and transformation 15% each; no deal 10%). Measured")
+    for figure in ("0.73", "0.156", "0.74", "0.158", "0.80", "0.164"):
         assert figure in text
     assert "leave-one-out" in text and "whole countries" in text and "not a forecast" in text
     bad = Measured("outlook", 18, 16, 0.85, 0.2, 0.9, 0.21, 0.8, 0.164)

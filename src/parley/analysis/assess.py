@@ -154,7 +154,8 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
     weights = np.array(model.condition_weights, dtype=np.float64)
     codes = (settings.features([scenario.values])[0] if scenario is not None and informative
              else np.zeros(len(settings.conditions)))
-    keep = (labels[order] >= 0) & (sims[order] >= settings.min_similarity)
+    threshold = max(settings.min_similarity, params.min_similarity)
+    keep = (labels[order] >= 0) & (sims[order] >= threshold)
     comparable = order[keep][: params.k].tolist() if informative else []
     neighbours = tuple((j, float(sims[j]), int(labels[j])) for j in comparable)
     result = explain(Evidence(base, neighbours, codes, weights), params)
@@ -197,7 +198,7 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
     elif not voters:
         basis = (f"No comparable past case: none with a known outcome was compared on at least "
                  f"{pool.weights.min_compared} variables and found at least "
-                 f"{settings.min_similarity:.0%} alike, so no case votes and the outlook is "
+                 f"{threshold:.0%} alike, so no case votes and the outlook is "
                  f"{prior}.{cond_text} {fitted}")
     else:
         spread = (", sharing some of it with the neighbouring classes on the ordered scale"

@@ -214,6 +214,7 @@ def _prepare(items: Sequence[Case], related_ids: Mapping[str, set[str]], codeboo
         informative=known >= settings.min_known,
         n_classes=len(classes),
         prior_sd=settings.prior_sd,
+        min_similarity=settings.min_similarity,
     )
     return _Prepared(problem, eligible, tuple(_country(c) for c in items))
 

@@ -51,6 +51,8 @@ CAL_ALPHA_GRID: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 SPREAD_GRID: tuple[float, ...] = (0.0, 0.5)
 BETA_GRID: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 SHRINKAGE_GRID: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+# how alike a past case must be to vote (values below the settings' floor are not tried)
+SIMILARITY_GRID: tuple[float, ...] = (0.25, 0.5, 0.75)
 
 
 
@@ -65,7 +67,12 @@ class Design:
     spread_grid: tuple[float, ...] = SPREAD_GRID
     beta_grid: tuple[float, ...] = BETA_GRID
     shrinkage_grid: tuple[float, ...] = SHRINKAGE_GRID
+    similarity_grid: tuple[float, ...] = SIMILARITY_GRID
     even_weight: float = 0.5
+
+    def thresholds(self, floor: float) -> tuple[float, ...]:
+        """The similarity thresholds tried: the grid's values at or above `floor`, or the floor."""
+        return tuple(t for t in self.similarity_grid if t >= floor) or (floor,)
 
 
 DESIGN = Design()
@@ -147,19 +154,30 @@ def fit_params(
     if len(members) < 2:
         return DEFAULT_PARAMS
     member_set = set(members)
-    orders = {i: ranked(sim[i], [j for j in member_set if j != i and usable[i, j]], ids)
-              for i in members}
-    bases = {i: base_rates([labels[j] for j in members if j != i], n_classes) for i in members}
+    n, kn = len(members), len(k_grid)
+    labels_arr = np.asarray(labels, dtype=np.int64)
+    votes = np.zeros((kn, n, n_classes))  # similarity votes of the k nearest, per k
+    bases = np.zeros((n, n_classes))
+    truth = np.zeros((n, n_classes))
+    for c, i in enumerate(members):
+        order = ranked(sim[i], [j for j in member_set if j != i and usable[i, j]], ids)
+        bases[c] = base_rates([labels[j] for j in members if j != i], n_classes)
+        truth[c, labels[i]] = 1.0
+        if order:
+            weighted = np.zeros((len(order), n_classes))
+            weighted[np.arange(len(order)), labels_arr[order]] = np.maximum(sim[i, order], 0.0)
+            cum = np.cumsum(weighted, axis=0)
+            votes[:, c] = cum[np.minimum(np.array(k_grid), len(order)) - 1]
     best: tuple[float, float, int] | None = None
     chosen = DEFAULT_PARAMS
     for alpha in alpha_grid:
-        for k in k_grid:
-            params = OutlookParams(k, alpha)
-            score = sum(brier(predict(orders[i], sim[i], labels, params, bases[i]), labels[i])
-                        for i in members) / len(members)
-            key = (round(score, 12), -alpha, k)
+        prior = alpha * n_classes
+        probs = (votes + prior * bases) / (votes.sum(axis=2, keepdims=True) + prior)
+        scores = ((probs - truth) ** 2).sum(axis=2).mean(axis=1)
+        for ki, k in enumerate(k_grid):
+            key = (round(float(scores[ki]), 12), -alpha, k)
             if best is None or key < best:
-                best, chosen = key, params
+                best, chosen = key, OutlookParams(k, alpha)
     return chosen
 
 
@@ -176,11 +194,12 @@ class CalibratedParams:
     beta: float
     shrinkage: float
     cap: float  # the largest probability any class may get
+    min_similarity: float = 0.0  # a past case less alike than this does not vote
 
     def __post_init__(self) -> None:
         if (self.k < 1 or self.alpha <= 0 or not 0 <= self.spread <= 1
                 or not 0 <= self.beta <= 1 or not 0 <= self.shrinkage <= 1
-                or not 0 < self.cap <= 1):
+                or not 0 < self.cap <= 1 or not 0 <= self.min_similarity <= 1):
             raise ValueError(f"invalid outlook parameters {self}")
 
 
@@ -257,7 +276,7 @@ def explain(evidence: Evidence, params: CalibratedParams) -> Explained:
     n = len(evidence.base)
     uniform = np.full(n, 1.0 / n)
     prior_rates = shrunk(evidence.base, params.shrinkage)
-    voters = evidence.neighbours[: params.k]
+    voters = tuple(v for v in evidence.neighbours if v[1] >= params.min_similarity)[: params.k]
     votes = np.array([max(0.0, s) for _, s, _ in voters])
     denominator = votes.sum() + params.alpha * n
     kernels = (np.array([ordinal_kernel(c, params.spread, n) for _, _, c in voters])
@@ -358,6 +377,7 @@ class Problem:
         informative: False for cases with too few known scenario variables (base rates only).
         n_classes: number of outcome classes.
         prior_sd: the conditions model's prior standard deviation.
+        min_similarity: the least similarity `comparable` allows (thresholds fitted above it).
     """
 
     ids: tuple[str, ...]
@@ -370,6 +390,7 @@ class Problem:
     informative: BoolArray
     n_classes: int
     prior_sd: float
+    min_similarity: float = 0.0  # the floor `comparable` applied
 
     @property
     def size(self) -> int:
@@ -426,34 +447,41 @@ def _cond_grid(etas: FloatArray, bases: FloatArray) -> FloatArray:
     return out
 
 
-def _grid_predictions(evidence: Sequence[Evidence], n_classes: int, design: Design
-                      ) -> FloatArray:
+def _grid_predictions(evidence: Sequence[Evidence], n_classes: int, design: Design,
+                      thresholds: Sequence[float]) -> FloatArray:
     """Uncapped outlooks of every case for every grid point, shaped
-    (k, alpha, spread, beta, shrinkage, case, class)."""
+    (threshold, k, alpha, spread, beta, shrinkage, case, class)."""
     n = len(evidence)
-    kn, sn = len(design.k_grid), len(design.spread_grid)
+    tn, kn, sn = len(thresholds), len(design.k_grid), len(design.spread_grid)
     gammas = np.array(design.shrinkage_grid)[:, None, None]
     bases = (1 - gammas) * np.array([e.base for e in evidence]) + gammas / n_classes
     etas = np.array([float(e.conditions @ e.weights) for e in evidence])
     cond = _cond_grid(etas, bases)  # (shrinkage, case, class)
-    votes = np.zeros((kn, sn, n, n_classes))
-    totals = np.zeros((kn, n))
+    votes = np.zeros((tn, kn, sn, n, n_classes))
+    totals = np.zeros((tn, kn, n))
+    ks = np.array(design.k_grid)
     for c, e in enumerate(evidence):
         if not e.neighbours:
             continue
+        # neighbours come most similar first, so each threshold keeps a prefix
         sims = np.maximum(np.array([s for _, s, _ in e.neighbours]), 0.0)
         labels = np.array([label for _, _, label in e.neighbours], dtype=np.int64)
-        tops = np.minimum(np.array(design.k_grid), len(sims)) - 1
-        totals[:, c] = np.cumsum(sims)[tops]
-        for si, spread in enumerate(design.spread_grid):
-            weighted = np.cumsum(sims[:, None] * _kernels(spread, n_classes)[labels], axis=0)
-            votes[:, si, c] = weighted[tops]
-    alphas = np.array(design.alpha_grid)[None, :, None, None, None, None] * n_classes
-    # (k, alpha, spread, shrinkage, case, class)
-    vote = ((votes[:, None, :, None] + alphas * bases[None, None, None])
-            / (totals[:, None, None, None, :, None] + alphas))
+        cum_sims = np.concatenate([[0.0], np.cumsum(sims)])
+        cum_votes = [np.concatenate([np.zeros((1, n_classes)), np.cumsum(
+            sims[:, None] * _kernels(spread, n_classes)[labels], axis=0)])
+            for spread in design.spread_grid]
+        for ti, threshold in enumerate(thresholds):
+            tops = np.minimum(ks, int(np.sum(sims >= threshold)))
+            totals[ti, :, c] = cum_sims[tops]
+            for si in range(sn):
+                votes[ti, :, si, c] = cum_votes[si][tops]
+    alphas = np.array(design.alpha_grid)[None, None, :, None, None, None, None] * n_classes
+    # (threshold, k, alpha, spread, shrinkage, case, class)
+    vote = ((votes[:, :, None, :, None] + alphas * bases[None, None, None, None])
+            / (totals[:, :, None, None, None, :, None] + alphas))
     beta = np.array(design.beta_grid)[:, None, None, None]
-    out: FloatArray = (1 - beta) * vote[:, :, :, None] + beta * cond[None, None, None, None]
+    out: FloatArray = ((1 - beta) * vote[:, :, :, :, None]
+                       + beta * cond[None, None, None, None, None])
     return out
 
 
@@ -498,16 +526,19 @@ def supports_confidence(preds: FloatArray, labels: npt.NDArray[np.int64]) -> boo
     return low >= CAUTIOUS_CAP and hits / m >= float(top[confident].mean())
 
 
-def _best(scores: FloatArray, design: Design) -> tuple[float, tuple[int, ...]]:
-    """The lowest score on the (k, alpha, spread, beta, shrinkage) grid; ties (to 1e-9) go to
-    more shrinkage, then stronger smoothing, more neighbours, less spread, less blend."""
-    grids = np.meshgrid(np.array(design.k_grid, dtype=float), np.array(design.alpha_grid),
+def _best(scores: FloatArray, design: Design, thresholds: Sequence[float]
+          ) -> tuple[float, tuple[int, ...]]:
+    """The lowest score on the (threshold, k, alpha, spread, beta, shrinkage) grid; ties (to
+    1e-9) go to more shrinkage, then stronger smoothing, more neighbours, a higher threshold,
+    less spread, less blend."""
+    grids = np.meshgrid(np.array(thresholds, dtype=float),
+                        np.array(design.k_grid, dtype=float), np.array(design.alpha_grid),
                         np.array(design.spread_grid), np.array(design.beta_grid, dtype=float),
                         np.array(design.shrinkage_grid), indexing="ij")
-    k, alpha, spread, beta, shrinkage = (g.reshape(-1) for g in grids)
+    threshold, k, alpha, spread, beta, shrinkage = (g.reshape(-1) for g in grids)
     rounded = np.round(scores.reshape(-1), 9)
     # np.lexsort sorts by the last key first
-    order = np.lexsort((beta, spread, -k, -alpha, -shrinkage, rounded))
+    order = np.lexsort((beta, spread, -threshold, -k, -alpha, -shrinkage, rounded))
     flat = int(order[0])
     index = tuple(int(x) for x in np.unravel_index(flat, scores.shape))
     return float(scores.reshape(-1)[flat]), index
@@ -521,19 +552,21 @@ def held_out_units(problem: Problem, members: Sequence[int]) -> list[list[int]]:
     return [units[g] for g in sorted(units)]
 
 
-def _choose(preds: FloatArray, labels: npt.NDArray[np.int64], design: Design
-            ) -> CalibratedParams:
+def _choose(preds: FloatArray, labels: npt.NDArray[np.int64], design: Design,
+            thresholds: Sequence[float]) -> CalibratedParams:
     # The cautious cap is the default; lifting it must be earned: the best uncapped setting
     # must score at least as well and its confident outlooks must have come true as claimed.
     capped = _grid_scores(capped_grid(preds, CAUTIOUS_CAP), labels, design.even_weight)
-    score, index = _best(capped, design)
+    score, index = _best(capped, design, thresholds)
     cap = CAUTIOUS_CAP
-    free_score, free_index = _best(_grid_scores(preds, labels, design.even_weight), design)
+    free_score, free_index = _best(_grid_scores(preds, labels, design.even_weight), design,
+                                   thresholds)
     if free_score <= score and supports_confidence(preds[free_index], labels):
         index, cap = free_index, 1.0
-    ki, ai, si, bi, hi = index
+    ti, ki, ai, si, bi, hi = index
     return CalibratedParams(design.k_grid[ki], design.alpha_grid[ai], design.spread_grid[si],
-                            design.beta_grid[bi], design.shrinkage_grid[hi], cap)
+                            design.beta_grid[bi], design.shrinkage_grid[hi], cap,
+                            thresholds[ti])
 
 
 def fit_variants(problem: Problem, members: Sequence[int], builder: EvidenceBuilder,
@@ -541,9 +574,11 @@ def fit_variants(problem: Problem, members: Sequence[int], builder: EvidenceBuil
                  ) -> dict[str, CalibratedParams]:
     """`fit_calibrated` for several restrictions of the blend (beta values drawn from the
     design's beta grid) at once, sharing the cross-validated evidence."""
+    thresholds = design.thresholds(problem.min_similarity)
     units = held_out_units(problem, members)
     if len(units) < 2:
-        return {name: replace(UNIFORM_PARAMS, beta=betas[0]) for name, betas in variants.items()}
+        return {name: replace(UNIFORM_PARAMS, beta=betas[0], min_similarity=thresholds[-1])
+                for name, betas in variants.items()}
     member_set = set(members)
     held: list[int] = []
     evidence: list[Evidence] = []
@@ -553,12 +588,12 @@ def fit_variants(problem: Problem, members: Sequence[int], builder: EvidenceBuil
             held.append(i)
             evidence.append(builder.evidence(i, train))
     labels = problem.labels[np.array(held, dtype=np.int64)]
-    preds = _grid_predictions(evidence, problem.n_classes, design)
+    preds = _grid_predictions(evidence, problem.n_classes, design, thresholds)
     out: dict[str, CalibratedParams] = {}
     for name, betas in variants.items():
         columns = [design.beta_grid.index(b) for b in betas]
-        out[name] = _choose(preds[:, :, :, columns], labels,
-                            replace(design, beta_grid=tuple(betas)))
+        out[name] = _choose(preds[:, :, :, :, columns], labels,
+                            replace(design, beta_grid=tuple(betas)), thresholds)
     return out
 
 
