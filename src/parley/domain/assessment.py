@@ -132,9 +132,9 @@ class Assessment:
 def measured_to_dict(measured: Measured) -> dict[str, Any]:
     return {"method": measured.method, "n_cases": measured.n_cases,
             "n_countries": measured.n_countries,
-            "leave-one-out": {"brier": round(measured.brier_loo, 4),
+            "leave_one_out": {"brier": round(measured.brier_loo, 4),
                               "rps": round(measured.rps_loo, 4)},
-            "leave-one-country-out": {"brier": round(measured.brier_loco, 4),
+            "leave_one_country_out": {"brier": round(measured.brier_loco, 4),
                                       "rps": round(measured.rps_loco, 4)},
             "uniform": {"brier": round(measured.uniform_brier, 4),
                         "rps": round(measured.uniform_rps, 4)}}
