@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from parley.analysis.assess import CasePool, assess
-from parley.analysis.outlook import OutlookParams
+from parley.analysis.outlook import CalibratedParams, OutlookModel
 from parley.domain.codebook import Codebook, VarType
 from parley.domain.evidence import UNKNOWN
 from parley.interchange.scenario_file import read_scenario
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_codebook
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 
 SCENARIO = Path(__file__).resolve().parents[1] / "tests/data/scenarios/good/gang-truce.yaml"
@@ -67,7 +68,9 @@ def main() -> None:
     codebook = load_codebook()
     guidelines = load_guidelines(codebook)
     scenario = read_scenario(SCENARIO, codebook)
-    params = OutlookParams(7, 0.5)
+    settings = load_outlook_settings(codebook)
+    params = OutlookModel(CalibratedParams(7, 0.5, 0.5, 0.5, 0.5, 0.5),
+                          tuple(0.1 for _ in settings.conditions), settings)
     print(f"{'cases':>8} | {'build (s)':>9} | {'assess median (ms)':>18} | {'p95 (ms)':>8}")
     print(f"{'-' * 8}-+-{'-' * 9}-+-{'-' * 18}-+-{'-' * 8}")
     for n in (int(s) for s in args.sizes.split(",")):

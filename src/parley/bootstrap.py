@@ -13,6 +13,7 @@ from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.passwords import password_rule
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.accounts import Accounts
@@ -105,7 +106,8 @@ class Parley:
     @cached_property
     def assessments(self) -> Assessments:
         return Assessments(self.cases, self.codebook, self.guidelines,
-                           load_similarity_weights(self.codebook))
+                           load_similarity_weights(self.codebook),
+                           load_outlook_settings(self.codebook))
 
     @cached_property
     def scenarios(self) -> SavedScenarios:

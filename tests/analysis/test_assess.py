@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parley.analysis.assess import CasePool, assess, checklist_for, findings_for
-from parley.analysis.evaluate import caveat, evaluate, fit_outlook_params
-from parley.analysis.outlook import OutlookParams
+from parley.analysis.evaluate import caveat, evaluate, fit_outlook
+from parley.analysis.outlook import OutlookModel, outlook_sentence
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
@@ -16,6 +19,7 @@ from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.domain.source import QuoteChecker
 from parley.knowledge.guidelines import load_guidelines
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.render.brief import render_html, render_markdown
 
@@ -28,16 +32,19 @@ def guidelines(codebook: Codebook, sources: dict[str, QuoteChecker]) -> list[Gui
 
 
 @pytest.fixture(scope="module")
-def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, OutlookParams, str]:
+def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, OutlookModel, str]:
     weights = load_similarity_weights(codebook)
+    settings = load_outlook_settings(codebook)
+    evaluation = evaluate(bundled_cases, codebook, weights, settings)
     return (CasePool.build(bundled_cases, codebook, weights),
-            fit_outlook_params(bundled_cases, codebook, weights),
-            caveat(evaluate(bundled_cases, codebook, weights)))
+            fit_outlook(bundled_cases, codebook, weights, settings, evaluation),
+            caveat(evaluation))
 
 
 def _check_shape(data: dict, codebook: Codebook) -> None:
     assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
-    assert list(data["outlook"]) == ["distribution", "basis", "caveat"]
+    assert list(data["outlook"]) == ["distribution", "basis", "caveat", "abstained",
+                                     "explanation", "measured"]
     assert list(data["outlook"]["distribution"]) == list(codebook["outcome_class"].codes)
     assert sum(data["outlook"]["distribution"].values()) == pytest.approx(1.0)
     for f in data["findings"]:
@@ -55,7 +62,7 @@ def _check_shape(data: dict, codebook: Codebook) -> None:
 
 def test_every_case_yields_a_brief_whose_every_finding_cites_the_paper(
         bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
-        sources: dict[str, QuoteChecker], engine: tuple[CasePool, OutlookParams, str]) -> None:
+        sources: dict[str, QuoteChecker], engine: tuple[CasePool, OutlookModel, str]) -> None:
     pool, params, text = engine
     for case in bundled_cases:
         result = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)
@@ -101,7 +108,7 @@ def test_checklist_statuses(codebook: Codebook, guidelines: list[Guideline]) -> 
 
 def test_similar_cases_explain_themselves(codebook: Codebook, guidelines: list[Guideline],
                                           bundled_cases: list[Case],
-                                          engine: tuple[CasePool, OutlookParams, str]) -> None:
+                                          engine: tuple[CasePool, OutlookModel, str]) -> None:
     pool, params, text = engine
     case = next(c for c in bundled_cases if c.id == "el-salvador-mara-truce-2012")
     result: Assessment = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)
@@ -113,7 +120,7 @@ def test_similar_cases_explain_themselves(codebook: Codebook, guidelines: list[G
 
 
 def test_html_brief_is_self_contained_and_escaped(codebook: Codebook, guidelines: list[Guideline],
-                                                   engine: tuple[CasePool, OutlookParams, str]
+                                                   engine: tuple[CasePool, OutlookModel, str]
                                                    ) -> None:
     pool, params, text = engine
     scenario = parse_scenario({"title": "<script>alert(1)</script>", "cohesion": "low",
@@ -125,3 +132,76 @@ def test_html_brief_is_self_contained_and_escaped(codebook: Codebook, guidelines
     assert 'href="#cite-1"' in html and 'id="cite-1"' in html
     md = render_markdown(result, codebook)
     assert "a \\| b \\[x\\](javascript:y)" in md
+
+
+def test_too_few_known_variables_get_base_rates_and_a_sentence_why(
+        codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    four = parse_scenario({"cohesion": "high", "group_type": ["gang"], "secrecy": "secret",
+                           "deterrence_credible": "yes"}, codebook)
+    result = assess(four, guidelines, pool, model, text).outlook
+    assert result.abstained == "too-little-known" and result.cases == ()
+    assert "Only 4 pre-negotiation variable(s) are known, fewer than the 5" in result.basis
+    labels = pool.labels[pool.labels >= 0]
+    base = (np.bincount(labels, minlength=5) + 1) / (len(labels) + 5)
+    expected = (1 - model.params.shrinkage) * base + model.params.shrinkage / 5
+    assert list(result.distribution.values()) == pytest.approx(list(expected))
+    assert [m.kind for m in result.explanation] == ["base-rates"]
+    assert outlook_sentence(result).startswith("Too little is known about this situation")
+
+
+def test_no_comparable_case_abstains(codebook: Codebook, guidelines: list[Guideline],
+                                     engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    # five known variables, none shared with any past case's known values in a similar way
+    odd = parse_scenario({"country": "Atlantis", "locality": "Nowhere", "groups": ["Nobody"],
+                          "start_year": 1850, "method": "mixed"}, codebook)
+    result = assess(odd, guidelines, pool, model, text).outlook
+    assert result.abstained == "no-comparable-case" and result.cases == ()
+    assert result.basis.startswith("No comparable past case")
+    assert outlook_sentence(result).startswith("No past case is comparable")
+
+
+def test_the_outlook_explains_itself_and_states_its_figures(
+        bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    assert model.measured is not None
+    for case in bundled_cases:
+        out = assess(scenario_from_case(case, codebook), guidelines, pool, model, text).outlook
+        uniform = 1 / len(out.distribution)
+        for cls, p in out.distribution.items():
+            moved = sum(m.moves[cls] for m in out.explanation)
+            assert p == pytest.approx(uniform + moved, abs=1e-12), (case.id, cls)
+            if model.params.cap <= 0.5:
+                assert p <= 0.5 + 1e-12, case.id
+        voted = [m.id for m in out.explanation if m.kind == "case"]
+        assert voted == list(out.cases) and len(voted) <= model.params.k
+        assert out.measured == model.measured
+        sentence = outlook_sentence(out)
+        assert f"{model.measured.brier_loo:.2f}" in sentence
+        assert f"{model.measured.rps_loco:.3f}" in sentence
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_scenario_gets_a_proper_humble_outlook(
+        data: st.DataObject, codebook: Codebook, guidelines: list[Guideline],
+        engine: tuple[CasePool, OutlookModel, str]) -> None:
+    pool, model, text = engine
+    raw: dict[str, object] = {}
+    for var in codebook.scenario_variables:
+        if not var.codes or not data.draw(st.booleans(), label=f"set {var.name}"):
+            continue
+        codes = list(var.codes)
+        if var.type.is_list:
+            raw[var.name] = data.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3,
+                                               unique=True), label=var.name)
+        else:
+            raw[var.name] = data.draw(st.sampled_from(codes), label=var.name)
+    out = assess(parse_scenario(raw, codebook), guidelines, pool, model, text).outlook
+    assert sum(out.distribution.values()) == pytest.approx(1.0)
+    assert all(0 < p < 1 for p in out.distribution.values())
+    assert max(out.distribution.values()) <= model.params.cap + 1e-12
+    assert (out.abstained == "too-little-known") == (len(raw) < 5)

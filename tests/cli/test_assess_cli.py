@@ -76,10 +76,22 @@ def test_evaluate_json_and_table(db: str) -> None:
     out = run(["evaluate", "--format", "json"], db)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data["methods"]) == {"outlook", "outlook-equal-weights", "majority-class",
-                                    "uniform"}
-    assert data["methods"]["uniform"]["brier"] == pytest.approx(0.8)
+    methods = {"outlook", "ordinal-vote", "conditions-model", "nearest-neighbour",
+               "paper-frequencies", "uniform"}
+    assert set(data["evaluations"]) == {"leave-one-out", "leave-one-country-out"}
+    for scheme in data["evaluations"].values():
+        assert set(scheme["methods"]) == methods
+        for m in scheme["methods"].values():
+            assert {"brier", "rps", "reliability", "even_mix", "accuracy"} <= set(m)
+            assert sum(b["n"] for b in m["reliability"]) == data["n_cases"] * 5
+        assert scheme["methods"]["uniform"]["brier"] == pytest.approx(0.8)
+        assert scheme["methods"]["outlook"]["brier"] < 0.8
+        assert scheme["methods"]["outlook"]["rps"] < scheme["methods"]["uniform"]["rps"]
+    # the first interface: LOO methods at the top, majority-class kept
+    assert {"outlook", "majority-class", "uniform"} <= set(data["methods"])
     assert data["n_cases"] == len(data["predictions"]) > 0
     table = run(["evaluate", "--format", "table"], db)
     assert table.returncode == 0, table.stderr
-    assert "majority-class" in table.stdout and "Brier" in table.stdout
+    for text in ("leave-one-out", "leave-one-country-out", "paper-frequencies", "RPS", "Brier",
+                 "reliability", "outlook (in use)"):
+        assert text in table.stdout, text

@@ -16,6 +16,7 @@ from parley.domain.evidence import UNKNOWN_VALUE
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario
 from parley.knowledge.guidelines import load_guidelines
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments, SavedScenarios
 from tests.support import build, user
@@ -35,7 +36,7 @@ def _service(cases: list[Case], codebook: Codebook) -> tuple[Assessments, FakeCa
     guidelines: list[Guideline] = load_guidelines(codebook)
     catalogue = FakeCatalogue(cases)
     service = Assessments(catalogue, codebook, guidelines,  # type: ignore[arg-type]
-                          load_similarity_weights(codebook))
+                          load_similarity_weights(codebook), load_outlook_settings(codebook))
     return service, catalogue
 
 

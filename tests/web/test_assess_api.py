@@ -18,6 +18,21 @@ def test_assess_returns_the_interface_shape(client: TestClient) -> None:
     assert body["scenario"]["deterrence_credible"] == "no"
     assert abs(sum(body["outlook"]["distribution"].values()) - 1) < 1e-9
     assert all(f["citations"] for f in body["findings"])
+    outlook = body["outlook"]
+    assert max(outlook["distribution"].values()) <= 0.5 + 1e-9
+    moved = {c: sum(m["moves"][c] for m in outlook["explanation"]) for c in
+             outlook["distribution"]}
+    assert all(abs(0.2 + moved[c] - p) < 1e-3 for c, p in outlook["distribution"].items())
+    measured = outlook["measured"]
+    assert measured["leave_one_out"]["brier"] < measured["uniform"]["brier"] == 0.8
+    assert measured["leave_one_country_out"]["rps"] < measured["uniform"]["rps"]
+
+
+def test_too_little_known_gets_base_rates_and_says_why(client: TestClient) -> None:
+    r = client.post("/api/assess", json={"cohesion": "high", "secrecy": "secret"})
+    outlook = r.json()["outlook"]
+    assert outlook["abstained"] == "too-little-known"
+    assert "Only 2 pre-negotiation variable(s) are known, fewer than the 5" in outlook["basis"]
 
 
 def test_bad_scenario_is_400_naming_key_value_and_codes(client: TestClient) -> None:

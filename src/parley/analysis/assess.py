@@ -19,12 +19,14 @@ import numpy as np
 import numpy.typing as npt
 
 from parley.analysis.evaluate import OUTCOME, leaf_cases
-from parley.analysis.outlook import OutlookParams, base_rates, distribution
+from parley.analysis.outlook import Evidence, OutlookModel, base_rates, explain
 from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights, compare
 from parley.domain.assessment import (
+    Abstention,
     Assessment,
     ChecklistEntry,
     CheckStatus,
+    Move,
     Outlook,
     SimilarCase,
 )
@@ -135,44 +137,102 @@ def similar_cases(scenario: Scenario, pool: CasePool, order: npt.NDArray[np.int6
 
 
 def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[np.float64],
-                params: OutlookParams, caveat: str) -> Outlook:
-    """The outlook from the k most similar cases with a known outcome."""
+                model: OutlookModel, caveat: str, scenario: Scenario | None = None) -> Outlook:
+    """The calibrated outlook for a scenario, explained source by source (docs/assessment.md).
+
+    `order` is the pooled cases compared on enough variables, most similar first. A scenario
+    with fewer than `min_known` known variables gets the base rates and a sentence saying why;
+    with no comparable past case the vote abstains.
+    """
     classes = list(pool.codebook[OUTCOME].codes)
+    settings, params = model.settings, model.params
     labels = pool.labels
-    known = order[labels[order] >= 0]
-    top = known[: params.k].tolist()
+    n_known = int((labels >= 0).sum())
     base = base_rates(labels[labels >= 0].tolist(), len(classes))
-    probs = distribution([(float(sims[j]), int(labels[j])) for j in top], base, params.alpha)
-    cited = tuple(pool.ids[j] for j in top)
-    if top:
-        basis = (f"Drawn from the {len(top)} most similar past case(s) with a known outcome "
-                 f"({', '.join(cited)}): each votes for its outcome class with its similarity "
-                 f"(total {sum(float(sims[j]) for j in top):.2f}), and the votes are smoothed "
-                 f"towards the base rates of all {int((labels >= 0).sum())} such case(s) "
-                 f"(k={params.k}, alpha={params.alpha:g}, both fitted by leave-one-out).")
+    known_vars = len(scenario.known()) if scenario is not None else settings.min_known
+    informative = known_vars >= settings.min_known
+    weights = np.array(model.condition_weights, dtype=np.float64)
+    codes = (settings.features([scenario.values])[0] if scenario is not None and informative
+             else np.zeros(len(settings.conditions)))
+    threshold = max(settings.min_similarity, params.min_similarity)
+    keep = (labels[order] >= 0) & (sims[order] >= threshold)
+    comparable = order[keep][: params.k].tolist() if informative else []
+    neighbours = tuple((j, float(sims[j]), int(labels[j])) for j in comparable)
+    result = explain(Evidence(base, neighbours, codes, weights), params)
+    voters = result.voters
+
+    def moves(row: npt.NDArray[np.float64]) -> dict[str, float]:
+        return dict(zip(classes, (float(x) for x in row), strict=True))
+
+    explanation: list[Move] = [Move(
+        "base-rates", "base-rates", f"outcomes of {n_known} past case(s)",
+        f"shrunk {params.shrinkage:.0%} towards an even spread", moves(result.prior))]
+    for (j, sim, label), row in zip(voters, result.cases, strict=True):
+        explanation.append(Move("case", pool.ids[j], pool.titles[j],
+                                f"similarity {sim:.2f}, outcome {classes[label]}", moves(row)))
+    for cond, code, row in zip(settings.conditions, codes.tolist(), result.conditions,
+                               strict=True):
+        if code != 0 and np.any(row):
+            explanation.append(Move("condition", cond.name, cond.label,
+                                    "present" if code > 0 else "absent", moves(row)))
+    if np.any(np.abs(result.cap) > 1e-12):
+        explanation.append(Move("confidence-limit", "confidence-limit",
+                                f"no class above {params.cap:.0%}",
+                                "the evaluation does not support more confidence",
+                                moves(result.cap)))
+    cited = tuple(pool.ids[j] for j, _, _ in voters)
+    prior = (f"the outcomes of {n_known} past case(s) shrunk {params.shrinkage:.0%} towards an "
+             "even spread (the paper chose notable cases, so its mix of outcomes is not the "
+             "world's)")
+    fitted = "Every setting was fitted by cross-validation on past cases."
+    conditions_known = [c.label for c, code in zip(settings.conditions, codes.tolist(),
+                                                   strict=True) if code != 0]
+    cond_text = (f" The paper's conditions for durable results known here "
+                 f"({', '.join(conditions_known)}) count for {params.beta:.0%} of it."
+                 if conditions_known and params.beta > 0 else "")
+    if not informative:
+        basis = (f"Only {known_vars} pre-negotiation variable(s) are known, fewer than the "
+                 f"{settings.min_known} needed to compare a situation with past cases, so this "
+                 f"is the base rate: {prior}. Describe the situation further for an outlook "
+                 "drawn from comparable cases.")
+    elif not voters:
+        basis = (f"No comparable past case: none with a known outcome was compared on at least "
+                 f"{pool.weights.min_compared} variables and found at least "
+                 f"{threshold:.0%} alike, so no case votes and the outlook is "
+                 f"{prior}.{cond_text} {fitted}")
     else:
-        basis = ("No past case with a known outcome is comparable on enough variables, so the "
-                 "outlook is the base rate of outcomes across the case base.")
-    return Outlook(dict(zip(classes, (float(p) for p in probs), strict=True)), basis, caveat,
-                   cited)
+        spread = (", sharing some of it with the neighbouring classes on the ordered scale"
+                  if params.spread > 0 else "")
+        weight = params.alpha * len(classes)
+        basis = (f"Drawn from the {len(voters)} most similar comparable past case(s) "
+                 f"({', '.join(cited)}): each votes for its outcome class with its similarity "
+                 f"(total {sum(s for _, s, _ in voters):.2f}){spread}, against {weight:g} votes "
+                 f"spread like {prior}.{cond_text} {fitted}")
+    if np.any(np.abs(result.cap) > 1e-12):
+        basis += (f" No class may exceed {params.cap:.0%}: the evaluation does not show that "
+                  "more confident outlooks came true as often as they claimed.")
+    abstained: Abstention | None = (None if voters else "no-comparable-case" if informative
+                                    else "too-little-known")
+    return Outlook(dict(zip(classes, (float(p) for p in result.probs), strict=True)), basis,
+                   caveat, cited, tuple(explanation), model.measured, abstained)
 
 
 def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
-           params: OutlookParams, caveat: str, n_similar: int = N_SIMILAR) -> Assessment:
+           model: OutlookModel, caveat: str, n_similar: int = N_SIMILAR) -> Assessment:
     """Assess a scenario.
 
     Args:
         scenario: the described situation.
         guidelines: the paper's lessons as rules.
         pool: the past cases, prepared with `CasePool.build`.
-        params: k and alpha of the outlook, fitted on the case base.
+        model: the outlook in use, fitted on the case base (`evaluate.fit_outlook`).
         caveat: the outlook's measured accuracy, from `parley.analysis.evaluate.caveat`.
         n_similar: how many similar cases to list.
     """
     sims, order = pool.rank(scenario)
     return Assessment(
         scenario=scenario,
-        outlook=outlook_for(pool, order, sims, params, caveat),
+        outlook=outlook_for(pool, order, sims, model, caveat, scenario),
         findings=tuple(findings_for(scenario, guidelines)),
         similar_cases=tuple(similar_cases(scenario, pool, order, sims, n_similar)),
         checklist=tuple(checklist_for(scenario, guidelines)),

@@ -1,40 +1,77 @@
-"""Leave-one-out evaluation of the outlook over the case base, against two baselines.
+"""Evaluation of the outlook that cannot flatter it: nested, by leave-one-out and by
+leave-one-country-out, against three baselines.
 
 Protocol (what `parley evaluate` reports):
 
 - Evaluated cases are the *leaf* cases (no sub-cases of their own) whose `outcome_class` is
   known. A parent case summarises its sub-cases, so using both would count one process twice.
-- Each case in turn is held out. Its scenario is built from its pre-negotiation values (the
-  codebook's scenario variables); its outcome is never an input.
-- Its neighbours come only from the other leaf cases, never from its own parent or sub-cases.
-- k and alpha are fitted inside each fold by an inner leave-one-out on the remaining cases only.
-  The similarity weights are not fitted (they are judgments written down with reasons), so the
-  outlook is also scored with equal weights to show what that choice does.
-- Baselines: the majority class of the training fold (accuracy), scored as the fold's class
-  frequencies (Brier); and the uniform distribution (Brier 0.8 with five classes; its accuracy
-  is the expected 1/K of a random pick).
-- Brier score: mean over cases of the sum over classes of (p - outcome)^2; 0 is perfect, 2 the
-  worst, lower is better.
+- Each held-out case's scenario is built from its pre-negotiation values (the codebook's
+  scenario variables); its outcome is never an input.
+- Leave-one-out holds out one case at a time; leave-one-country-out holds out every case of one
+  country at a time. Either way a held-out case is never predicted from its parent, its
+  sub-cases or the other sub-cases of its parent (parts of one process), and under
+  leave-one-country-out never from a case of its own country.
+- Everything is fitted inside each fold, on the training cases only (nested): the base rates,
+  the conditions model, and every setting of the outlook (neighbours, smoothing, ordinal spread,
+  blend, shrinkage towards uniform, confidence limit) by an inner cross-validation on the ranked
+  probability score; the nearest-neighbour baseline's k and alpha by an inner leave-one-out.
+- The similarity weights and the conditions are not fitted: they are judgments written down
+  with reasons (similarity-weights.yaml, outlook-conditions.yaml).
+- Baselines: uniform (1/K to each class); the paper's frequencies (the class frequencies of the
+  training fold; its accuracy is that of always guessing its most common class); and the
+  nearest-neighbour vote Parley used before.
+- Scores: accuracy of the most likely class (Wilson 95% interval); Brier score (0 best, 2
+  worst); ranked probability score over the ordered classes (0 best, 1 worst); a reliability
+  table of every predicted class probability, binned, against how often that class happened.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from parley.analysis.outlook import OutlookParams, base_rates, brier, fit_params, predict, ranked
+from parley.analysis.conditions import OutlookSettings, fit_weights
+from parley.analysis.outlook import (
+    DESIGN,
+    Design,
+    EvidenceBuilder,
+    OutlookModel,
+    Problem,
+    base_rates,
+    explain,
+    fit_calibrated,
+    fit_params,
+    fit_variants,
+    predict,
+    ranked,
+)
+from parley.analysis.scoring import (
+    ReliabilityBin,
+    balanced_scores,
+    mean_scores,
+    reliability,
+    wilson,
+)
 from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights
+from parley.domain.assessment import Measured
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.evidence import UNKNOWN
 from parley.domain.scenario import scenario_from_case
 
 OUTCOME = "outcome_class"
+METHOD_IN_USE = "outlook"
+LOO, LOCO = "leave-one-out", "leave-one-country-out"
+# The unit the outlook's own settings are fitted over, inside each fold and for the outlook in
+# use: whole countries, because a new situation is most often unlike any coded one.
+INNER = LOCO
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -47,6 +84,11 @@ class MethodScore:
     accuracy_high: float
     brier: float
     description: str
+    rps: float = 0.0
+    reliability: tuple[ReliabilityBin, ...] = ()
+    max_probability: float = 0.0  # the largest probability it gave any class
+    balanced_brier: float = 0.0  # every outcome class that occurred counts equally
+    balanced_rps: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,32 +102,56 @@ class Prediction:
     k: int
     alpha: float
     neighbours: tuple[str, ...]
+    probabilities: tuple[float, ...] = ()
+    shrinkage: float = 0.0
+    beta: float = 0.0
+    spread: float = 0.0
+    cap: float = 1.0
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    """Scores of the outlook and the baselines, with the protocol's facts."""
+class SchemeResult:
+    """One cross-validation scheme's scores for every method."""
 
-    n_cases: int
-    classes: tuple[str, ...]
-    class_counts: Mapping[str, int]
+    scheme: str
+    n_folds: int
     scores: tuple[MethodScore, ...]
     predictions: tuple[Prediction, ...]
-    excluded: Mapping[str, tuple[str, ...]]
-    protocol: str
 
     def score(self, method: str) -> MethodScore:
         return next(s for s in self.scores if s.method == method)
 
 
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion (honest with few cases)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores of the outlook and the baselines under both schemes, with the protocol's facts.
+
+    A pure value of the case base (cacheable per revision); `evaluation_to_dict` is its JSON.
+    """
+
+    n_cases: int
+    classes: tuple[str, ...]
+    class_counts: Mapping[str, int]
+    schemes: tuple[SchemeResult, ...]
+    excluded: Mapping[str, tuple[str, ...]]
+    protocol: str
+    n_countries: int = 0
+    method: str = METHOD_IN_USE
+
+    def scheme(self, name: str) -> SchemeResult:
+        return next(s for s in self.schemes if s.scheme == name)
+
+    @property
+    def scores(self) -> tuple[MethodScore, ...]:
+        """Leave-one-out scores (the first evaluation)."""
+        return self.scheme(LOO).scores
+
+    @property
+    def predictions(self) -> tuple[Prediction, ...]:
+        return self.scheme(LOO).predictions
+
+    def score(self, method: str, scheme: str = LOO) -> MethodScore:
+        return self.scheme(scheme).score(method)
 
 
 def leaf_cases(cases: Sequence[Case]) -> list[Case]:
@@ -95,160 +161,283 @@ def leaf_cases(cases: Sequence[Case]) -> list[Case]:
 
 
 def family(cases: Sequence[Case]) -> dict[str, set[str]]:
-    """For each case, its parent and its sub-cases (never neighbours of each other)."""
+    """For each case, the other parts of its process: its parent, its sub-cases and the other
+    sub-cases of its parent (never neighbours of each other)."""
     out: dict[str, set[str]] = {c.id: set() for c in cases}
+    children: dict[str, set[str]] = {}
     for c in cases:
         if c.parent:
             out[c.id].add(c.parent)
             out.setdefault(c.parent, set()).add(c.id)
+            children.setdefault(c.parent, set()).add(c.id)
+    for siblings in children.values():
+        for cid in siblings:
+            out[cid] |= siblings - {cid}
     return out
 
 
-def _pairwise(rows: Sequence[Row], ids: Sequence[str], related: Mapping[str, set[str]],
-              codebook: Codebook, weights: SimilarityWeights
-              ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Pairwise similarities, and which pairs may be neighbours (not self, not family, enough
-    variables compared)."""
-    n = len(rows)
+def _country(case: Case) -> str:
+    return (case.country or f"(no country: {case.id})").casefold()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    problem: Problem  # groups: the outer-LOO unit (the case itself)
+    eligible: npt.NDArray[np.bool_]  # compared on enough variables (the plain vote's rule)
+    countries: tuple[str, ...]
+
+
+def _prepare(items: Sequence[Case], related_ids: Mapping[str, set[str]], codebook: Codebook,
+             weights: SimilarityWeights, settings: OutlookSettings) -> _Prepared:
+    classes = tuple(codebook[OUTCOME].codes)
+    ids = tuple(c.id for c in items)
+    n = len(items)
+    rows: list[Row] = [scenario_from_case(c, codebook).values for c in items]
     index = CaseIndex(rows, codebook, weights)
     sim = np.zeros((n, n))
-    usable = np.zeros((n, n), dtype=bool)
+    compared = np.zeros((n, n), dtype=np.int64)
     for i in range(n):
-        s, compared = index.similarities(rows[i])
-        sim[i], usable[i] = s, compared >= weights.min_compared
-        usable[i, i] = False
-        for j in range(n):
-            if ids[j] in related.get(ids[i], set()):
-                usable[i, j] = False
-    return sim, usable
+        sim[i], compared[i] = index.similarities(rows[i])
+    eligible = compared >= weights.min_compared
+    np.fill_diagonal(eligible, False)
+    related = np.array([[ids[j] in related_ids.get(ids[i], set()) for j in range(n)]
+                        for i in range(n)], dtype=bool).reshape(n, n)
+    known = np.array([sum(v is not UNKNOWN for v in r.values()) for r in rows], dtype=np.int64)
+    problem = Problem(
+        ids=ids,
+        labels=np.array([classes.index(str(c.value(OUTCOME))) for c in items], dtype=np.int64),
+        groups=ids,
+        sim=sim,
+        comparable=eligible & (sim >= settings.min_similarity),
+        related=related,
+        conditions=settings.features(rows),
+        informative=known >= settings.min_known,
+        n_classes=len(classes),
+        prior_sd=settings.prior_sd,
+        min_similarity=settings.min_similarity,
+    )
+    return _Prepared(problem, eligible, tuple(_country(c) for c in items))
 
 
-def _argmax(probs: npt.NDArray[np.float64]) -> int:
-    # first maximum in codebook order: deterministic, and the docs say so
-    return int(np.argmax(probs))
+def _score(method: str, description: str, probs: FloatArray, labels: npt.NDArray[np.int64],
+           accuracy: float | None = None) -> MethodScore:
+    n = len(labels)
+    correct = int((probs.argmax(axis=1) == labels).sum()) if n else 0
+    low, high = wilson(correct, n)
+    mean_brier, mean_rps = mean_scores(probs, labels)
+    if accuracy is not None:  # the uniform guess: the expected accuracy of a random pick
+        low = high = accuracy
+    b_brier, b_rps = balanced_scores(probs, labels)
+    return MethodScore(method, accuracy if accuracy is not None else (correct / n if n else 0.0),
+                       low, high, mean_brier, description, mean_rps, reliability(probs, labels),
+                       float(probs.max()) if n else 0.0, b_brier, b_rps)
 
 
-def evaluate(cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights) -> Evaluation:
-    """Leave-one-out accuracy and Brier score of the outlook and of the baselines."""
+DESCRIPTIONS = {
+    "outlook": "the outlook in use: ordinal vote of comparable past cases blended with the "
+               "conditions model, shrunk towards uniform, confidence-limited; all settings fitted "
+               "inside each fold",
+    "ordinal-vote": "the outlook with the conditions model switched off (beta = 0)",
+    "conditions-model": "the outlook with the vote switched off (beta = 1): the paper's conditions "
+                        "for durable results alone",
+    "nearest-neighbour": "the plain vote Parley used before: k most similar cases, "
+                         "similarity-weighted, smoothed towards the base rates; k and alpha "
+                         "fitted inside each fold by leave-one-out Brier score",
+    "paper-frequencies": "the class frequencies of the training fold (accuracy: always its most "
+                         "common class)",
+    "uniform": "1/K to every class (accuracy: the expected 1/K of a random pick)",
+}
+CALIBRATED_VARIANTS: dict[str, tuple[float, ...]] = {
+    "outlook": DESIGN.beta_grid, "ordinal-vote": (0.0,), "conditions-model": (1.0,),
+}
+
+
+def _run_scheme(scheme: str, prepared: _Prepared, builder: EvidenceBuilder,
+                classes: tuple[str, ...], design: Design) -> SchemeResult:
+    """Every method under one scheme, with everything fitted inside each outer fold."""
+    base_problem = prepared.problem
+    n, k_classes = base_problem.size, base_problem.n_classes
+    outer_groups = base_problem.ids if scheme == LOO else prepared.countries
+    inner_problem = replace(base_problem, groups=prepared.countries if INNER == LOCO
+                            else base_problem.ids)
+    outer = replace(base_problem, groups=outer_groups)
+    units = [[i for i in range(n) if outer_groups[i] == g] for g in sorted(set(outer_groups))]
+    labels = base_problem.labels
+    probs: dict[str, FloatArray] = {m: np.zeros((n, k_classes)) for m in DESCRIPTIONS}
+    predictions: dict[int, Prediction] = {}
+    nn_usable = prepared.eligible & ~base_problem.related
+    for unit in units:
+        excluded = set(unit) | {j for i in unit for j in np.flatnonzero(outer.related[i])}
+        members = [j for j in range(n) if j not in excluded]
+        fitted = fit_variants(inner_problem, members, builder, CALIBRATED_VARIANTS, design)
+        vote_params = fit_params(base_problem.sim, labels.tolist(), base_problem.ids, nn_usable,
+                                 members, k_classes)
+        train_labels = labels[members].tolist()
+        freq = np.bincount(np.asarray(train_labels, dtype=np.int64),
+                           minlength=k_classes).astype(float)
+        freq = freq / freq.sum() if freq.sum() else np.full(k_classes, 1.0 / k_classes)
+        for i in unit:
+            evidence = builder.evidence(i, members)
+            for name, params in fitted.items():
+                probs[name][i] = explain(evidence, params).probs
+            order = ranked(base_problem.sim[i], [j for j in members if nn_usable[i, j]],
+                           base_problem.ids)
+            probs["nearest-neighbour"][i] = predict(order, base_problem.sim[i], labels.tolist(),
+                                                    vote_params, base_rates(train_labels,
+                                                                            k_classes))
+            probs["paper-frequencies"][i] = freq
+            probs["uniform"][i] = np.full(k_classes, 1.0 / k_classes)
+            p = probs[METHOD_IN_USE][i]
+            chosen = fitted[METHOD_IN_USE]
+            predictions[i] = Prediction(
+                base_problem.ids[i], classes[labels[i]], classes[int(np.argmax(p))],
+                float(p[labels[i]]), chosen.k, chosen.alpha,
+                tuple(base_problem.ids[j] for j, _, _ in evidence.neighbours[: chosen.k]),
+                tuple(float(x) for x in p), chosen.shrinkage, chosen.beta, chosen.spread,
+                chosen.cap)
+    scores = tuple(
+        _score(m, d, probs[m], labels, 1.0 / k_classes if m == "uniform" else None)
+        for m, d in DESCRIPTIONS.items())
+    return SchemeResult(scheme, len(units), scores,
+                        tuple(predictions[i] for i in range(n)))
+
+
+def evaluate(cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights,
+             settings: OutlookSettings, design: Design = DESIGN) -> Evaluation:
+    """Nested leave-one-out and leave-one-country-out scores of the outlook and the baselines.
+
+    A pure function of its arguments: cache it per case-base revision, never per request.
+    """
     classes = tuple(codebook[OUTCOME].codes)
     leaves = leaf_cases(cases)
     no_outcome = tuple(c.id for c in leaves if c.values[OUTCOME].is_unknown)
     items = sorted((c for c in leaves if not c.values[OUTCOME].is_unknown), key=lambda c: c.id)
     non_leaf = tuple(sorted({c.id for c in cases} - {c.id for c in leaves}))
-    ids = [c.id for c in items]
-    labels = [classes.index(str(c.value(OUTCOME))) for c in items]
-    related = family(cases)
-    n, n_classes = len(items), len(classes)
-
-    rows = [scenario_from_case(c, codebook).values for c in items]
-    methods: list[tuple[str, SimilarityWeights, str]] = [
-        ("outlook", weights, "k most similar cases, similarity-weighted and smoothed; k and alpha "
-         "fitted inside each fold; weights from similarity-weights.yaml"),
-        ("outlook-equal-weights", weights.equal(), "the same, with every variable weighted 1"),
-    ]
-    scores: list[MethodScore] = []
-    predictions: list[Prediction] = []
-    for name, w, description in methods:
-        sim, usable = _pairwise(rows, ids, related, codebook, w)
-        correct, total_brier = 0, 0.0
-        for i in range(n):
-            train = [j for j in range(n) if j != i and ids[j] not in related.get(ids[i], set())]
-            params = fit_params(sim, labels, ids, usable, train, n_classes)
-            order = ranked(sim[i], [j for j in train if usable[i, j]], ids)
-            base = base_rates([labels[j] for j in train], n_classes)
-            probs = predict(order, sim[i], labels, params, base)
-            guess = _argmax(probs)
-            correct += guess == labels[i]
-            total_brier += brier(probs, labels[i])
-            if name == "outlook":
-                predictions.append(Prediction(
-                    ids[i], classes[labels[i]], classes[guess], float(probs[labels[i]]), params.k,
-                    params.alpha, tuple(ids[j] for j in order[: params.k])))
-        low, high = wilson(correct, n)
-        scores.append(MethodScore(name, correct / n if n else 0.0, low, high,
-                                  total_brier / n if n else 0.0, description))
-
-    correct, total_brier = 0, 0.0
-    for i in range(n):
-        train_labels = [labels[j] for j in range(n)
-                        if j != i and ids[j] not in related.get(ids[i], set())]
-        freq = np.bincount(train_labels, minlength=n_classes).astype(float)
-        freq = freq / freq.sum() if freq.sum() else np.full(n_classes, 1.0 / n_classes)
-        correct += _argmax(freq) == labels[i]
-        total_brier += brier(freq, labels[i])
-    low, high = wilson(correct, n)
-    scores.append(MethodScore("majority-class", correct / n if n else 0.0, low, high,
-                              total_brier / n if n else 0.0,
-                              "always the most common class of the training fold (Brier: the "
-                              "fold's class frequencies)"))
-    uniform = np.full(n_classes, 1.0 / n_classes)
-    scores.append(MethodScore("uniform", 1.0 / n_classes, 1.0 / n_classes, 1.0 / n_classes,
-                              brier(uniform, 0), "1/K to every class (accuracy: the expected "
-                              "1/K of a random pick)"))
-    counts = Counter(classes[label] for label in labels)
+    prepared = _prepare(items, family(cases), codebook, weights, settings)
+    builder = EvidenceBuilder(prepared.problem)
+    schemes = tuple(_run_scheme(s, prepared, builder, classes, design) for s in (LOO, LOCO))
+    counts = Counter(classes[label] for label in prepared.problem.labels.tolist())
     return Evaluation(
-        n_cases=n,
+        n_cases=len(items),
         classes=classes,
         class_counts={c: counts.get(c, 0) for c in classes},
-        scores=tuple(scores),
-        predictions=tuple(predictions),
+        schemes=schemes,
         excluded={"outcome unknown": no_outcome, "has sub-cases": non_leaf},
         protocol=(__doc__ or "").split("Protocol (what `parley evaluate` reports):", 1)[-1].strip(),
+        n_countries=len(set(prepared.countries)),
     )
 
 
-def fit_outlook_params(cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights
-                       ) -> OutlookParams:
-    """k and alpha fitted by leave-one-out over every leaf case with a known outcome."""
+def fit_outlook(cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights,
+                settings: OutlookSettings, evaluation: Evaluation | None = None,
+                design: Design = DESIGN) -> OutlookModel:
+    """The outlook in use, fitted on every leaf case with a known outcome exactly as inside each
+    fold of the evaluation; `evaluation` (of the same cases) supplies its measured figures."""
     classes = tuple(codebook[OUTCOME].codes)
     items = sorted((c for c in leaf_cases(cases) if not c.values[OUTCOME].is_unknown),
                    key=lambda c: c.id)
-    ids = [c.id for c in items]
-    rows = [scenario_from_case(c, codebook).values for c in items]
-    sim, usable = _pairwise(rows, ids, family(cases), codebook, weights)
-    labels = [classes.index(str(c.value(OUTCOME))) for c in items]
-    return fit_params(sim, labels, ids, usable, list(range(len(items))), len(classes))
+    prepared = _prepare(items, family(cases), codebook, weights, settings)
+    problem = replace(prepared.problem, groups=prepared.countries if INNER == LOCO
+                      else prepared.problem.ids)
+    members = list(range(problem.size))
+    params = fit_calibrated(problem, members, design=design)
+    labels = problem.labels
+    base = base_rates(labels.tolist(), len(classes))
+    condition_weights = fit_weights(problem.conditions, labels, base, settings.prior_sd)
+    return OutlookModel(params, tuple(float(w) for w in condition_weights), settings,
+                        measured_figures(evaluation) if evaluation is not None else None)
+
+
+def measured_figures(evaluation: Evaluation) -> Measured:
+    """The outlook in use's scores beside the uniform guess's, for its caveat and sentence."""
+    loo, loco = evaluation.scheme(LOO), evaluation.scheme(LOCO)
+    used, uniform = loo.score(evaluation.method), loo.score("uniform")
+    return Measured(evaluation.method, evaluation.n_cases, evaluation.n_countries,
+                    used.brier, used.rps, loco.score(evaluation.method).brier,
+                    loco.score(evaluation.method).rps, uniform.brier, uniform.rps)
 
 
 def caveat(evaluation: Evaluation) -> str:
-    """The outlook's caveat, stating its measured accuracy beside the baselines'."""
+    """The outlook's caveat: its measured scores under both evaluations beside the baselines'."""
     if evaluation.n_cases == 0:
         return ("No case with a known outcome is available, so this outlook is uniform and its "
                 "accuracy cannot be measured.")
-    o, m = evaluation.score("outlook"), evaluation.score("majority-class")
-    u = evaluation.score("uniform")
-    right = round(o.accuracy * evaluation.n_cases)
-    verdict = ("no better than" if o.brier >= min(m.brier, u.brier)
-               else "better than")
+    n = evaluation.n_cases
+    o, f, u = (evaluation.score(m) for m in (evaluation.method, "paper-frequencies", "uniform"))
+    oc, fc = (evaluation.score(m, LOCO) for m in (evaluation.method, "paper-frequencies"))
+    right = round(o.accuracy * n)
+    figures = measured_figures(evaluation)
+    verdict = ("better than the uniform guess on both scores, which is still weak evidence with "
+               "so few cases" if figures.beats_uniform
+               else "not better than the uniform guess on every score, so read it as the spread "
+               "of outcomes in past cases")
     return (
-        f"Measured by leave-one-out over {evaluation.n_cases} past cases, the most likely class "
-        f"was right for {right} of {evaluation.n_cases} (accuracy {o.accuracy:.0%}, 95% interval "
-        f"{o.accuracy_low:.0%}-{o.accuracy_high:.0%}; always guessing the most common class: "
-        f"{m.accuracy:.0%}; a random guess: {u.accuracy:.0%}). Its Brier score is "
-        f"{o.brier:.2f} (most-common-class frequencies: {m.brier:.2f}; uniform: {u.brier:.2f}; "
-        f"lower is better), so on this evidence it is {verdict} the baselines. It describes "
-        "what happened in comparable cases; it is not a prediction."
+        f"Measured by leave-one-out over {n} past cases, the most likely class was right for "
+        f"{right} of {n} (accuracy {o.accuracy:.0%}, 95% interval {o.accuracy_low:.0%}-"
+        f"{o.accuracy_high:.0%}; always guessing the most common class: {f.accuracy:.0%}). "
+        f"Brier score {o.brier:.2f} and ranked probability score {o.rps:.3f} (the paper's "
+        f"frequencies: {f.brier:.2f} and {f.rps:.3f}; uniform: {u.brier:.2f} and {u.rps:.3f}; "
+        f"lower is better); holding out whole countries ({evaluation.n_countries}), "
+        f"{oc.brier:.2f} and {oc.rps:.3f} (the paper's frequencies: {fc.brier:.2f} and "
+        f"{fc.rps:.3f}). On this evidence it is {verdict}. It describes what happened in "
+        "comparable cases; it is not a prediction."
     )
 
 
+def _bins(bins: Sequence[ReliabilityBin]) -> list[dict[str, Any]]:
+    return [{"bin": [b.low, b.high], "n": b.n,
+             "mean_predicted": None if b.mean_predicted is None else round(b.mean_predicted, 4),
+             "observed": None if b.observed is None else round(b.observed, 4)} for b in bins]
+
+
+def _methods(result: SchemeResult) -> dict[str, Any]:
+    return {
+        s.method: {"accuracy": round(s.accuracy, 4),
+                   "accuracy_95ci": [round(s.accuracy_low, 4), round(s.accuracy_high, 4)],
+                   "brier": round(s.brier, 4), "rps": round(s.rps, 4),
+                   "even_mix": {"brier": round(s.balanced_brier, 4),
+                                "rps": round(s.balanced_rps, 4)},
+                   "max_probability": round(s.max_probability, 4),
+                   "reliability": _bins(s.reliability), "description": s.description}
+        for s in result.scores
+    }
+
+
+def _predictions(result: SchemeResult) -> list[dict[str, Any]]:
+    return [
+        {"case": p.case, "actual": p.actual, "predicted": p.predicted,
+         "p_actual": round(p.p_actual, 4),
+         "probabilities": [round(x, 4) for x in p.probabilities],
+         "k": p.k, "alpha": p.alpha, "spread": p.spread, "beta": p.beta,
+         "shrinkage": p.shrinkage, "cap": p.cap, "neighbours": list(p.neighbours)}
+        for p in result.predictions
+    ]
+
+
 def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
-    """The JSON of `parley evaluate --format json`."""
+    """The JSON of `parley evaluate --format json`.
+
+    `evaluations` holds both schemes; the top-level `methods` and `predictions` repeat the
+    leave-one-out ones, with `majority-class` (the first interface's name for the paper's
+    frequencies) kept so that earlier scripts keep working.
+    """
+    loo = evaluation.scheme(LOO)
+    legacy = _methods(loo)
+    legacy["majority-class"] = {**legacy["paper-frequencies"],
+                                "description": "the same as paper-frequencies (its first name)"}
     return {
         "n_cases": evaluation.n_cases,
+        "n_countries": evaluation.n_countries,
         "classes": list(evaluation.classes),
         "class_counts": dict(evaluation.class_counts),
-        "methods": {
-            s.method: {"accuracy": round(s.accuracy, 4),
-                       "accuracy_95ci": [round(s.accuracy_low, 4), round(s.accuracy_high, 4)],
-                       "brier": round(s.brier, 4), "description": s.description}
-            for s in evaluation.scores
+        "method_in_use": evaluation.method,
+        "evaluations": {
+            r.scheme: {"n_folds": r.n_folds, "methods": _methods(r),
+                       "predictions": _predictions(r)}
+            for r in evaluation.schemes
         },
-        "predictions": [
-            {"case": p.case, "actual": p.actual, "predicted": p.predicted,
-             "p_actual": round(p.p_actual, 4), "k": p.k, "alpha": p.alpha,
-             "neighbours": list(p.neighbours)}
-            for p in evaluation.predictions
-        ],
+        "methods": legacy,
+        "predictions": _predictions(loo),
         "excluded": {k: list(v) for k, v in evaluation.excluded.items()},
         "protocol": evaluation.protocol,
     }

@@ -40,6 +40,55 @@ class SimilarCase:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """How the outlook's method scored on past cases it had not seen (lower is better).
+
+    Brier score (0 to 2) and ranked probability score (RPS, 0 to 1) by leave-one-out (loo) and
+    by leave-one-country-out (loco), beside the uniform guess's.
+    """
+
+    method: str
+    n_cases: int
+    n_countries: int
+    brier_loo: float
+    rps_loo: float
+    brier_loco: float
+    rps_loco: float
+    uniform_brier: float
+    uniform_rps: float
+
+    @property
+    def beats_uniform(self) -> bool:
+        """Better than the uniform guess on both scores under both evaluations."""
+        return (max(self.brier_loo, self.brier_loco) < self.uniform_brier
+                and max(self.rps_loo, self.rps_loco) < self.uniform_rps)
+
+
+MoveKind = Literal["base-rates", "case", "condition", "confidence-limit"]
+Abstention = Literal["too-little-known", "no-comparable-case"]
+
+
+@dataclass(frozen=True)
+class Move:
+    """How one source moved the outlook from the uniform guess, class by class.
+
+    A past case, one of the paper's conditions, the base rates of past outcomes, or the
+    confidence limit. The moves of all sources add up to the outlook minus uniform.
+    """
+
+    kind: MoveKind
+    id: str
+    label: str
+    detail: str
+    moves: Mapping[str, float]
+
+    @property
+    def largest(self) -> tuple[str, float]:
+        """The class this source moved most, and by how much (signed)."""
+        return max(self.moves.items(), key=lambda kv: (abs(kv[1]), kv[0]))
+
+
+@dataclass(frozen=True)
 class Outlook:
     """A distribution over the outcome classes, how it was derived, and how far to trust it."""
 
@@ -47,6 +96,11 @@ class Outlook:
     basis: str
     caveat: str
     cases: tuple[str, ...] = ()  # the neighbours it was drawn from
+    explanation: tuple[Move, ...] = ()
+    measured: Measured | None = None
+    # why no past case voted: "too-little-known" (fewer known variables than the outlook needs)
+    # or "no-comparable-case"; None when comparable cases voted
+    abstained: Abstention | None = None
 
     def __post_init__(self) -> None:
         total = sum(self.distribution.values())
@@ -75,15 +129,36 @@ class Assessment:
         return list(dict.fromkeys(ids))
 
 
+def measured_to_dict(measured: Measured) -> dict[str, Any]:
+    return {"method": measured.method, "n_cases": measured.n_cases,
+            "n_countries": measured.n_countries,
+            "leave_one_out": {"brier": round(measured.brier_loo, 4),
+                              "rps": round(measured.rps_loo, 4)},
+            "leave_one_country_out": {"brier": round(measured.brier_loco, 4),
+                                      "rps": round(measured.rps_loco, 4)},
+            "uniform": {"brier": round(measured.uniform_brier, 4),
+                        "rps": round(measured.uniform_rps, 4)}}
+
+
+def outlook_to_dict(outlook: Outlook) -> dict[str, Any]:
+    """The outlook's JSON: distribution, basis and caveat, then what moved it and its scores."""
+    return {
+        "distribution": dict(outlook.distribution),
+        "basis": outlook.basis,
+        "caveat": outlook.caveat,
+        "abstained": outlook.abstained,
+        "explanation": [{"kind": m.kind, "id": m.id, "label": m.label, "detail": m.detail,
+                         "moves": {k: round(v, 4) for k, v in m.moves.items()}}
+                        for m in outlook.explanation],
+        "measured": measured_to_dict(outlook.measured) if outlook.measured else None,
+    }
+
+
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     """The assessment in the exact JSON shape of spec/interfaces.md."""
     return {
         "scenario": scenario_to_dict(assessment.scenario),
-        "outlook": {
-            "distribution": dict(assessment.outlook.distribution),
-            "basis": assessment.outlook.basis,
-            "caveat": assessment.outlook.caveat,
-        },
+        "outlook": outlook_to_dict(assessment.outlook),
         "findings": [
             {
                 "guideline": f.guideline,

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from parley.analysis.outlook import outlook_sentence
 from parley.domain.assessment import Assessment
 from parley.domain.case import value_to_json
 from parley.domain.codebook import Codebook
@@ -42,8 +43,14 @@ def _environment(html: bool) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = lambda p: f"{100 * p:.0f}%"
+    env.filters["pts"] = _points
     env.filters["md"] = _md_escape
     return env
+
+
+def _points(delta: float) -> str:
+    """A signed move in percentage points; blank when it rounds to nothing."""
+    return "" if abs(delta) < 0.005 else f"{100 * delta:+.0f}".replace("-", "\u2212")
 
 
 def _md_escape(text: str) -> str:
@@ -88,6 +95,7 @@ def brief_context(assessment: Assessment, codebook: Codebook,
         "case_title": lambda cid: titles.get(cid, cid),
         "case_url": case_url,
         "classes": list(assessment.outlook.distribution.items()),
+        "outlook_sentence": outlook_sentence(assessment.outlook),
     }
 
 

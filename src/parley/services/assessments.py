@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from parley.analysis.assess import CasePool, assess
-from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook_params
-from parley.analysis.outlook import OutlookParams
+from parley.analysis.conditions import OutlookSettings
+from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook
+from parley.analysis.outlook import OutlookModel
 from parley.analysis.similarity import SimilarityWeights
 from parley.domain.access import Scope
 from parley.domain.account import Principal
@@ -33,7 +34,7 @@ from parley.services.ports import VaultStore
 class _Prepared:
     fingerprint: int
     pool: CasePool
-    params: OutlookParams
+    model: OutlookModel
     evaluation: Evaluation
     caveat: str
 
@@ -48,11 +49,13 @@ class Assessments:
     """Assess scenarios and evaluate the outlook over the stored case base."""
 
     def __init__(self, catalogue: CaseCatalogue, codebook: Codebook,
-                 guidelines: Sequence[Guideline], weights: SimilarityWeights) -> None:
+                 guidelines: Sequence[Guideline], weights: SimilarityWeights,
+                 settings: OutlookSettings) -> None:
         self.catalogue = catalogue
         self.codebook = codebook
         self.guidelines = tuple(guidelines)
         self.weights = weights
+        self.settings = settings
         self._prepared: _Prepared | None = None
         self._lock = threading.Lock()
 
@@ -61,11 +64,11 @@ class Assessments:
         key = fingerprint(cases)
         with self._lock:
             if self._prepared is None or self._prepared.fingerprint != key:
-                evaluation = evaluate(cases, self.codebook, self.weights)
+                evaluation = evaluate(cases, self.codebook, self.weights, self.settings)
                 self._prepared = _Prepared(
                     key,
                     CasePool.build(cases, self.codebook, self.weights),
-                    fit_outlook_params(cases, self.codebook, self.weights),
+                    fit_outlook(cases, self.codebook, self.weights, self.settings, evaluation),
                     evaluation,
                     caveat(evaluation),
                 )
@@ -74,10 +77,11 @@ class Assessments:
     def assess(self, scenario: Scenario) -> Assessment:
         """The assessment of a validated scenario."""
         prepared = self._prepare()
-        return assess(scenario, self.guidelines, prepared.pool, prepared.params, prepared.caveat)
+        return assess(scenario, self.guidelines, prepared.pool, prepared.model, prepared.caveat)
 
     def evaluate(self) -> Evaluation:
-        """Leave-one-out evaluation of the outlook over the stored case base."""
+        """Nested leave-one-out and leave-one-country-out evaluation of the outlook over the
+        stored case base."""
         return self._prepare().evaluation
 
 

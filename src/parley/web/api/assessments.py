@@ -37,10 +37,35 @@ class FindingOut(BaseModel):
     cases: list[str]
 
 
+class MoveOut(BaseModel):
+    kind: Literal["base-rates", "case", "condition", "confidence-limit"]
+    id: str
+    label: str
+    detail: str
+    moves: dict[str, float]
+
+
+class ScoresOut(BaseModel):
+    brier: float
+    rps: float
+
+
+class MeasuredOut(BaseModel):
+    method: str
+    n_cases: int
+    n_countries: int
+    leave_one_out: ScoresOut
+    leave_one_country_out: ScoresOut
+    uniform: ScoresOut
+
+
 class OutlookOut(BaseModel):
     distribution: dict[str, float]
     basis: str
     caveat: str
+    abstained: Literal["too-little-known", "no-comparable-case"] | None
+    explanation: list[MoveOut]
+    measured: MeasuredOut | None
 
 
 class SimilarCaseOut(BaseModel):
