@@ -245,6 +245,33 @@ def test_item_edit_refused_for_the_role_keeps_what_was_typed(server: Server,
     assert app.workspaces.item(SYSTEM, ws, item).fields["text"] == "text of Agenda"
 
 
+def test_an_edit_keeps_the_secret_party_link_the_analyst_cannot_see(server: Server,
+                                                                     sign_in: Any) -> None:
+    """Issue 8, item 6, as written: an analyst opens a restricted commitment whose party is a
+    secret party (the box shows blank), changes another field and saves. The old code dropped
+    the link (audit: changed=['party', ...])."""
+    app = server.app
+    ws = _workspace(app, "Hidden party")
+    party = app.workspaces.create_item(SYSTEM, ws, ItemKind.PARTY, Classification.SECRET,
+                                       {"name": "Comandante X", "type": "person"}).id
+    commitment = app.workspaces.create_item(SYSTEM, ws, ItemKind.COMMITMENT,
+                                            Classification.RESTRICTED, {
+                                                "party": party, "text": "Release two hostages",
+                                                "status": "proposed"}).id
+    page = sign_in("anton")
+    page.goto(f"/workspaces/{ws}/items/{commitment}")
+    expect(page.locator("#f-party")).to_have_value("")  # the box shows blank
+    assert "Comandante" not in page.content() and party not in page.content()
+    page.select_option("#f-status", "agreed")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/workspaces/{ws}/items/{commitment}")
+    expect(page.locator("p.meta")).to_contain_text("version 2")
+    stored = app.workspaces.item(SYSTEM, ws, commitment)
+    assert stored.fields["party"] == party and stored.fields["status"] == "agreed"
+    updated = [e for e in app.workspaces.audit_log(SYSTEM, ws) if e.event == "item.updated"]
+    assert list(updated[-1].details["changed"]) == ["status"]
+
+
 # -- (c) controls a role cannot use are not shown ------------------------------------------------
 
 
