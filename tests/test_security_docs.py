@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 from parley.domain.access import Role
@@ -25,3 +27,17 @@ def test_every_role_is_in_the_matrix() -> None:
 def test_settings_are_in_the_readme() -> None:
     for name in ("PARLEY_MASTER_KEY_FILE", "PARLEY_MASTER_KEY", "PARLEY_PUBLIC_CASES"):
         assert f"`{name}`" in README
+
+
+def test_every_test_named_in_the_regressions_table_exists() -> None:
+    """docs/security-regressions.md names real tests: `file::name`, or `::name` in the file
+    named last."""
+    table = (ROOT / "docs" / "security-regressions.md").read_text(encoding="utf-8")
+    current, missing, named = "", [], 0
+    for path, name in re.findall(r"`(tests/[\w/]+\.py)?::(\w+)`", table):
+        current = path or current
+        tree = ast.parse((ROOT / current).read_text(encoding="utf-8"))
+        if name not in {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}:
+            missing.append(f"{current}::{name}")
+        named += 1
+    assert not missing and named >= 60, (missing, named)

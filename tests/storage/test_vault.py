@@ -88,6 +88,58 @@ def test_no_plaintext_at_rest(app: Parley, database_url: str, tmp_path: Path) ->
         assert not any(f in raw for f in _forms(secret)), f"{secret} stored in plaintext"
 
 
+def _postgres_leftovers(app: Parley, table: str, wal_from: str) -> tuple[bytes, bytes]:
+    """Every raw page of `table` and its TOAST table (dead tuples included: pageinspect reads
+    the page, not the visible rows), and the WAL segments written since `wal_from`."""
+    chunks: list[bytes] = []
+    with app.db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        toast = conn.execute(text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE "
+                                  "oid = CAST(:t AS regclass)"), {"t": table}).scalar()
+        for rel in (table, toast):
+            if rel in (None, "-"):
+                continue
+            blocks = conn.execute(text("SELECT pg_relation_size(CAST(:r AS regclass)) / "
+                                       "current_setting('block_size')::int"), {"r": rel}).scalar()
+            chunks += [bytes(conn.execute(text("SELECT get_raw_page(:r, :n)"),
+                                          {"r": rel, "n": n}).scalar()) for n in range(blocks)]
+        until = conn.execute(text("SELECT pg_walfile_name(pg_current_wal_lsn())")).scalar()
+        segments = conn.execute(text("SELECT name FROM pg_ls_waldir() WHERE name >= :a AND "
+                                     "name <= :b AND length(name) = 24 ORDER BY name"),
+                                {"a": wal_from, "b": until}).scalars().all()
+        assert segments, "no WAL segment to read"
+        wal = [bytes(conn.execute(text("SELECT pg_read_binary_file('pg_wal/' || :f)"),
+                                  {"f": f}).scalar()) for f in segments]
+    return b"".join(chunks), b"".join(wal)
+
+
+def test_raising_an_item_to_secret_leaves_no_old_plaintext(app: Parley, database_url: str
+                                                           ) -> None:
+    """Issue 8, item 13: "the old plaintext of an item raised from public to secret stays in
+    the WAL / dead tuples". The note is written public, then raised to secret unchanged; the
+    SQLite file and its WAL as the app leaves them, or PostgreSQL's raw pages of the items table
+    (dead row versions included) and the WAL written meanwhile, hold no copy of its text."""
+    marker = "Informant-Raised-Later-6620"
+    owner = user(app, "olga")
+    ws = app.workspaces.create(owner, "Talks").id
+    wal_from = ""
+    if not app.db.is_sqlite:
+        with app.db.engine.connect() as conn:
+            wal_from = str(conn.execute(text("SELECT pg_walfile_name(pg_current_wal_lsn())"))
+                           .scalar())
+    fields = {"title": "informant", "text": f"Meets {marker} on Fridays"}
+    item = app.workspaces.create_item(owner, ws, ItemKind.NOTE, C.PUBLIC, fields)
+    raised = app.workspaces.update_item(owner, ws, item.id, C.SECRET, fields, item.version)
+    assert raised.classification is C.SECRET and raised.version == item.version + 1
+    if app.db.is_sqlite:  # the file, WAL and SHM as the app leaves them (no checkpoint of ours)
+        scans = [_scan_sqlite(Path(database_url[len("sqlite:///"):]))]
+    else:
+        scans = list(_postgres_leftovers(app, "workspace_items", wal_from))
+    for raw in scans:
+        assert item.id.encode() in raw  # the scan sees the item's row (pages; WAL records)
+        assert not any(f in raw for f in _forms(marker)), "the public version's text is stored"
+
+
 def _forms(text_: str) -> list[bytes]:
     """The ways a string can appear in a file or dump: UTF-8, UTF-16, bytea hex."""
     utf8 = text_.encode()

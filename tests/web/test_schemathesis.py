@@ -36,17 +36,23 @@ from tests.web.conftest import TEST_MASTER_KEY
 
 KNOWN: dict[tuple[str, str], str] = {}
 """Problems this test found in other issues' endpoints, reported to their owners."""
-SEEN: dict[str, int] = {"cases": 0}
+SEEN: dict[str, int] = {"cases": 0, "5xx": 0}
 
 
 class Backend:
-    """The ASGI app under test, switched per backend by `world` (the schema is the same)."""
+    """The ASGI app under test, switched per backend by `world` (the schema is the same);
+    counts the answers of 500 and above it sends, for the printed totals."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
+        async def counting(message: Any) -> None:
+            if message.get("type") == "http.response.start" and message["status"] >= 500:
+                SEEN["5xx"] += 1
+            await send(message)
+
+        await self.app(scope, receive, counting)
 
 
 # The schema is loaded at import (schemathesis' lazy fixture loader does not work with
@@ -72,9 +78,10 @@ def world(web_database: str) -> Iterator[dict[str, Any]]:
     items = [parley.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
                                            {"title": c.value}).id for c in Classification]
     token = parley.accounts.create_token(SYSTEM, "owner").secret
-    SEEN["cases"] = 0
+    SEEN["cases"] = SEEN["5xx"] = 0
     yield {"ws": ws.id, "items": items, "token": token}
-    print(f"\nschemathesis ({web_database.split(':')[0]}): {SEEN['cases']} generated cases run")
+    print(f"\nschemathesis ({web_database.split(':')[0]}): {SEEN['cases']} generated cases run,"
+          f" {SEEN['5xx']} answers of 500 or above")
     parley.close()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -92,6 +93,11 @@ class Guard:
 
     def __call__(self, request: Request) -> Principal:
         principal = require_principal(request)
+        self.authorise(request, principal)
+        return principal
+
+    def authorise(self, request: Request, principal: Principal) -> None:
+        """Raise unless `principal` may take the action on what the route names."""
         parley = get_parley(request)
         workspace_id = request.path_params.get("workspace_id")
         item_id = request.path_params.get("item_id")
@@ -102,7 +108,29 @@ class Guard:
             parley.workspaces.authorise_item(principal, workspace_id, item_id, self.action)
         else:
             parley.workspaces.authorise(principal, workspace_id, self.action)
-        return principal
+
+
+@dataclass(frozen=True)
+class FormActor:
+    """The actor of a page form post, with the guard's role refusal (if any) handed to the
+    handler, which must raise it where it re-renders the form with what the user typed."""
+
+    principal: Principal
+    refused: Forbidden | None
+
+
+class FormGuard(Guard):
+    """`Guard` for a page form whose refusal for the role must keep the user's input (issue 8,
+    item 13: e.g. demoted while typing). Only a Forbidden is handed on: not signed in, not a
+    member or above clearance still fail here, before the handler runs."""
+
+    def __call__(self, request: Request) -> FormActor:  # type: ignore[override]
+        principal = require_principal(request)
+        try:
+            self.authorise(request, principal)
+        except Forbidden as exc:
+            return FormActor(principal, exc)
+        return FormActor(principal, None)
 
 
 def guard(action: Action) -> Any:
@@ -168,5 +196,7 @@ ItemReader = Annotated[Principal, guard(Action.ITEM_READ)]
 ItemCreator = Annotated[Principal, guard(Action.ITEM_CREATE)]
 ItemUpdater = Annotated[Principal, guard(Action.ITEM_UPDATE)]
 ItemDeleter = Annotated[Principal, guard(Action.ITEM_DELETE)]
+ItemCreatorForm = Annotated[FormActor, Depends(FormGuard(Action.ITEM_CREATE))]
+ItemUpdaterForm = Annotated[FormActor, Depends(FormGuard(Action.ITEM_UPDATE))]
 AuditReader = Annotated[Principal, guard(Action.AUDIT_READ)]
 Exporter = Annotated[Principal, guard(Action.WORKSPACE_EXPORT)]

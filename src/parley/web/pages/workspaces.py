@@ -3,7 +3,9 @@ document upload and download, members, and the owner's audit log.
 
 Every delete (workspace, item, member) first answers with a confirmation page whose form
 re-posts with confirm=yes, so it works without JavaScript. A form refused for a missing field
-or for the role re-renders with what the user typed and the error. Controls are shown only when
+or for the role re-renders with what the user typed and the error; the item forms take their
+guard's role refusal as a value (`FormGuard`), so a member demoted while typing keeps the text.
+A form the role cannot save is read-only and has no Save button. Controls are shown only when
 `domain.access.is_allowed` permits them (computed here, never in the templates).
 """
 
@@ -32,9 +34,10 @@ from parley.web.auth import (
     AccountUser,
     AuditReader,
     ItemCreator,
+    ItemCreatorForm,
     ItemDeleter,
     ItemReader,
-    ItemUpdater,
+    ItemUpdaterForm,
     MemberManager,
     WorkspaceCreator,
     WorkspaceDeleter,
@@ -131,11 +134,14 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
             Classification.RESTRICTED.value if Classification.RESTRICTED in allowed
             else allowed[0].value if allowed else "")
     current = item.classification if item is not None else Classification.PUBLIC
+    can_save = is_allowed(role, action, current, actor.scope) and bool(allowed)
     return render_form(request, "workspaces/item_form.html", {
         "workspace_id": workspace_id, "kind": kind, "specs": KINDS[kind], "item": item,
-        "classifications": allowed, "classification": classification,
-        "values": values, "errors": errors or [],
-        "can_save": is_allowed(role, action, current, actor.scope) and bool(allowed),
+        # a form that cannot be saved shows its classification, not choices it cannot make
+        "classifications": allowed if can_save else [c for c in Classification
+                                                     if c.value == classification],
+        "classification": classification, "values": values, "errors": errors or [],
+        "can_save": can_save,
         "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
                                                       actor.scope),
         "refs": {i.id: f"{i.kind.value}: {i.title}"
@@ -160,10 +166,13 @@ def item_new(request: Request, workspace_id: str, actor: ItemCreator,
 
 
 @router.post("/workspaces/{workspace_id}/items")
-async def item_create(request: Request, workspace_id: str, actor: ItemCreator) -> Response:
-    form = await request.form()
+async def item_create(request: Request, workspace_id: str, guarded: ItemCreatorForm
+                      ) -> Response:
+    actor, form = guarded.principal, await request.form()
     kind = parse_kind(form.get("kind"))
     try:
+        if guarded.refused is not None:  # e.g. made an observer while typing
+            raise guarded.refused
         level = parse_classification(form.get("classification"))
         item = get_parley(request).workspaces.create_item(actor, workspace_id, kind, level,
                                                           form_fields(kind, form))
@@ -196,15 +205,17 @@ def item_page(request: Request, workspace_id: str, item_id: str, actor: ItemRead
 
 
 @router.post("/workspaces/{workspace_id}/items/{item_id}")
-async def item_update(request: Request, workspace_id: str, item_id: str, actor: ItemUpdater
-                      ) -> Response:
-    form = await request.form()
+async def item_update(request: Request, workspace_id: str, item_id: str,
+                      guarded: ItemUpdaterForm) -> Response:
+    actor, form = guarded.principal, await request.form()
     parley = get_parley(request)
     item = parley.workspaces.item(actor, workspace_id, item_id)
     version = str(form.get("version") or "")
     if not (version.isascii() and version.isdigit() and len(version) <= 18):
         raise InvalidInput("version: missing; reload the page")
     try:
+        if guarded.refused is not None:  # e.g. made an observer while typing
+            raise guarded.refused
         parley.workspaces.update_item(actor, workspace_id, item_id,
                                       parse_classification(form.get("classification")),
                                       form_fields(item.kind, form), int(version))
