@@ -68,7 +68,7 @@ class WorkspaceRepository:
     def add_workspace(self, name: str, description: str, owner: str) -> Workspace:
         ws_id = new_id()
         data_key = new_data_key()
-        wrapped, version = self.vault.keyring().wrap(data_key, ws_id)
+        wrapped, version = self.vault.wrap_data_key(self.s, data_key, ws_id)
         sealed = seal(data_key, json.dumps({"name": name, "description": description}).encode(),
                       f"workspace|{ws_id}")
         row = WorkspaceRow(id=ws_id, sealed=sealed, data_key=wrapped, key_version=version,
