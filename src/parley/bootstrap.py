@@ -8,6 +8,7 @@ from functools import cached_property
 
 from parley.config import Settings
 from parley.domain.codebook import Codebook
+from parley.domain.errors import KeyUnavailable
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
@@ -113,9 +114,16 @@ class Parley:
         return SavedScenarios(self.vault, self.codebook)
 
     def upgrade(self) -> SyncReport:
-        """Migrate the database and load the bundled cases (idempotent)."""
+        """Migrate the database and load the bundled cases (idempotent). Items of the old,
+        unbound format are re-sealed (once; audited) only when the key ring opens the data:
+        otherwise the start-up check refuses, and the key tools still run."""
         self.db.upgrade()
-        self.workspaces.reseal_legacy()  # items of the old, unbound format (once; audited)
+        try:
+            self.vault.check_keys()
+        except KeyUnavailable:
+            pass
+        else:
+            self.workspaces.reseal_legacy()
         return self.cases.load_bundled(load_bundled_cases(self.codebook))
 
     def close(self) -> None:

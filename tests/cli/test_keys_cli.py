@@ -12,9 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.cli.test_workspaces_cli import PW, run
 from tests.web.conftest import free_port
 
 PARLEY = str(Path(sys.executable).with_name("parley"))
+Runner = Callable[..., Any]
 
 
 @pytest.fixture
@@ -173,9 +175,19 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
     assert got.status_code == 200 and got.json()["name"] == "Before"
 
 
-def test_serve_refuses_when_the_key_file_is_missing(env: dict[str, str], tmp_path: Path) -> None:
-    run(["users", "create", "ana", "--password-stdin"], env, PW)
-    assert run(["workspaces", "create", "Talks", "--owner", "ana"], env).returncode == 0
+def on(database_url: str, tmp_path: Path) -> tuple[dict[str, str], Runner]:
+    """Environment for `database_url` with the key file in `tmp_path`, and how to run the
+    CLI: in-process on SQLite (fast), a subprocess on PostgreSQL (no connection left open)."""
+    env = {"PARLEY_DATABASE_URL": database_url,
+           "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
+    return env, (run if database_url.startswith("sqlite") else cli)
+
+
+def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path: Path) -> None:
+    """Issue 8, item 3: 'A missing key file is silently replaced by a new one'."""
+    env, parley = on(database_url, tmp_path)
+    parley(["users", "create", "ana", "--password-stdin"], env, PW)
+    assert parley(["workspaces", "create", "Talks", "--owner", "ana"], env).returncode == 0
     key = tmp_path / "parley.master.key"
     key.unlink()
     started = cli(["serve", "--port", str(free_port())], env)
@@ -183,14 +195,17 @@ def test_serve_refuses_when_the_key_file_is_missing(env: dict[str, str], tmp_pat
     assert f"master key file {key} does not exist" in started.stderr
     assert "Restore the key file from your backup or escrow" in started.stderr
     assert not key.exists()
-    made = run(["workspaces", "create", "New secrets", "--owner", "ana"], env)
+    made = parley(["workspaces", "create", "New secrets", "--owner", "ana"], env)
     assert made.returncode == 1 and "does not exist" in made.stderr and not key.exists()
+    signed_up = parley(["users", "create", "bob", "--password-stdin"], env, PW)  # audit only
+    assert signed_up.returncode == 1 and not key.exists()
 
 
-def test_serve_refuses_a_key_file_that_cannot_open_the_data(env: dict[str, str],
+def test_serve_refuses_a_key_file_that_cannot_open_the_data(database_url: str,
                                                             tmp_path: Path) -> None:
-    run(["users", "create", "ana", "--password-stdin"], env, PW)
-    run(["workspaces", "create", "Talks", "--owner", "ana"], env)
+    env, parley = on(database_url, tmp_path)
+    parley(["users", "create", "ana", "--password-stdin"], env, PW)
+    parley(["workspaces", "create", "Talks", "--owner", "ana"], env)
     key = tmp_path / "parley.master.key"
     key.write_text("1:" + base64.b64encode(os.urandom(32)).decode() + "\n")
     started = cli(["serve", "--port", str(free_port())], env)
@@ -199,51 +214,61 @@ def test_serve_refuses_a_key_file_that_cannot_open_the_data(env: dict[str, str],
     assert "another key under that version" in started.stderr
 
 
-def test_restore_of_a_backup_taken_before_a_rotation(env: dict[str, str],
+def test_restore_of_a_backup_taken_before_a_rotation(database_url: str,
                                                      tmp_path: Path) -> None:
-    run(["users", "create", "ana", "--password-stdin"], env, PW)
-    ws = run(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
+    """Issue 8, item 3: 'Restoring a backup taken before a rotation says success; every
+    workspace is then unreadable.' Now the retired ring re-wraps it: readable."""
+    env, parley = on(database_url, tmp_path)
+    parley(["users", "create", "ana", "--password-stdin"], env, PW)
+    ws = parley(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
     bak = tmp_path / "before.db"
-    assert run(["db", "backup", str(bak)], env).returncode == 0
-    assert run(["keys", "rotate"], env).returncode == 0
-    restored = run(["db", "restore", str(bak)], env)
+    assert parley(["db", "backup", str(bak)], env).returncode == 0
+    assert parley(["keys", "rotate"], env).returncode == 0
+    restored = parley(["db", "restore", str(bak)], env)
     assert restored.returncode == 0, restored.stderr
-    exported = run(["workspaces", "export", ws], env)
+    exported = parley(["workspaces", "export", ws], env)
     assert exported.returncode == 0, exported.stderr  # was: every workspace unreadable
     assert json.loads(exported.stdout)["workspace"]["name"] == "Kept"
-    assert key_versions(tmp_path / "parley.db") == {2}
-    assert run(["keys", "status"], env).returncode == 0
+    assert key_versions(database_url) == {2}
+    assert parley(["keys", "status"], env).returncode == 0
+    assert parley(["audit", "verify"], env).returncode == 0
     for f in (bak, tmp_path / "before.db.keys.json"):  # were 0644 (the backup)
         assert oct(f.stat().st_mode & 0o777) == "0o600"
 
 
-def test_restore_refuses_a_ring_that_cannot_open_the_backup(env: dict[str, str],
+def test_restore_refuses_a_ring_that_cannot_open_the_backup(database_url: str,
                                                             tmp_path: Path) -> None:
-    run(["users", "create", "ana", "--password-stdin"], env, PW)
-    ws = run(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
+    env, parley = on(database_url, tmp_path)
+    parley(["users", "create", "ana", "--password-stdin"], env, PW)
+    ws = parley(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
     escrow = tmp_path / "escrow.keys"
-    exported = run(["keys", "export", "-o", str(escrow)], env)
+    exported = parley(["keys", "export", "-o", str(escrow)], env)
     assert exported.returncode == 0 and "warning" in exported.stderr
     assert oct(escrow.stat().st_mode & 0o777) == "0o600"
-    assert run(["keys", "export", "-o", str(escrow)], env).returncode == 2  # never overwrites
+    assert parley(["keys", "export", "-o", str(escrow)], env).returncode == 2  # no overwrite
     bak = tmp_path / "before.db"
-    run(["db", "backup", str(bak)], env)
-    run(["keys", "rotate"], env)
+    parley(["db", "backup", str(bak)], env)
+    parley(["keys", "rotate"], env)
     (tmp_path / "parley.master.key.retired").unlink()  # no retired ring kept
-    later = run(["workspaces", "create", "Later", "--owner", "ana"], env).stdout.strip()
-    refused = run(["db", "restore", str(bak)], env)
+    later = parley(["workspaces", "create", "Later", "--owner", "ana"], env).stdout.strip()
+    refused = parley(["db", "restore", str(bak)], env)
     assert refused.returncode == 2
     assert "master key version 1" in refused.stderr and "--accept-key-mismatch" in refused.stderr
-    assert run(["workspaces", "export", later], env).returncode == 0  # nothing changed
-    forced = run(["db", "restore", str(bak), "--accept-key-mismatch"], env)
-    assert forced.returncode == 0 and "warning" in forced.stderr
-    assert run(["workspaces", "export", ws], env).returncode == 1
-    assert run(["keys", "status"], env).returncode == 1
-    imported = run(["keys", "import", str(escrow)], env)
+    assert parley(["workspaces", "export", later], env).returncode == 0  # nothing changed
+    forced = parley(["db", "restore", str(bak), "--accept-key-mismatch"], env)
+    assert forced.returncode == 0 and "warning" in forced.stderr, forced.stderr
+    unreadable = parley(["workspaces", "export", ws], env)
+    assert unreadable.returncode == 1 and "master key version 1" in unreadable.stderr
+    assert parley(["keys", "status"], env).returncode == 1
+    started = cli(["serve", "--port", str(free_port())], env)  # clearly refused, not 500s
+    assert started.returncode == 1 and "parley keys import" in started.stderr
+    assert parley(["audit", "verify", "--structure-only"], env).returncode == 0
+    imported = parley(["keys", "import", str(escrow)], env)
     assert imported.returncode == 0, imported.stderr
-    again = run(["workspaces", "export", ws], env)
+    again = parley(["workspaces", "export", ws], env)
     assert again.returncode == 0 and json.loads(again.stdout)["workspace"]["name"] == "Kept"
-    assert key_versions(tmp_path / "parley.db") == {2}  # re-wrapped with the newest version
+    assert key_versions(database_url) == {2}  # re-wrapped with the newest
+    assert parley(["audit", "verify"], env).returncode == 0
 
 
 def test_import_refuses_a_conflicting_version(env: dict[str, str], tmp_path: Path) -> None:

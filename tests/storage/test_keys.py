@@ -134,7 +134,8 @@ def test_backup_of_a_rotated_database_restores_readable(app: Parley, tmp_path: P
         assert oct(f.stat().st_mode & 0o777) == "0o600"
     doc = json.loads(keys_file(target).read_text())
     ring = KeyRing.from_file(tmp_path / "master.key")
-    assert doc["versions"] == [{"version": 1, "check": ring.check(1), "workspaces": 1}]
+    assert doc["versions"] == [{"version": 1, "check": ring.check(1), "workspaces": 1,
+                                "scenarios": 0, "audit": True}]
     assert base64.b64encode(ring.keys[1]).decode() not in keys_file(target).read_text()
     app.keys.rotate()
     retired = tmp_path / "master.key.retired"
@@ -166,4 +167,51 @@ def test_rotation_keeps_every_workspace_readable_and_retires_old_versions(
     assert set(versions(app).values()) == {3}
     fresh = build(app.settings.resolved_database_url(), tmp_path)
     assert [fresh.workspaces.get(SYSTEM, i).workspace.name for i in ids] == ["W0", "W1", "W2"]
+    fresh.close()
+
+
+def test_after_a_rotation_elsewhere_audit_only_writes_and_saved_assessments_follow(
+        app: Parley, tmp_path: Path) -> None:
+    """The first request after `parley keys rotate` may touch only the audit key (a sign-in,
+    a new user) or a saved assessment's key: they too reload the ring, never 500, and nothing
+    is wrapped with the retired version."""
+    from parley.domain.scenario import parse_scenario
+
+    owner = user(app, "olga")
+    app.workspaces.create(owner, "Before", "")
+    scenario = parse_scenario({"title": "T", "secrecy": "secret"}, app.codebook)
+    before = app.scenarios.save(owner, scenario)
+    other = build(app.settings.resolved_database_url(), tmp_path)
+    other.keys.rotate()
+    other.close()
+    user(app, "bob")  # an audit append first: the audit key is now wrapped with version 2
+    after = app.scenarios.save(owner, scenario)
+    assert app.scenarios.get(owner, before.id).scenario == scenario
+    with app.db.read() as s:
+        assert KeyRepository(s).key_versions_in_use() == {2}
+    restarted = build(app.settings.resolved_database_url(), tmp_path)
+    restarted.check_keys()
+    assert restarted.scenarios.get(owner, after.id).scenario == scenario
+    assert restarted.audit.verify().ok
+    restarted.close()
+
+
+def test_a_database_migrated_to_0009_before_key_versions_existed(app: Parley,
+                                                                 tmp_path: Path) -> None:
+    """Main's schema had no key_versions table at 0009: upgrading records every version in
+    use (workspaces, audit key) without a check value; the start-up check then learns it."""
+    owner = user(app, "olga")
+    ws = app.workspaces.create(owner, "Talks", "")
+    with app.db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE key_versions"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    app.db.upgrade()
+    with app.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version, check_value FROM key_versions")).all() == [
+            (1, None)]
+    fresh = build(app.settings.resolved_database_url(), tmp_path)
+    fresh.check_keys()
+    with fresh.db.read() as s:
+        assert KeyRepository(s).active_version() == (1, fresh.vault.keyring().check(1))
+    assert fresh.workspaces.get(owner, ws.id).workspace.name == "Talks"
     fresh.close()

@@ -42,7 +42,7 @@ def verify(expect_head: ExpectHead = None, append: AppendTo = None,
                --append /mnt/offsite/parley.checkpoints
     """
     with reported():
-        parley = open_parley()
+        parley = open_parley(check_keys=False)  # forensic: the structure needs no key
         auto = parley.settings.audit_checkpoint_file
         files = list(expect_head or []) + ([auto] if auto is not None and auto.exists() else [])
         expect = [cp for f in files for cp in _read_checkpoints(f)]

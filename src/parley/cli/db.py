@@ -66,7 +66,7 @@ def restore(
     Example: parley db restore /backups/parley-2026-11-25.db
     """
     from parley.domain.audit import DatabaseRestored
-    from parley.domain.errors import InvalidInput
+    from parley.domain.errors import InvalidInput, KeyUnavailable
     from parley.storage.backup import backup_key_usage, keys_file
     from parley.storage.backup import restore as run_restore
 
@@ -86,11 +86,17 @@ def restore(
                 "(its workspaces stay unreadable until then).")
         run_restore(app_.db, file)
         app_.upgrade()
+        err = Console(stderr=True)
         if not problems:
             app_.vault.rewrap_all()
-        with app_.vault.write() as tx:
-            tx.audit.append("system", DatabaseRestored(source=file.name))
-        err = Console(stderr=True)
+        try:
+            with app_.vault.write() as tx:
+                tx.audit.append("system", DatabaseRestored(source=file.name))
+        except KeyUnavailable:
+            if not problems:
+                raise
+            err.print("[bold yellow]warning:[/] the restore is not in the audit log: its key "
+                      "is wrapped by a master key version this ring lacks")
         err.print(f"restored from {file}")
         if problems:
             err.print("[bold yellow]warning:[/] restored with --accept-key-mismatch: "

@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from parley.domain.errors import ConfigurationError, InvalidInput
+from parley.storage.audit_log import CHAIN_ROW, audit_key_aad
 from parley.storage.database import Database
 from parley.storage.key_store import KeyRepository, KeyUse, fingerprint
-from parley.storage.keys import write_private
+from parley.storage.keys import data_key_aad, write_private
+from parley.storage.scenarios import key_owner
 
 KEYS_FORMAT = "parley-backup-keys/1"
 
@@ -39,7 +41,8 @@ def _key_doc(usage: list[KeyUse]) -> dict[str, Any]:
     return {"format": KEYS_FORMAT,
             "fingerprint": fingerprint(checks),
             "versions": [{"version": u.version, "check": u.check_value,
-                          "workspaces": u.workspaces} for u in usage]}
+                          "workspaces": u.workspaces, "scenarios": u.scenarios,
+                          "audit": u.audit} for u in usage]}
 
 
 def _create_private(target: Path) -> None:
@@ -105,11 +108,11 @@ def backup_key_usage(db: Database, source: Path) -> list[KeyUse] | None:
     otherwise the `.keys.json` file written beside the backup.
     """
     source = source.expanduser()
-    if db.is_sqlite and source.is_file():
-        try:
-            return _sqlite_usage(source)
-        except sqlite3.DatabaseError:
-            pass  # not a SQLite backup: restore's own check says so
+    if not source.is_file():
+        raise InvalidInput(f"{source}: no such backup file")
+    if db.is_sqlite:
+        _check_sqlite_backup(source)  # a bad file is named as such, before any key question
+        return _sqlite_usage(source)
     doc_path = keys_file(source)
     if not doc_path.is_file():
         return None
@@ -117,30 +120,53 @@ def backup_key_usage(db: Database, source: Path) -> list[KeyUse] | None:
         doc = json.loads(doc_path.read_text(encoding="utf-8"))
         if doc.get("format") != KEYS_FORMAT:
             raise ValueError(doc.get("format"))
-        return [KeyUse(int(v["version"]), v.get("check"), int(v.get("workspaces", 0)), None)
+        return [KeyUse(int(v["version"]), v.get("check"), int(v.get("workspaces", 0)), None,
+                       int(v.get("scenarios", 0)), bool(v.get("audit", False)))
                 for v in doc["versions"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"{doc_path} is not a Parley backup key file ({exc})") from None
 
 
 def _sqlite_usage(source: Path) -> list[KeyUse]:
+    """Key versions of a SQLite backup, with one wrapped key per version to test-unwrap."""
     conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+        def columns(table: str) -> set[str]:
+            return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
         checks: dict[int, str | None] = {}
         if "key_versions" in tables:
             checks = dict(conn.execute("SELECT version, check_value FROM key_versions"))
         counts: dict[int, int] = {}
+        scenarios: dict[int, int] = {}
         samples: dict[int, tuple[str, bytes]] = {}
         if "workspaces" in tables:
             for version, ws_id, wrapped in conn.execute(
                     "SELECT key_version, id, data_key FROM workspaces ORDER BY pk"):
                 counts[version] = counts.get(version, 0) + 1
-                samples.setdefault(version, (ws_id, bytes(wrapped)))
+                samples.setdefault(version, (data_key_aad(ws_id), bytes(wrapped)))
+        if "saved_scenarios" in tables and "key_version" in columns("saved_scenarios"):
+            for version, sc_id, wrapped in conn.execute(
+                    "SELECT key_version, id, data_key FROM saved_scenarios ORDER BY pk"):
+                scenarios[version] = scenarios.get(version, 0) + 1
+                samples.setdefault(version, (data_key_aad(key_owner(sc_id)), bytes(wrapped)))
+        audit: int | None = None
+        if "audit_chain" in tables:
+            row = conn.execute("SELECT key_version, wrapped_key, anchor_seq FROM audit_chain "
+                               "WHERE id = ?", (CHAIN_ROW,)).fetchone()
+            if row is not None:
+                audit = row[0]
+                samples.setdefault(audit, (audit_key_aad(row[2]), bytes(row[1])))
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput(f"{source} is not a Parley SQLite backup: {exc}") from None
     finally:
         conn.close()
-    versions = set(counts) | ({max(checks)} if checks else set())
-    return [KeyUse(v, checks.get(v), counts.get(v, 0), samples.get(v)) for v in sorted(versions)]
+    versions = (set(counts) | set(scenarios) | ({audit} if audit is not None else set())
+                | ({max(checks)} if checks else set()))
+    return [KeyUse(v, checks.get(v), counts.get(v, 0), samples.get(v), scenarios.get(v, 0),
+                   v == audit) for v in sorted(versions)]
 
 
 def _check_sqlite_backup(source: Path) -> None:

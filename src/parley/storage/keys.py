@@ -85,6 +85,12 @@ def format_ring(keys: dict[int, bytes]) -> str:
     return "".join(f"{v}:{base64.b64encode(k).decode('ascii')}\n" for v, k in sorted(keys.items()))
 
 
+def data_key_aad(owner: str) -> str:
+    """Associated data of a data key wrapped by the master key ring for `owner` (a workspace
+    id, or `scenario:<id>` for a saved assessment)."""
+    return f"data-key|{owner}"
+
+
 def check_value(key: bytes) -> str:
     """A key-check value: identifies a master key version without revealing it (128 bits)."""
     return hmac.new(key, b"parley-key-check", hashlib.sha256).hexdigest()[:32]
@@ -120,10 +126,10 @@ class KeyRing:
     def wrap(self, data_key: bytes, workspace_id: str, version: int | None = None
              ) -> tuple[bytes, int]:
         version = self.active_version if version is None else version
-        return seal(self.key(version), data_key, f"data-key|{workspace_id}"), version
+        return seal(self.key(version), data_key, data_key_aad(workspace_id)), version
 
     def unwrap(self, wrapped: bytes, version: int, workspace_id: str) -> bytes:
-        return unseal(self.key(version), wrapped, f"data-key|{workspace_id}")
+        return unseal(self.key(version), wrapped, data_key_aad(workspace_id))
 
     def merged(self, other: dict[int, bytes]) -> KeyRing:
         """This ring plus `other`'s versions (this ring's keys win; callers check conflicts)."""

@@ -37,7 +37,7 @@ class VaultTransaction:
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
-        self.audit = AuditRepository(session, vault.keyring, vault.audit_checkpoints)
+        self.audit = AuditRepository(session, vault, vault.audit_checkpoints)
         self.invitations = InvitationRepository(session)
         self.scenarios = ScenarioRepository(session, vault)
 
@@ -126,29 +126,37 @@ class Vault:
         return (f"restore {self.source.path} from the backup or escrow holding that version "
                 "(`parley keys import FILE`); run `parley keys status` to see what is missing")
 
-    def data_key(self, workspace_id: str, wrapped: bytes, version: int) -> bytes:
-        cached = self._keys.get((workspace_id, version))
+    def ring_holding(self, version: int, what: str) -> KeyRing:
+        """The ring, reloaded from its source when it lacks `version` (a rotation by another
+        process); KeyUnavailable (HTTP 503) naming `what` if it still does."""
+        ring = self.keyring()
+        if version not in ring.keys:
+            ring = self.reload()
+        if version not in ring.keys:
+            raise KeyUnavailable(
+                f"{what} is encrypted under master key version {version}, which "
+                f"{self.source.describe()} does not hold: {self._restart_hint()}")
+        return ring
+
+    def data_key(self, owner: str, wrapped: bytes, version: int) -> bytes:
+        """The data key of `owner` (a workspace id, or `scenario:<id>`), cached."""
+        cached = self._keys.get((owner, version))
         if cached is None:
-            ring = self.keyring()
-            if version not in ring.keys:
-                ring = self.reload()
-            if version not in ring.keys:
-                raise KeyUnavailable(
-                    f"workspace {workspace_id} is encrypted under master key version {version}"
-                    f", which {self.source.describe()} does not hold: {self._restart_hint()}")
+            ring = self.ring_holding(version, _owner_text(owner))
             try:
-                cached = ring.unwrap(wrapped, version, workspace_id)
+                cached = ring.unwrap(wrapped, version, owner)
             except ConfigurationError:
                 raise KeyUnavailable(
                     f"master key version {version} of {self.source.describe()} does not open "
-                    f"the data key of workspace {workspace_id} (another key under that version"
-                    f", or the row was altered): {self._restart_hint()}") from None
-            self._keys[(workspace_id, version)] = cached
+                    f"the data key of {_owner_text(owner)} (another key under that version, "
+                    f"or the row was altered): {self._restart_hint()}") from None
+            self._keys[(owner, version)] = cached
         return cached
 
-    def wrap_data_key(self, session: Session, data_key: bytes, workspace_id: str
-                      ) -> tuple[bytes, int]:
-        """Wrap a new data key with the database's active master key version, never another."""
+    def wrapping_ring(self, session: Session) -> tuple[KeyRing, int]:
+        """The ring and the version to wrap a new key with: the database's active version,
+        never another (a ring that lacks or mismatches it is reloaded, else KeyUnavailable).
+        The first wrap of a database records the ring's active version as active."""
         keys = KeyRepository(session)
         keys.lock()
         active = keys.active_version()
@@ -156,7 +164,7 @@ class Vault:
         if active is None:  # the first wrapped key of this database
             version = ring.active_version
             keys.record_version(version, ring.check(version))
-            return ring.wrap(data_key, workspace_id, version)
+            return ring, version
         version, check = active
         if version not in ring.keys or (check is not None and ring.check(version) != check):
             ring = self.reload()
@@ -170,7 +178,13 @@ class Vault:
                 f"{self.source.describe()} holds another key under master key version "
                 f"{version} than the one this database uses; nothing was written: "
                 f"{self._restart_hint()}")
-        return ring.wrap(data_key, workspace_id, version)
+        return ring, version
+
+    def wrap_data_key(self, session: Session, data_key: bytes, owner: str
+                      ) -> tuple[bytes, int]:
+        """Wrap a new data key with the database's active master key version, never another."""
+        ring, version = self.wrapping_ring(session)
+        return ring.wrap(data_key, owner, version)
 
     # -- transactions ----------------------------------------------------------------------
 
@@ -254,7 +268,8 @@ class Vault:
                 return 0
             ring = self.source.load()
             with self.write() as tx:
-                return tx.keys.rewrap_data_keys(ring.merged(self.source.retired()))
+                return tx.keys.rewrap_data_keys(ring.merged(self.source.retired()),
+                                                ring.active_version)
 
     def export_keys(self) -> dict[int, bytes]:
         """Every version this installation holds: the ring and its retired versions."""
@@ -322,13 +337,18 @@ class Vault:
                 self.source.save(both)
             with self.write() as tx:
                 count = tx.keys.rewrap_data_keys(
-                    KeyRing(both, ring.path, origin=ring.origin).merged(retired))
+                    KeyRing(both, ring.path, origin=ring.origin).merged(retired), version)
             if not self.source.from_env:
                 self.source.save_retired({**retired, **ring.keys})
                 self.source.save({version: new_key})
             self._keys.clear()
             self._ring = KeyRing({version: new_key}, ring.path, origin=ring.origin)
             return version, count
+
+
+def _owner_text(owner: str) -> str:
+    kind, sep, rest = owner.partition(":")
+    return f"saved assessment {rest}" if sep and kind == "scenario" else f"workspace {owner}"
 
 
 def _versions(keys: dict[int, bytes]) -> str:

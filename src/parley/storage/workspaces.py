@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parley.domain.access import Classification, Role
-from parley.domain.errors import ConfigurationError, NotFound
+from parley.domain.errors import ConfigurationError, KeyUnavailable, NotFound
 from parley.domain.workspace import (
     Attachment,
     Item,
@@ -414,6 +414,8 @@ class WorkspaceRepository:
                     else:
                         raise ItemUnreadable(ws.id, row.id, "a legacy attachment whose format "
                                              "does not match its classification (forged)")
+            except KeyUnavailable:
+                raise  # the installation's ring, not the row: nothing is marked refused
             except ConfigurationError as exc:
                 refused.append(exc if isinstance(exc, ItemUnreadable)
                                else ItemUnreadable(ws.id, row.id, str(exc)))

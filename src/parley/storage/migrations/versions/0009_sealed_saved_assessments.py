@@ -6,7 +6,7 @@ removed, with a notice naming how many, and overwritten on SQLite (secure_delete
 PostgreSQL the dropped table's files are unlinked. docs/security.md ("Saved assessments").
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
