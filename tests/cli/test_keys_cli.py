@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -187,8 +188,10 @@ def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path:
     """Issue 8, item 3: 'A missing key file is silently replaced by a new one'."""
     env, parley = on(database_url, tmp_path)
     parley(["users", "create", "ana", "--password-stdin"], env, PW)
-    assert parley(["workspaces", "create", "Talks", "--owner", "ana"], env).returncode == 0
+    ws = parley(["workspaces", "create", "Talks", "--owner", "ana"], env).stdout.strip()
     key = tmp_path / "parley.master.key"
+    escrow = tmp_path / "escrow.keys"
+    shutil.copy2(key, escrow)  # the operator's copy of the key file, kept apart
     key.unlink()
     started = cli(["serve", "--port", str(free_port())], env)
     assert started.returncode == 1
@@ -199,6 +202,9 @@ def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path:
     assert made.returncode == 1 and "does not exist" in made.stderr and not key.exists()
     signed_up = parley(["users", "create", "bob", "--password-stdin"], env, PW)  # audit only
     assert signed_up.returncode == 1 and not key.exists()
+    assert parley(["keys", "import", str(escrow)], env).returncode == 0  # the documented fix
+    back = parley(["workspaces", "export", ws], env)
+    assert back.returncode == 0 and json.loads(back.stdout)["workspace"]["name"] == "Talks"
 
 
 def test_serve_refuses_a_key_file_that_cannot_open_the_data(database_url: str,
