@@ -8,6 +8,7 @@ from functools import cached_property
 
 from parley.config import Settings
 from parley.domain.codebook import Codebook
+from parley.domain.errors import KeyUnavailable
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
@@ -26,7 +27,7 @@ from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
-from parley.storage.keys import KeyRing, derive
+from parley.storage.keys import RingSource, derive
 from parley.storage.passwords import Argon2Hasher
 from parley.storage.vault import Vault
 
@@ -49,16 +50,15 @@ class Parley:
         return cls(settings, codebook, Database(settings.resolved_database_url()),
                    hasher or Argon2Hasher())
 
-    def keyring(self) -> KeyRing:
-        """The master key ring: PARLEY_MASTER_KEY, else the key file (created 0600 if new)."""
+    def ring_source(self) -> RingSource:
+        """PARLEY_MASTER_KEY, else the key file (and its `.retired` ring beside it)."""
         if self.settings.master_key is not None:
-            return KeyRing.from_text(self.settings.master_key.get_secret_value())
-        ring = KeyRing.from_file(self.settings.resolved_master_key_file())
-        if ring.created:
-            print(f"parley: created a new master key at {ring.path} (mode 0600). Back it up "
-                  "apart from the database: without it, encrypted content cannot be read.",
-                  file=sys.stderr, flush=True)
-        return ring
+            return RingSource(None, self.settings.master_key.get_secret_value())
+        return RingSource(self.settings.resolved_master_key_file().expanduser())
+
+    def check_keys(self) -> None:
+        """Start-up check: KeyUnavailable (exit 1) if the ring cannot open the data here."""
+        self.vault.check_keys()
 
     def derived_secret(self, purpose: str) -> bytes:
         """A secret for `purpose` (e.g. CSRF signing) derived from the active master key."""
@@ -69,7 +69,9 @@ class Parley:
     def vault(self) -> Vault:
         every, path = self.settings.audit_checkpoint_every, self.settings.audit_checkpoint_file
         checkpoints = CheckpointPolicy(path, every) if path is not None and every else None
-        return Vault(self.db, self.keyring, audit_checkpoints=checkpoints)
+        return Vault(self.db, self.ring_source(),
+                     notice=lambda text: print(f"parley: {text}", file=sys.stderr, flush=True),
+                     audit_checkpoints=checkpoints)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -114,9 +116,16 @@ class Parley:
         return SavedScenarios(self.vault, self.codebook)
 
     def upgrade(self) -> SyncReport:
-        """Migrate the database and load the bundled cases (idempotent)."""
+        """Migrate the database and load the bundled cases (idempotent). Items of the old,
+        unbound format are re-sealed (once; audited) only when the key ring opens the data:
+        otherwise the start-up check refuses, and the key tools still run."""
         self.db.upgrade()
-        self.workspaces.reseal_legacy()  # items of the old, unbound format (once; audited)
+        try:
+            self.vault.check_keys()
+        except KeyUnavailable:
+            pass
+        else:
+            self.workspaces.reseal_legacy()
         return self.cases.load_bundled(load_bundled_cases(self.codebook))
 
     def close(self) -> None:

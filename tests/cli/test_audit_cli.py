@@ -130,3 +130,17 @@ def test_without_the_key_only_the_structure(env: dict[str, str], tmp_path: Path)
     asked = run(["audit", "verify", "--structure-only"], wrong)
     assert asked.returncode == 0 and "structure only, as asked" in asked.stderr
     assert run(["audit", "checkpoint"], wrong).returncode == 1
+
+
+def test_structure_only_verify_works_with_the_key_file_missing(env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    """The start-up key check refuses to serve without the ring; the forensic check does not
+    need it, and never creates a key file beside the encrypted data."""
+    key = tmp_path / "parley.master.key"
+    key.unlink()
+    asked = run(["audit", "verify", "--structure-only"], env)
+    assert asked.returncode == 0 and asked.stdout.startswith("structure ok: 4 entries")
+    plain = run(["audit", "verify"], env)
+    assert plain.returncode == 1 and f"master key file {key} does not exist" in plain.stderr
+    assert run(["audit", "checkpoint"], env).returncode == 1
+    assert not key.exists()

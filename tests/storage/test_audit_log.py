@@ -28,6 +28,7 @@ from parley.domain.audit import (
 )
 from parley.domain.errors import ConfigurationError
 from parley.domain.workspace import ItemKind
+from parley.storage.keys import KeyRing
 from tests.support import build, user
 
 # -- the attacker's tools: plain SQL and the published (unkeyed) hash function ------------------
@@ -236,11 +237,16 @@ def test_without_the_key_only_the_structure_is_checked(app: Parley, database_url
     structure = app.audit.verify(use_key=False)
     assert not structure.keyed and "structure only" in structure.note
     other = tmp_path / "other"
-    other.mkdir()
-    stranger = build(database_url, other)  # a different master key ring
+    KeyRing.from_file(other / "master.key")  # a different master key ring (never made silently)
+    stranger = build(database_url, other)
     report = stranger.audit.verify()
     assert not report.keyed and "cannot be opened" in report.note
     stranger.close()
+    keyless = build(database_url, tmp_path / "none")  # no ring at all: structure, no new key
+    report = keyless.audit.verify()
+    assert not report.keyed and "does not exist" in report.note
+    assert not (tmp_path / "none" / "master.key").exists()
+    keyless.close()
     assert not app.audit.verify().ok
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
-from parley.domain.errors import ConfigurationError, Conflict
+from parley.domain.errors import ConfigurationError, Conflict, KeyUnavailable
 from parley.domain.workspace import ItemKind
 from parley.storage.backup import backup, restore
 from parley.storage.keys import KeyRing
@@ -239,9 +239,11 @@ def test_key_rotation_rewraps_and_retires_the_old_key(app: Parley, tmp_path: Pat
 def test_a_wrong_master_key_is_a_clear_error(app: Parley, tmp_path: Path) -> None:
     ws, ids = populate(app)
     other = tmp_path / "other"
-    other.mkdir()
+    KeyRing.from_file(other / "master.key")  # another key under the same version
     wrong = build(app.settings.resolved_database_url(), other)
-    with pytest.raises(ConfigurationError, match="wrong key"):
+    with pytest.raises(KeyUnavailable, match="another key"):
+        wrong.check_keys()
+    with pytest.raises(KeyUnavailable, match="does not open the data key"):
         wrong.workspaces.item(SYSTEM, ws, ids["party"])
     wrong.close()
 

@@ -1,4 +1,4 @@
-"""`parley audit verify|checkpoint` and `parley keys rotate`: the operator's integrity tools."""
+"""`parley audit verify|checkpoint`: the operator's integrity tools (keys: see keys.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from parley.storage.audit_log import append_private
 from parley.storage.keys import write_private
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-keys_app = typer.Typer(help="Master keys.", no_args_is_help=True)
 
 ExpectHead = Annotated[list[Path] | None, typer.Option(
     "--expect-head", metavar="FILE",
@@ -43,7 +42,7 @@ def verify(expect_head: ExpectHead = None, append: AppendTo = None,
                --append /mnt/offsite/parley.checkpoints
     """
     with reported():
-        parley = open_parley()
+        parley = open_parley(check_keys=False)  # forensic: the structure needs no key
         auto = parley.settings.audit_checkpoint_file
         files = list(expect_head or []) + ([auto] if auto is not None and auto.exists() else [])
         expect = [cp for f in files for cp in _read_checkpoints(f)]
@@ -146,21 +145,3 @@ def _write_checkpoint(report: ChainReport, parley: Parley, *, append: Path | Non
         raise ConfigurationError(f"cannot write the checkpoint: {exc}") from None
     if stdout:
         typer.echo(line)
-
-
-@keys_app.command("rotate")
-def rotate() -> None:
-    """Make a new master key, re-wrap every workspace's data key with it, retire the old one.
-
-    Example: parley keys rotate   (then back up the key file again)
-    """
-    with reported():
-        parley = open_parley()
-        version, count = parley.keys.rotate()
-        ring = parley.vault.keyring()
-        typer.echo(f"master key version {version}: {count} data key(s) re-wrapped", err=True)
-        if ring.path is None:
-            typer.echo("PARLEY_MASTER_KEY comes from the environment: set it to the new ring "
-                       "below before the next start (the old key no longer opens anything)",
-                       err=True)
-            typer.echo(ring.text().strip())

@@ -33,36 +33,75 @@ def upgrade() -> None:
 
 
 @app.command("backup")
-def backup(file: Annotated[Path, typer.Argument(help="New file to write.")]) -> None:
+def backup(file: Annotated[Path, typer.Argument(help="New file to write (mode 0600).")]) -> None:
     """Write an online, consistent backup (SQLite backup API; PostgreSQL: pg_dump).
 
-    The master key is not in it: back up the key file separately.
+    Beside it, FILE.keys.json names the master key versions it needs (key-check values, never
+    keys). The master key is not in it: escrow the ring separately (parley keys export).
     Example: parley db backup /backups/parley-$(date +%F).db
     """
     from parley.storage.backup import backup as run_backup
+    from parley.storage.backup import keys_file
 
     with reported():
         size = run_backup(open_parley(upgrade=False).db, file)
-        Console(stderr=True).print(f"backup written to {file} ({size} bytes)")
+        Console(stderr=True).print(f"backup written to {file} ({size} bytes); key versions "
+                                   f"it needs: {keys_file(file)}")
 
 
 @app.command("restore")
-def restore(file: Annotated[Path, typer.Argument(help="A file made by `parley db backup`.")]
-            ) -> None:
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file made by `parley db backup`.")],
+    accept_key_mismatch: Annotated[bool, typer.Option(
+        "--accept-key-mismatch",
+        help="Restore even though the current key ring cannot open the backup's data keys "
+             "(its workspaces stay unreadable, and the server refuses to start, until the "
+             "missing key versions are imported).")] = False,
+) -> None:
     """Replace the database with a backup (checked first; all or nothing), then migrate.
 
+    Refused (exit 2, nothing changed) when the key ring, with its retired versions, cannot
+    open the backup's data keys. Data keys of a retired version are re-wrapped with the
+    active one, so a backup taken before `parley keys rotate` restores readable.
     Example: parley db restore /backups/parley-2026-11-25.db
     """
     from parley.domain.audit import DatabaseRestored
+    from parley.domain.errors import InvalidInput, KeyUnavailable
+    from parley.storage.backup import backup_key_usage, keys_file
     from parley.storage.backup import restore as run_restore
 
     with reported():
         app_ = open_parley(upgrade=False)
+        usage = backup_key_usage(app_.db, file)
+        if usage is None:
+            problems = [f"{keys_file(file)} (the key versions the backup needs) is missing"]
+        else:
+            problems = app_.vault.restore_problems(usage)
+        if problems and not accept_key_mismatch:
+            raise InvalidInput(
+                f"not restored: the master key ring {app_.vault.source.describe()} (with its "
+                f"retired versions) cannot open {file}'s data keys: " + "; ".join(problems)
+                + ". Import the ring that was in use when the backup was taken (parley keys "
+                "import FILE) and retry, or add --accept-key-mismatch to restore anyway "
+                "(its workspaces stay unreadable until then).")
         run_restore(app_.db, file)
         app_.upgrade()
-        with app_.vault.write() as tx:
-            tx.audit.append("system", DatabaseRestored(source=file.name))
-        Console(stderr=True).print(f"restored from {file}")
+        err = Console(stderr=True)
+        if not problems:
+            app_.vault.rewrap_all()
+        try:
+            with app_.vault.write() as tx:
+                tx.audit.append("system", DatabaseRestored(source=file.name))
+        except KeyUnavailable:
+            if not problems:
+                raise
+            err.print("[bold yellow]warning:[/] the restore is not in the audit log: its key "
+                      "is wrapped by a master key version this ring lacks")
+        err.print(f"restored from {file}")
+        if problems:
+            err.print("[bold yellow]warning:[/] restored with --accept-key-mismatch: "
+                      + "; ".join(problems) + ". The server refuses to start until the "
+                      "missing versions are imported (parley keys import FILE).")
 
 
 @app.command("check")

@@ -7,7 +7,19 @@ import os
 import typer
 
 from parley import __version__
-from parley.cli import assess, audit, cases, db, evaluate, knowledge, qca, serve, users, workspaces
+from parley.cli import (
+    assess,
+    audit,
+    cases,
+    db,
+    evaluate,
+    keys,
+    knowledge,
+    qca,
+    serve,
+    users,
+    workspaces,
+)
 
 app = typer.Typer(
     name="parley",
@@ -25,7 +37,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(users.tokens_app, name="tokens")
 app.add_typer(workspaces.app, name="workspaces")
 app.add_typer(audit.app, name="audit")
-app.add_typer(audit.keys_app, name="keys")
+app.add_typer(keys.app, name="keys")
 app.add_typer(knowledge.app, name="knowledge")
 
 

@@ -25,7 +25,7 @@ def serve(
 
     with reported():
         chosen = port if port is not None else int(os.environ.get("PORT") or 8000)
-        parley = open_parley()
+        parley = open_parley()  # refuses (exit 1) when the key ring cannot open the data
         application = create_app(parley)
         print(f"Parley is serving the case base ({parley.cases.store.count()} cases) at "
               f"http://{host}:{chosen}", flush=True)

@@ -10,6 +10,7 @@
     ├── NotAuthenticated        no valid session, token or password: CLI exit 1, HTTP 401
     ├── Forbidden               authenticated, but the role does not permit it: CLI exit 1, HTTP 403
     └── ConfigurationError      a broken installation (e.g. codebook): CLI exit 1, HTTP 500
+        └── KeyUnavailable      the master key ring cannot open the data: CLI exit 1, HTTP 503
 
 The CLI and the web app each map these to exit codes and status codes in one place.
 """
@@ -98,3 +99,8 @@ class Forbidden(ParleyError):
 
 class ConfigurationError(ParleyError):
     """Parley's own installation or data is broken; raised at start-up, not at use."""
+
+
+class KeyUnavailable(ConfigurationError):
+    """The master key ring lacks (or mismatches) a key version the data needs; the operator
+    must restore or import the ring. Nothing is written under another key meanwhile."""

@@ -12,9 +12,10 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -31,7 +32,7 @@ from parley.domain.audit import (
     make_checkpoint,
     make_entry,
 )
-from parley.domain.errors import ConfigurationError
+from parley.domain.errors import ConfigurationError, KeyUnavailable
 from parley.storage.keys import KEY_BYTES, KeyRing, seal, unseal
 from parley.storage.records import now
 from parley.storage.workspace_tables import AuditChainRow, AuditRow
@@ -60,33 +61,46 @@ def append_private(path: Path, line: str) -> None:
         os.close(fd)
 
 
-def _aad(anchor_seq: int) -> str:
+class MasterKeys(Protocol):
+    """The master key ring as the vault serves it: reloaded when another process rotated it,
+    and wrapping only with the version the database names as active (storage/vault.py)."""
+
+    def ring_holding(self, version: int, what: str) -> KeyRing: ...
+
+    def wrapping_ring(self, session: Session) -> tuple[KeyRing, int]: ...
+
+
+def audit_key_aad(anchor_seq: int) -> str:
     return f"audit-key|{anchor_seq}"
 
 
-def wrap_audit_key(ring: KeyRing, key: bytes, anchor_seq: int) -> tuple[bytes, int]:
-    version = ring.active_version
-    return seal(ring.key(version), key, _aad(anchor_seq)), version
+def wrap_audit_key(ring: KeyRing, key: bytes, anchor_seq: int, version: int | None = None
+                   ) -> tuple[bytes, int]:
+    version = ring.active_version if version is None else version
+    return seal(ring.key(version), key, audit_key_aad(anchor_seq)), version
 
 
 def unwrap_audit_key(ring: KeyRing, row: AuditChainRow) -> bytes:
+    """The audit key; KeyUnavailable (HTTP 503, never a silent new key) if `ring` cannot."""
     try:
-        return unseal(ring.key(row.key_version), row.wrapped_key, _aad(row.anchor_seq))
+        return unseal(ring.key(row.key_version), row.wrapped_key, audit_key_aad(row.anchor_seq))
     except ConfigurationError as exc:
-        raise ConfigurationError(
+        raise KeyUnavailable(
             f"the audit key cannot be opened with the master key ring ({exc}); without it "
             "only the chain's structure can be checked") from None
 
 
-def rewrap_audit_key(session: Session, ring: KeyRing) -> bool:
-    """Re-wrap the audit key with the ring's active version (key rotation); False if none yet.
+def rewrap_audit_key(session: Session, ring: KeyRing, target: int | None = None) -> bool:
+    """Re-wrap the audit key with version `target` (default: the ring's active version);
+    False if there is none yet.
 
     Called from `KeyRepository.rewrap_data_keys`, in the rotation's transaction.
     """
     row = session.get(AuditChainRow, CHAIN_ROW)
     if row is None:
         return False
-    wrapped, version = wrap_audit_key(ring, unwrap_audit_key(ring, row), row.anchor_seq)
+    wrapped, version = wrap_audit_key(ring, unwrap_audit_key(ring, row), row.anchor_seq,
+                                      target)
     session.execute(update(AuditChainRow).where(AuditChainRow.id == CHAIN_ROW)
                     .values(wrapped_key=wrapped, key_version=version))
     return True
@@ -100,10 +114,10 @@ def audit_key_version(session: Session) -> int | None:
 class AuditRepository:
     """Appends and reads audit entries; UPDATE and DELETE on the log are refused by triggers."""
 
-    def __init__(self, session: Session, keyring: Callable[[], KeyRing],
+    def __init__(self, session: Session, keys: MasterKeys,
                  checkpoints: CheckpointPolicy | None = None) -> None:
         self.s = session
-        self._keyring = keyring
+        self._keys = keys
         self._checkpoints = checkpoints
 
     # -- writing ----------------------------------------------------------------------------
@@ -119,7 +133,7 @@ class AuditRepository:
             if chain is None:
                 key, last = self._start_chain(last)
             else:
-                key = unwrap_audit_key(self._keyring(), chain)
+                key = self._unwrap(chain)
             entry = make_entry(last, now(), actor, event, key)
             self._insert(entry)
             self._set_head(key, entry)
@@ -154,7 +168,8 @@ class AuditRepository:
                              ChainRekeyed(legacy_entries=last.seq, legacy_head=last.hash))
         anchor = make_entry(last, now(), "system", event, key)
         self._insert(anchor)
-        wrapped, version = wrap_audit_key(self._keyring(), key, anchor.seq)
+        ring, active = self._keys.wrapping_ring(self.s)
+        wrapped, version = wrap_audit_key(ring, key, anchor.seq, active)
         self.s.add(AuditChainRow(id=CHAIN_ROW, wrapped_key=wrapped, key_version=version,
                                  anchor_seq=anchor.seq, head_seq=anchor.seq,
                                  head_mac=anchor.hash,
@@ -232,7 +247,10 @@ class AuditRepository:
         if row is None:
             raise ConfigurationError("the audit log is not keyed yet: the first audited action "
                                      "creates its key")
-        return unwrap_audit_key(self._keyring(), row)
+        return self._unwrap(row)
+
+    def _unwrap(self, row: AuditChainRow) -> bytes:
+        return unwrap_audit_key(self._keys.ring_holding(row.key_version, "the audit key"), row)
 
     def audit_entries(self, workspace_id: str | None = None, *, limit: int | None = None
                       ) -> list[AuditEntry]:

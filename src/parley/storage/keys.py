@@ -27,7 +27,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from parley.domain.errors import ConfigurationError
+from parley.domain.errors import ConfigurationError, KeyUnavailable
 
 FORMAT_AES_GCM = 1
 NONCE = 12
@@ -85,12 +85,22 @@ def format_ring(keys: dict[int, bytes]) -> str:
     return "".join(f"{v}:{base64.b64encode(k).decode('ascii')}\n" for v, k in sorted(keys.items()))
 
 
+def data_key_aad(owner: str) -> str:
+    """Associated data of a data key wrapped by the master key ring for `owner` (a workspace
+    id, or `scenario:<id>` for a saved assessment)."""
+    return f"data-key|{owner}"
+
+
+def check_value(key: bytes) -> str:
+    """A key-check value: identifies a master key version without revealing it (128 bits)."""
+    return hmac.new(key, b"parley-key-check", hashlib.sha256).hexdigest()[:32]
+
+
 @dataclass
 class KeyRing:
-    """The master keys; the highest version wraps new data keys.
-
-    `path` is None when the keys come from the environment: then rotation cannot persist the
-    new ring and hands it back to the operator instead.
+    """Master key versions. The database names the version that wraps new data keys
+    (`key_versions`, see key_store.py); `active_version` (the highest here) is the one a
+    rotation or a restore re-wraps to.
     """
 
     keys: dict[int, bytes]
@@ -106,34 +116,27 @@ class KeyRing:
         try:
             return self.keys[version]
         except KeyError:
-            raise ConfigurationError(
+            raise KeyUnavailable(
                 f"master key version {version} is not in {self.origin}; a data key was wrapped "
-                "with it (restore the key ring that holds it)") from None
+                "with it (restore the key ring that holds it: parley keys import FILE)") from None
 
-    def wrap(self, data_key: bytes, workspace_id: str) -> tuple[bytes, int]:
-        version = self.active_version
-        return seal(self.keys[version], data_key, f"data-key|{workspace_id}"), version
+    def check(self, version: int) -> str:
+        return check_value(self.key(version))
+
+    def wrap(self, data_key: bytes, workspace_id: str, version: int | None = None
+             ) -> tuple[bytes, int]:
+        version = self.active_version if version is None else version
+        return seal(self.key(version), data_key, data_key_aad(workspace_id)), version
 
     def unwrap(self, wrapped: bytes, version: int, workspace_id: str) -> bytes:
-        return unseal(self.key(version), wrapped, f"data-key|{workspace_id}")
+        return unseal(self.key(version), wrapped, data_key_aad(workspace_id))
 
-    def add_version(self) -> int:
-        """Add a new master key version and persist the ring (old versions kept)."""
-        version = self.active_version + 1
-        self.keys[version] = secrets.token_bytes(KEY_BYTES)
-        self._persist()
-        return version
-
-    def retire_all_but(self, version: int) -> None:
-        self.keys = {version: self.keys[version]}
-        self._persist()
+    def merged(self, other: dict[int, bytes]) -> KeyRing:
+        """This ring plus `other`'s versions (this ring's keys win; callers check conflicts)."""
+        return KeyRing({**other, **self.keys}, self.path, origin=self.origin)
 
     def text(self) -> str:
         return format_ring(self.keys)
-
-    def _persist(self) -> None:
-        if self.path is not None:
-            write_private(self.path, self.text())
 
     @classmethod
     def from_text(cls, text: str, origin: str = "PARLEY_MASTER_KEY") -> KeyRing:
@@ -141,21 +144,84 @@ class KeyRing:
 
     @classmethod
     def from_file(cls, path: Path, *, create: bool = True) -> KeyRing:
-        """Load the ring from `path`, creating it (mode 0600) with a fresh key if missing."""
+        """Load the ring from `path`; create it (0600, one fresh key) only if told and missing."""
         path = path.expanduser()
         if path.exists():
-            mode = path.stat().st_mode & 0o777
-            if mode & 0o077:
-                raise ConfigurationError(
-                    f"master key file {path} is readable by others (mode {mode:o}); "
-                    f"run: chmod 600 {path}")
-            return cls(parse_ring(path.read_text(encoding="ascii"), str(path)), path,
-                       origin=str(path))
+            return cls(read_ring_file(path), path, origin=str(path))
         if not create:
-            raise ConfigurationError(f"master key file {path} does not exist")
+            raise KeyFileMissing(path)
         ring = cls({1: secrets.token_bytes(KEY_BYTES)}, path, created=True, origin=str(path))
-        ring._persist()
+        write_private(path, ring.text())
         return ring
+
+
+class KeyFileMissing(KeyUnavailable):
+    """The key file is gone; never replaced silently when the database holds wrapped keys."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"master key file {path} does not exist")
+
+
+def read_ring_file(path: Path) -> dict[int, bytes]:
+    """A ring file's keys; refused when others can read it."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigurationError(
+            f"master key file {path} is readable by others (mode {mode:o}); "
+            f"run: chmod 600 {path}")
+    return parse_ring(path.read_text(encoding="ascii"), str(path))
+
+
+@dataclass(frozen=True)
+class RingSource:
+    """Where the master key ring comes from: PARLEY_MASTER_KEY, else the key file.
+
+    Beside a key file, `<keyfile>.retired` (0600) keeps the versions a rotation retired: the
+    server never wraps or unwraps with them, but `parley db restore` uses them to re-wrap the
+    data keys of a backup taken before a rotation, and `parley keys export` escrows them.
+    """
+
+    path: Path | None
+    env_text: str | None = None
+
+    @property
+    def from_env(self) -> bool:
+        return self.env_text is not None
+
+    @property
+    def retired_path(self) -> Path | None:
+        return None if self.path is None else self.path.with_name(self.path.name + ".retired")
+
+    def describe(self) -> str:
+        return "PARLEY_MASTER_KEY" if self.from_env else str(self.path)
+
+    def exists(self) -> bool:
+        return self.from_env or (self.path is not None and self.path.expanduser().exists())
+
+    def load(self, *, create: bool = False) -> KeyRing:
+        if self.env_text is not None:
+            return KeyRing.from_text(self.env_text)
+        assert self.path is not None
+        return KeyRing.from_file(self.path, create=create)
+
+    def retired(self) -> dict[int, bytes]:
+        rp = self.retired_path
+        if rp is None or not rp.expanduser().exists():
+            return {}
+        return read_ring_file(rp.expanduser())
+
+    def save(self, keys: dict[int, bytes]) -> None:
+        """Replace the key file's ring (atomic, 0600); an error with PARLEY_MASTER_KEY."""
+        if self.path is None:
+            raise ConfigurationError("PARLEY_MASTER_KEY is set: the ring cannot be written; "
+                                     "change the environment variable instead")
+        write_private(self.path.expanduser(), format_ring(keys))
+
+    def save_retired(self, keys: dict[int, bytes]) -> None:
+        rp = self.retired_path
+        if rp is not None and keys:
+            write_private(rp.expanduser(), format_ring(keys))
 
 
 def write_private(path: Path, text: str) -> None:

@@ -73,7 +73,7 @@ class ScenarioRepository:
         scenario_id = new_id()
         author_pk = user_row(self.s, author).pk
         data_key = new_data_key()
-        wrapped, version = self.vault.keyring().wrap(data_key, key_owner(scenario_id))
+        wrapped, version = self.vault.wrap_data_key(self.s, data_key, key_owner(scenario_id))
         document = json.dumps(scenario_to_dict(scenario), ensure_ascii=False).encode("utf-8")
         row = SavedScenarioRow(id=scenario_id, author_pk=author_pk,
                                sealed=seal(data_key, document, _aad(scenario_id, author_pk)),

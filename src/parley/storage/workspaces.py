@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parley.domain.access import Classification, Role
-from parley.domain.errors import ConfigurationError, NotFound
+from parley.domain.errors import ConfigurationError, KeyUnavailable, NotFound
 from parley.domain.workspace import (
     Attachment,
     Item,
@@ -68,7 +68,7 @@ class WorkspaceRepository:
     def add_workspace(self, name: str, description: str, owner: str) -> Workspace:
         ws_id = new_id()
         data_key = new_data_key()
-        wrapped, version = self.vault.keyring().wrap(data_key, ws_id)
+        wrapped, version = self.vault.wrap_data_key(self.s, data_key, ws_id)
         sealed = seal(data_key, json.dumps({"name": name, "description": description}).encode(),
                       f"workspace|{ws_id}")
         row = WorkspaceRow(id=ws_id, sealed=sealed, data_key=wrapped, key_version=version,
@@ -414,6 +414,8 @@ class WorkspaceRepository:
                     else:
                         raise ItemUnreadable(ws.id, row.id, "a legacy attachment whose format "
                                              "does not match its classification (forged)")
+            except KeyUnavailable:
+                raise  # the installation's ring, not the row: nothing is marked refused
             except ConfigurationError as exc:
                 refused.append(exc if isinstance(exc, ItemUnreadable)
                                else ItemUnreadable(ws.id, row.id, str(exc)))

@@ -11,6 +11,7 @@ from parley.domain.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
+    KeyUnavailable,
     NotAuthenticated,
     NotFound,
     ParleyError,
@@ -33,6 +34,8 @@ def status_of(exc: ParleyError) -> int:
         return 413
     if isinstance(exc, InvalidInput):
         return 400
+    if isinstance(exc, KeyUnavailable):
+        return 503
     return 500
 
 
