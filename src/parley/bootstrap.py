@@ -11,6 +11,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
+from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
 from parley.knowledge.passwords import password_rule
@@ -105,7 +106,8 @@ class Parley:
     @cached_property
     def assessments(self) -> Assessments:
         return Assessments(self.cases, self.codebook, self.guidelines,
-                           load_similarity_weights(self.codebook))
+                           load_similarity_weights(self.codebook),
+                           load_brief_rules(self.codebook, self.sources))
 
     @cached_property
     def scenarios(self) -> SavedScenarios:

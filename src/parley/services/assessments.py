@@ -25,6 +25,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import SavedScenario, Scenario
+from parley.domain.summary import BriefRules
 from parley.services.cases import CaseCatalogue
 from parley.services.ports import VaultStore
 
@@ -48,11 +49,13 @@ class Assessments:
     """Assess scenarios and evaluate the outlook over the stored case base."""
 
     def __init__(self, catalogue: CaseCatalogue, codebook: Codebook,
-                 guidelines: Sequence[Guideline], weights: SimilarityWeights) -> None:
+                 guidelines: Sequence[Guideline], weights: SimilarityWeights,
+                 rules: BriefRules | None = None) -> None:
         self.catalogue = catalogue
         self.codebook = codebook
         self.guidelines = tuple(guidelines)
         self.weights = weights
+        self.rules = rules
         self._prepared: _Prepared | None = None
         self._lock = threading.Lock()
 
@@ -74,7 +77,8 @@ class Assessments:
     def assess(self, scenario: Scenario) -> Assessment:
         """The assessment of a validated scenario."""
         prepared = self._prepare()
-        return assess(scenario, self.guidelines, prepared.pool, prepared.params, prepared.caveat)
+        return assess(scenario, self.guidelines, prepared.pool, prepared.params, prepared.caveat,
+                      rules=self.rules)
 
     def evaluate(self) -> Evaluation:
         """Leave-one-out evaluation of the outlook over the stored case base."""
