@@ -14,7 +14,9 @@ def test_assess_returns_the_interface_shape(client: TestClient) -> None:
     r = client.post("/api/assess", json=SCENARIO)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert list(body) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
+    assert list(body) == ["scenario", "outlook", "findings", "similar_cases", "checklist",
+                          "summary", "warnings"]
+    assert body["summary"]["verdict"] in ("talk-now", "prepare-first", "wait")
     assert body["scenario"]["deterrence_credible"] == "no"
     assert abs(sum(body["outlook"]["distribution"].values()) - 1) < 1e-9
     assert all(f["citations"] for f in body["findings"])
@@ -66,7 +68,7 @@ def test_form_assesses_saves_and_reopens(client: TestClient, parley_app) -> None
             **_csrf(client)}
     shown = client.post("/assess", data=form)
     assert shown.status_code == 200
-    assert "Key risks" in shown.text and 'href="/cases/' in shown.text
+    assert "Top risks" in shown.text and 'href="/cases/' in shown.text
     saved = client.post("/assess", data={**form, "action": "save"}, follow_redirects=False)
     assert saved.status_code == 303
     url = saved.headers["location"]

@@ -27,7 +27,8 @@ def test_fill_assess_save_and_reopen(page: Any) -> None:
 
     brief = page.locator("#brief")
     expect(brief.locator("h1")).to_have_text("Two rival gangs in one city")
-    expect(brief.locator("#risks li.finding").first).to_be_visible()
+    expect(brief.locator("#verdict")).to_be_visible()
+    expect(brief.locator("#top-risks li").first).to_be_visible()
     expect(brief.locator("#citations li").first).to_be_visible()
     assert brief.locator("a.ref").count() > 0
     # the form keeps what was entered

@@ -228,7 +228,7 @@ def parse_verdict_rules(raw: object, codebook: Codebook, *, file: str | None = N
     if col.problems:
         raise ValidationFailed(col.problems)
     return BriefRules(labels, meanings, signals, rules, (), points, cap,
-                      int(max_reasons))  # type: ignore[arg-type]
+                      int(max_reasons))
 
 
 def _ranking(raw: object, col: _Col) -> tuple[dict[str, int], int]:

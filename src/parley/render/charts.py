@@ -102,9 +102,9 @@ def outlook_chart_svg(classes: Sequence[tuple[str, float]], title: str) -> str:
 def outlook_chart_png(classes: Sequence[tuple[str, float]], title: str, scale: int = 3) -> bytes:
     """The same chart as `outlook_chart_svg`, as PNG (Word cannot show SVG); Pillow is
     imported here so nothing else pays for it."""
-    from io import BytesIO  # noqa: PLC0415
+    from io import BytesIO
 
-    from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415 - lazy: heavy and rarely needed
+    from PIL import Image, ImageDraw, ImageFont
 
     w, h, rows = _outlook_layout(classes)
     image = Image.new("RGB", (w * scale, h * scale), "white")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from parley.domain.assessment import Assessment
 from parley.domain.codebook import Codebook
-from parley.render.brief import CaseUrl, NumberedFinding, PageSize, brief_context, render_html
+from parley.render.brief import NumberedFinding, PageSize, brief_context, render_html
 from parley.render.charts import outlook_chart_png
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ def render_pdf(assessment: Assessment, codebook: Codebook,
                case_titles: Mapping[str, str] | None = None, *,
                page_size: PageSize = "A4") -> bytes:
     """The brief as PDF. Nothing is fetched from outside: only `data:` URLs are allowed."""
-    from weasyprint import HTML  # noqa: PLC0415 - lazy: ~0.5 s to import
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     page = render_html(assessment, codebook, case_titles, standalone=True,
                        page_size=page_size, for_pdf=True)
@@ -43,9 +43,9 @@ def render_docx(assessment: Assessment, codebook: Codebook,
                 case_titles: Mapping[str, str] | None = None, *,
                 page_size: PageSize = "A4") -> bytes:
     """The brief as DOCX, built from the same context as the HTML."""
-    import docx  # noqa: PLC0415 - lazy
-    from docx.enum.text import WD_BREAK  # noqa: PLC0415
-    from docx.shared import Mm, Pt, RGBColor  # noqa: PLC0415
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Mm, Pt, RGBColor
 
     c = brief_context(assessment, codebook, case_titles)
     doc = docx.Document()
@@ -226,8 +226,8 @@ def _similar_table(doc: DocxDocument, c: Mapping[str, Any]) -> None:
 
 def _field(paragraph: Paragraph, code: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
-    from docx.oxml import OxmlElement  # noqa: PLC0415
-    from docx.oxml.ns import qn  # noqa: PLC0415
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), (None, "1"),

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
 from parley.web.auth import AccountUser
+from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
 from parley.web.deps import ParleyDep
 from parley.web.schemas import ErrorOut
+
+FORMAT_HELP = ("json (default), md, html, pdf or docx; without it, the Accept header chooses "
+               "(application/json, text/markdown, text/html, application/pdf, or the DOCX type)")
+DOCUMENTS = {200: {"content": {MEDIA[f].split(";")[0]: {} for f in BriefFormat
+                               if f is not BriefFormat.json},
+                   "description": "The assessment (JSON) or the brief in the format asked for"}}
 
 router = APIRouter(prefix="/api", tags=["assessment"], responses={
     400: {"model": ErrorOut, "description": "Bad scenario: names each key, value and the "
@@ -28,6 +35,7 @@ class CitationOut(BaseModel):
 
 
 class FindingOut(BaseModel):
+    id: str
     guideline: str
     title: str
     kind: Literal["risk", "recommendation", "readiness"]
@@ -35,6 +43,43 @@ class FindingOut(BaseModel):
     message: str
     citations: list[CitationOut]
     cases: list[str]
+    phase: Literal["preparation", "design", "conduct", "agreement", "implementation"]
+    topic: str
+    trigger: Literal["facts", "always", "unknown"]
+    strength: int
+    unknowns: list[str]
+
+
+class ReasonOut(BaseModel):
+    signal: str
+    status: Literal["holds", "fails", "unknown"]
+    text: str
+    citations: list[CitationOut]
+
+
+class FindOutOut(BaseModel):
+    variable: str
+    findings: list[str]
+
+
+class SummaryOut(BaseModel):
+    verdict: Literal["talk-now", "prepare-first", "wait"]
+    verdict_label: str
+    verdict_meaning: str
+    verdict_reasons: list[str]
+    verdict_basis: list[ReasonOut]
+    verdict_citations: list[CitationOut]
+    risks: list[str]
+    actions: list[str]
+    similar: list[str]
+    outlook_sentence: str
+    find_out_first: list[FindOutOut]
+
+
+class WarningOut(BaseModel):
+    id: str
+    message: str
+    variables: list[str]
 
 
 class OutlookOut(BaseModel):
@@ -63,22 +108,37 @@ class AssessmentOut(BaseModel):
     findings: list[FindingOut]
     similar_cases: list[SimilarCaseOut]
     checklist: list[ChecklistOut]
+    summary: SummaryOut | None = None
+    warnings: list[WarningOut]
 
 
 EXAMPLE = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "medium",
            "deterrence_credible": "no", "security_dilemma": "yes", "secrecy": "secret"}
 
 
-@router.post("/assess", response_model=AssessmentOut)
+FormatQuery = Annotated[BriefFormat | None, Query(alias="format", description=FORMAT_HELP)]
+PaperQuery = Annotated[Paper, Query(description="Page size of pdf and docx")]
+
+
+@router.post("/assess", response_model=AssessmentOut, responses=DOCUMENTS)  # type: ignore[arg-type]
 def assess(
+    request: Request,
     parley: ParleyDep,
     scenario: Annotated[dict[str, Any], Body(
         description="A scenario: codebook scenario variables (see /api/codebook, `scenario: "
-        "true`) plus title and notes; omitted keys are unknown.", examples=[EXAMPLE])],
-) -> dict[str, Any]:
-    """Assess a scenario: findings citing the paper, checklist, similar cases and outlook."""
+        "true`) plus title, notes and classification; omitted keys are unknown.",
+        examples=[EXAMPLE])],
+    fmt: FormatQuery = None,
+    paper: PaperQuery = Paper.A4,
+) -> Any:
+    """Assess a scenario: summary (verdict, top risks and actions), findings citing the paper,
+    checklist, similar cases and outlook; or the brief as md, html, pdf or docx."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    return assessment_to_dict(parley.assessments.assess(parsed))
+    assessment = parley.assessments.assess(parsed)
+    chosen = negotiated(request, fmt)
+    if chosen is BriefFormat.json:
+        return assessment_to_dict(assessment)
+    return brief_response(parley, assessment, chosen, paper)
 
 
 # -- saved assessments: the signed-in author's own (docs/security.md, "Saved assessments") ----
