@@ -51,6 +51,7 @@ class SavedScenario:
     scenario: Scenario
     created_at: datetime
     author: str = ""
+    workspace: str | None = None  # the workspace it is shared with, if any
 
 
 def _suggest(word: str, options: list[str]) -> str:

@@ -250,6 +250,13 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     }
 
 
+def brief_css() -> str:
+    """The brief's stylesheet (screen and print), for pages that embed the brief."""
+    source, _, _ = _environment(True).loader.get_source(  # type: ignore[union-attr]
+        _environment(True), "brief.css")
+    return source
+
+
 def render_markdown(assessment: Assessment, codebook: Codebook,
                     case_titles: Mapping[str, str] | None = None,
                     case_url: CaseUrl | None = None) -> str:

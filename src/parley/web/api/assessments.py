@@ -147,6 +147,9 @@ def assess(
 class SavedSummaryOut(BaseModel):
     id: str
     title: str
+    classification: Literal["public", "restricted", "secret"]
+    workspace: str | None
+    author: str
     created_at: str
     url: str
 
@@ -156,43 +159,83 @@ class SavedOut(SavedSummaryOut):
     assessment: AssessmentOut
 
 
+class RenameIn(BaseModel):
+    title: str
+
+
 def _summary(saved: SavedScenario) -> dict[str, Any]:
     return {"id": saved.id, "title": saved.scenario.title,
+            "classification": saved.scenario.classification.value,
+            "workspace": saved.workspace, "author": saved.author,
             "created_at": saved.created_at.isoformat(),
             "url": f"/api/assessments/saved/{saved.id}"}
 
 
-@router.get("/assessments/saved", response_model=list[SavedSummaryOut])
-def saved_list(parley: ParleyDep, actor: AccountUser) -> list[dict[str, Any]]:
-    """Your saved assessments, newest first (never anyone else's)."""
+def _full(parley: ParleyDep, saved: SavedScenario) -> dict[str, Any]:
+    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
+            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+
+
+@router.get("/assessments/saved", response_model=list[SavedSummaryOut],
+            responses={404: {"model": ErrorOut}})
+def saved_list(parley: ParleyDep, actor: AccountUser,
+               workspace: Annotated[str | None, Query(
+                   description="List those shared with this workspace (members only)")] = None
+               ) -> list[dict[str, Any]]:
+    """Your saved assessments, newest first; or those shared with a workspace you are a member
+    of (only the classifications your role may read)."""
+    if workspace:
+        return [_summary(s) for s in parley.scenarios.in_workspace(actor, workspace)]
     return [_summary(s) for s in parley.scenarios.mine(actor)]
 
 
-@router.post("/assessments/saved", response_model=SavedOut, status_code=201)
+@router.post("/assessments/saved", response_model=SavedOut, status_code=201,
+             responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def saved_create(
     parley: ParleyDep, actor: AccountUser,
     scenario: Annotated[dict[str, Any], Body(description="A scenario, as for POST /api/assess.",
                                              examples=[EXAMPLE])],
+    workspace: Annotated[str | None, Query(
+        description="Share it with this workspace (you must be allowed to add items of the "
+        "scenario's classification there)")] = None,
 ) -> dict[str, Any]:
     """Save a scenario to your account (sealed at rest); answers with its assessment."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    saved = parley.scenarios.save(actor, parsed)
-    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+    return _full(parley, parley.scenarios.save(actor, parsed, workspace or None))
 
 
 @router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
-            responses={404: {"model": ErrorOut}})
-def saved_get(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
-    """One of your saved assessments (an admin: anyone's), recomputed; others get 404."""
+            responses={404: {"model": ErrorOut}, **DOCUMENTS})  # type: ignore[dict-item]
+def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_id: str,
+              fmt: FormatQuery = None, paper: PaperQuery = Paper.A4) -> Any:
+    """A saved assessment you may read, recomputed on the current case base (as JSON, or its
+    brief as md, html, pdf or docx); others get 404."""
     saved = parley.scenarios.get(actor, scenario_id)
-    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+    chosen = negotiated(request, fmt)
+    if chosen is BriefFormat.json:
+        return _full(parley, saved)
+    return brief_response(parley, parley.assessments.assess(saved.scenario), chosen, paper)
+
+
+@router.patch("/assessments/saved/{scenario_id}", response_model=SavedOut,
+              responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
+def saved_rename(parley: ParleyDep, actor: AccountUser, scenario_id: str, body: RenameIn
+                 ) -> dict[str, Any]:
+    """Rename a saved assessment (its author, or a workspace member allowed to edit it)."""
+    return _full(parley, parley.scenarios.rename(actor, scenario_id, body.title))
+
+
+@router.post("/assessments/saved/{scenario_id}/rerun", response_model=SavedOut,
+             responses={404: {"model": ErrorOut}})
+def saved_rerun(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
+    """Assess a saved scenario again against the case base as it is now (audited)."""
+    saved = parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
+    return _full(parley, saved)
 
 
 @router.delete("/assessments/saved/{scenario_id}", status_code=204,
-               responses={404: {"model": ErrorOut}})
+               responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def saved_delete(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> Response:
-    """Delete one of your saved assessments."""
+    """Delete a saved assessment (its author, or a workspace member allowed to delete it)."""
     parley.scenarios.delete(actor, scenario_id)
     return Response(status_code=204)
