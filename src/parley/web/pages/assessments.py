@@ -185,8 +185,9 @@ def _download(request: Request, parley: ParleyDep, form: FormData) -> Response:
     scenario, _, refused = _parsed(request, parley, form)
     if refused is not None or scenario is None:
         return refused or Response(status_code=400)
-    fmt = BriefFormat(_choice(form.get("format"), BriefFormat, "pdf"))
-    paper = Paper(_choice(form.get("paper"), Paper, "A4"))
+    # `format` is a scenario variable (accord or dialogue), so the document's fields differ
+    fmt = BriefFormat(_choice(form.get("document"), BriefFormat, "pdf"))
+    paper = Paper(_choice(form.get("document_paper"), Paper, "A4"))
     return brief_response(parley, parley.assessments.assess(scenario), fmt, paper)
 
 

@@ -34,7 +34,7 @@
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "button"
-        && el.name !== "workspace";
+        && el.name !== "workspace" && el.name !== "document_paper";
     });
   }
   function collect() {
