@@ -85,3 +85,16 @@ def test_evaluate_json_and_table(db: str) -> None:
     table = run(["evaluate", "--format", "table"], db)
     assert table.returncode == 0, table.stderr
     assert "majority-class" in table.stdout and "Brier" in table.stdout
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("pdf", b"%PDF-"), ("docx", b"PK\x03\x04")])
+def test_assess_writes_documents_named_after_the_scenario(db: str, tmp_path: Path, fmt: str,
+                                                           magic: bytes) -> None:
+    untitled = tmp_path / "untitled.yaml"
+    untitled.write_text("country: Honduras\ncohesion: low\n", encoding="utf-8")
+    out = run(["assess", str(untitled), "--format", fmt, "--paper", "Letter", "-o",
+               str(tmp_path)], db)
+    assert out.returncode == 0, out.stderr
+    target = tmp_path / f"parley-brief-honduras.{fmt}"
+    assert target.read_bytes().startswith(magic)
+    assert f"wrote the {fmt} brief to {target}" in " ".join(out.stderr.split())
