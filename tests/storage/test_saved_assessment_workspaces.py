@@ -83,7 +83,7 @@ def test_rename_rerun_delete_are_checked_and_audited(app: Parley, codebook: Code
     with pytest.raises(NotFound):
         app.scenarios.get(ana, saved.id)
     events = _events(app, ws.id)
-    for event in ("assessment.renamed", "assessment.rerun", "assessment.deleted"):
+    for event in ("assessment.renamed", "assessment.reassessed", "assessment.deleted"):
         assert event in events
 
 

@@ -619,7 +619,7 @@ class AssessmentRenamed(AuditEvent):
 class AssessmentRerun(AuditEvent):
     """A saved assessment assessed again against the case base as it is now."""
 
-    name: ClassVar[str] = "assessment.rerun"
+    name: ClassVar[str] = "assessment.reassessed"
     assessment: str = ""
     author: str = ""
     cases: int = 0

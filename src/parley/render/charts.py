@@ -86,7 +86,8 @@ def _outlook_layout(classes: Sequence[tuple[str, float]]
 def outlook_chart_svg(classes: Sequence[tuple[str, float]], title: str) -> str:
     """Horizontal bars of the outlook's probabilities (0-100% scale), labelled."""
     w, h, rows = _outlook_layout(classes)
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' role='img' viewBox='0 0 {w} {h}' "
+    # no xmlns: it is inline in HTML (which needs none), and the brief names no URL at all
+    parts = [f"<svg role='img' viewBox='0 0 {w} {h}' "
              f"width='{w}' height='{h}' style='max-width:100%;height:auto' "
              f"aria-label='{escape(title)}'><title>{escape(title)}</title>",
              f"<text x='0' y='16' {FONT} font-weight='600'>{escape(title)}</text>"]
