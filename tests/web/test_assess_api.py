@@ -112,3 +112,47 @@ def test_contradictions_are_warned_about_in_json_and_brief(client: TestClient) -
     assert [w["id"] for w in body["warnings"]] == ["government-initiates-but-is-not-a-party"]
     html = client.post("/api/assess?format=html", json=scenario).text
     assert 'id="warnings"' in html and "yet its role says it is bypassed" in html
+
+
+def test_saved_in_a_workspace_renamed_rerun_downloaded_listed(client: TestClient,
+                                                               parley_app) -> None:
+    from parley.domain.access import Role
+    from parley.domain.account import SYSTEM, Principal
+    from parley.web.auth import SESSION_COOKIE
+
+    for name in ("planner", "colleague"):
+        if name not in {u.name for u in parley_app.accounts.users()}:
+            parley_app.accounts.create_user(SYSTEM, name, "correct horse battery staple")
+    ws = parley_app.workspaces.create(Principal("planner"), "Church channel")
+    parley_app.workspaces.set_member(Principal("planner"), ws.id, "colleague", Role.ANALYST)
+    client.cookies.set(SESSION_COOKIE, parley_app.accounts.login(
+        "planner", "correct horse battery staple"))
+    page = client.get("/assess").text
+    assert f'<option value="{ws.id}">workspace Church channel</option>' in page
+    form = {"cohesion": "low", "secrecy": "secret", "action": "save", "workspace": ws.id,
+            **_csrf(client)}
+    saved = client.post("/assess", data=form, follow_redirects=False)
+    url = saved.headers["location"]
+    sid = url.rsplit("/", 1)[1]
+    shown = client.get(url).text
+    assert "RESTRICTED" in shown and "shared with the members of workspace" in shown
+    renamed = client.post(f"{url}/rename", data={"title": "Bishop's offer", **_csrf(client)},
+                          follow_redirects=True)
+    assert "<h1>Bishop&#39;s offer</h1>" in renamed.text
+    rerun = client.post(f"{url}/rerun", data=_csrf(client), follow_redirects=True)
+    assert "Re-run against the current case base (28 cases)." in rerun.text
+    pdf = client.get(f"{url}/download?format=pdf&paper=Letter")
+    assert pdf.content.startswith(b"%PDF-")
+    assert 'filename="parley-brief-bishop-s-offer.pdf"' in pdf.headers["content-disposition"]
+    assert f'href="/assess/saved/{sid}"' in client.get("/account").text
+    # a colleague in the workspace sees it listed and may open it; the listing is audited
+    client.cookies.set(SESSION_COOKIE, parley_app.accounts.login(
+        "colleague", "correct horse battery staple"))
+    listing = client.get(f"/workspaces/{ws.id}").text
+    assert f'href="/assess/saved/{sid}"' in listing and "Bishop&#39;s offer" in listing
+    assert client.get(url).status_code == 200
+    events = [e.event for e in parley_app.workspaces.audit_log(Principal("planner"), ws.id)]
+    for event in ("assessment.saved", "assessment.renamed", "assessment.reassessed",
+                  "assessments.listed", "assessment.read"):
+        assert event in events, event
+    client.cookies.delete(SESSION_COOKIE)
