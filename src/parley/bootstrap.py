@@ -12,6 +12,7 @@ from parley.domain.errors import KeyUnavailable
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
+from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
 from parley.knowledge.outlook_conditions import load_outlook_settings
@@ -109,7 +110,8 @@ class Parley:
     def assessments(self) -> Assessments:
         return Assessments(self.cases, self.codebook, self.guidelines,
                            load_similarity_weights(self.codebook),
-                           load_outlook_settings(self.codebook))
+                           load_outlook_settings(self.codebook),
+                           load_brief_rules(self.codebook, self.sources))
 
     @cached_property
     def scenarios(self) -> SavedScenarios:

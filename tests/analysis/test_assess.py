@@ -18,17 +18,28 @@ from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.domain.source import QuoteChecker
+from parley.domain.summary import BriefRules
+from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.render.brief import render_html, render_markdown
 
-FINDING_KEYS = ["guideline", "title", "kind", "severity", "message", "citations", "cases"]
+FINDING_KEYS = ["id", "guideline", "title", "kind", "severity", "message", "citations", "cases",
+                "phase", "topic", "trigger", "strength", "unknowns"]
+SUMMARY_KEYS = ["verdict", "verdict_label", "verdict_meaning", "verdict_reasons", "verdict_basis",
+                "verdict_citations", "risks", "actions", "similar", "outlook_sentence",
+                "find_out_first"]
 
 
 @pytest.fixture(scope="module")
 def guidelines(codebook: Codebook, sources: dict[str, QuoteChecker]) -> list[Guideline]:
     return load_guidelines(codebook, sources)
+
+
+@pytest.fixture(scope="module")
+def rules(codebook: Codebook, sources: dict[str, QuoteChecker]) -> BriefRules:
+    return load_brief_rules(codebook, sources)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,16 @@ def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, Out
 
 
 def _check_shape(data: dict, codebook: Codebook) -> None:
-    assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
+    assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist",
+                          "summary", "warnings"]
+    summary = data["summary"]
+    assert list(summary) == SUMMARY_KEYS
+    assert summary["verdict"] in ("talk-now", "prepare-first", "wait")
+    assert 1 <= len(summary["verdict_reasons"]) <= 3 and summary["outlook_sentence"]
+    ids = {f["id"] for f in data["findings"]}
+    assert set(summary["risks"]) <= ids and set(summary["actions"]) <= ids
+    assert len(summary["risks"]) <= 3 and len(summary["actions"]) <= 5
+    assert summary["similar"] == [s["id"] for s in data["similar_cases"]][:3]
     assert list(data["outlook"]) == ["distribution", "basis", "caveat", "abstained",
                                      "explanation", "measured"]
     assert list(data["outlook"]["distribution"]) == list(codebook["outcome_class"].codes)
@@ -62,10 +82,12 @@ def _check_shape(data: dict, codebook: Codebook) -> None:
 
 def test_every_case_yields_a_brief_whose_every_finding_cites_the_paper(
         bundled_cases: list[Case], codebook: Codebook, guidelines: list[Guideline],
-        sources: dict[str, QuoteChecker], engine: tuple[CasePool, OutlookModel, str]) -> None:
+        sources: dict[str, QuoteChecker], engine: tuple[CasePool, OutlookModel, str],
+        rules: BriefRules) -> None:
     pool, params, text = engine
     for case in bundled_cases:
-        result = assess(scenario_from_case(case, codebook), guidelines, pool, params, text)
+        result = assess(scenario_from_case(case, codebook), guidelines, pool, params, text,
+                        rules=rules)
         assert result.findings, case.id
         for finding in result.findings:
             assert finding.citations, (case.id, finding.guideline)
@@ -74,7 +96,7 @@ def test_every_case_yields_a_brief_whose_every_finding_cites_the_paper(
         data = assessment_to_dict(result)
         _check_shape(json.loads(json.dumps(data)), codebook)
         brief = render_markdown(result, codebook)
-        assert "## Key risks" in brief and "## Citations" in brief
+        assert "## Top risks" in brief and "## Citations" in brief
         n_citations = len({c for f in result.findings for c in f.citations})
         assert f"\n{n_citations}. " in brief
 
@@ -131,6 +153,7 @@ def test_html_brief_is_self_contained_and_escaped(codebook: Codebook, guidelines
     assert "http://" not in html and "https://" not in html and "<link" not in html
     assert 'href="#cite-1"' in html and 'id="cite-1"' in html
     md = render_markdown(result, codebook)
+    assert "\\<script\\>alert(1)\\</script\\>" in md
     assert "a \\| b \\[x\\](javascript:y)" in md
 
 

@@ -32,7 +32,9 @@ def test_assess_json_has_the_interface_shape(db: str) -> None:
     out = run(["assess", str(SCENARIOS / "good" / "gang-truce.yaml"), "--format", "json"], db)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist"]
+    assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist",
+                          "summary", "warnings"]
+    assert data["summary"]["verdict"] in ("talk-now", "prepare-first", "wait")
     assert data["scenario"]["title"] == "Citywide truce between two street gangs"
     assert data["scenario"]["security_dilemma"] == "yes"
     assert data["scenario"]["cohesion"] == "medium"
@@ -42,7 +44,7 @@ def test_assess_json_has_the_interface_shape(db: str) -> None:
     assert {f["guideline"] for f in data["findings"]} >= {"security-dilemma-rivals"}
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("md", "## Key risks"), ("html", "<!doctype html>")])
+@pytest.mark.parametrize(("fmt", "marker"), [("md", "## Top risks"), ("html", "<!doctype html>")])
 def test_assess_writes_a_brief(db: str, tmp_path: Path, fmt: str, marker: str) -> None:
     target = tmp_path / f"brief.{fmt}"
     out = run(["assess", str(SCENARIOS / "good" / "national-dialogue.json"), "--format", fmt,
@@ -95,3 +97,16 @@ def test_evaluate_json_and_table(db: str) -> None:
     for text in ("leave-one-out", "leave-one-country-out", "paper-frequencies", "RPS", "Brier",
                  "reliability", "outlook (in use)"):
         assert text in table.stdout, text
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("pdf", b"%PDF-"), ("docx", b"PK\x03\x04")])
+def test_assess_writes_documents_named_after_the_scenario(db: str, tmp_path: Path, fmt: str,
+                                                           magic: bytes) -> None:
+    untitled = tmp_path / "untitled.yaml"
+    untitled.write_text("country: Honduras\ncohesion: low\n", encoding="utf-8")
+    out = run(["assess", str(untitled), "--format", fmt, "--paper", "Letter", "-o",
+               str(tmp_path)], db)
+    assert out.returncode == 0, out.stderr
+    target = tmp_path / f"parley-brief-honduras.{fmt}"
+    assert target.read_bytes().startswith(magic)
+    assert f"wrote the {fmt} brief to {target}" in " ".join(out.stderr.split())

@@ -49,7 +49,9 @@ def test_normalised_form_lists_every_variable(codebook: Codebook) -> None:
     assert data["title"] == "A b"
     assert data["spoilers"] == ["political"]
     assert data["cohesion"] == "unknown"
-    assert list(data)[2:] == [v.name for v in codebook.scenario_variables]
+    assert list(data)[:3] == ["title", "notes", "classification"]
+    assert data["classification"] == "public"
+    assert list(data)[3:] == [v.name for v in codebook.scenario_variables]
 
 
 def test_a_case_gives_its_pre_negotiation_values(codebook: Codebook, bundled_cases: list) -> None:

@@ -1,25 +1,45 @@
-"""Briefs: section order, numbered citations shared between findings, phases, escaping."""
+"""Briefs: page one first, annexes by phase with topics merged, citations numbered in order of
+first use, what to find out first, classification marks, escaping, file names."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
+from parley.domain.access import Classification
 from parley.domain.assessment import Assessment, ChecklistEntry, Outlook, SimilarCase
 from parley.domain.codebook import Codebook
 from parley.domain.evidence import Citation
 from parley.domain.guideline import Finding
 from parley.domain.scenario import parse_scenario
-from parley.render.brief import render_html, render_markdown
+from parley.domain.summary import FindOut, ScenarioWarning, Summary, VerdictReason
+from parley.render.brief import (
+    document_filename,
+    front_page_text,
+    render_html,
+    render_markdown,
+)
 
 A = Citation("ifit-2021", "Conclusion and Recommendations", "first quote")
 B = Citation("ifit-2021", "Range of Negotiation Results", "second quote")
+C = Citation("ifit-2021", "Introduction", "third quote")
+V = Citation("ifit-2021", "Conclusion and Recommendations", "verdict quote")
 
 
 def _assessment(codebook: Codebook) -> Assessment:
     findings = (
-        Finding("r1", "A risk", "risk", "design", "high", "t", "Risk *message*", (A, B),
-                ("el-salvador-mara-truce-2012",)),
-        Finding("g1", "Be ready", "readiness", "preparation", "medium", "t", "Ready", (B,)),
+        Finding("r1", "A risk", "risk", "design", "high", "spoilers", "Risk *message*. More.",
+                (A, B), ("el-salvador-mara-truce-2012",), trigger="facts", strength=5),
+        Finding("r2", "Same topic risk", "risk", "design", "medium", "spoilers", "Also spoilers.",
+                (C,), ("el-salvador-mara-truce-2012", "honduras-mara-truce-2013"),
+                trigger="facts", strength=3),
+        Finding("g1", "Be ready", "readiness", "preparation", "medium", "t", "Ready", (B,),
+                trigger="facts", strength=3),
         Finding("m1", "Late step", "recommendation", "implementation", "low", "t", "Do", (A,)),
-        Finding("m2", "Early step", "recommendation", "preparation", "low", "t", "Plan", (A,)),
+        Finding("m2", "Early step", "recommendation", "preparation", "low", "u", "Plan", (A,)),
+        Finding("u1", "Only if unknown", "recommendation", "design", "medium", "v", "Maybe",
+                (C,), trigger="unknown", strength=2, unknowns=("cohesion",)),
     )
     outlook = Outlook({"no-deal": 0.1, "collapsed": 0.2, "temporary-reduction": 0.4,
                        "lasting-reduction": 0.2, "transformation": 0.1}, "basis text",
@@ -28,33 +48,84 @@ def _assessment(codebook: Codebook) -> Assessment:
                            ("cohesion",), ("secrecy",)),)
     checklist = (ChecklistEntry("Set a clear objective", "missing", "m2"),)
     scenario = parse_scenario({"title": "T <b>", "cohesion": "low"}, codebook)
-    return Assessment(scenario, outlook, findings, similar, checklist)
+    summary = Summary("wait", "Wait", "Not ripe.", (VerdictReason("s", "holds", "A fact.", (V,)),),
+                      (V,), ("r1",), ("g1", "m2"), ("el-salvador-mara-truce-2012",),
+                      "Outlook in one sentence.", (FindOut("cohesion", ("u1",)),))
+    return Assessment(scenario, outlook, findings, similar, checklist, summary,
+                      (ScenarioWarning("w", "These values contradict.", ("cohesion",)),))
 
 
-def test_markdown_orders_sections_and_numbers_citations_once(codebook: Codebook) -> None:
+def test_markdown_puts_page_one_first_then_annexes(codebook: Codebook) -> None:
     md = render_markdown(_assessment(codebook), codebook)
-    order = ["## Situation", "## Key risks", "## Readiness and leverage",
-             "## Recommendations by phase", "### Preparation", "### Implementation",
-             "## Checklist", "## Similar cases", "## Outlook", "## Citations"]
+    order = ["# T \\<b\\>", "These values contradict.", "**Verdict: Wait.** Not ripe. [1]",
+             "- A fact. [1]", "## Top risks", "## Next actions, in order",
+             "## Most similar cases", "## Outlook", "Outlook in one sentence.",
+             "**Find out first:** Can its leaders impose a deal?", "## Annex A. Preparation",
+             "## Annex B. Design", "## Annex C. Implementation",
+             "## Annex D. What to find out first", "## Annex E. Similar cases",
+             "## Annex F. Outlook", "## Annex G. The scenario as described", "## Citations"]
     positions = [md.index(h) for h in order]
     assert positions == sorted(positions)
-    assert "**A risk** (high, design) [1][2]" in md
-    assert "**Be ready** (medium, preparation) [2]" in md
-    assert '1. "first quote" — ifit-2021, section "Conclusion and Recommendations".' in md
-    assert '2. "second quote"' in md and "\n3. " not in md
-    assert "Risk \\*message\\*" in md and "# T \\<b\\>" in md
-    assert "| cohesion | low |" in md
-    assert "- [ ] Set a clear objective — **missing**" in md
-    assert "| temporary-reduction | 40% |" in md
-    assert "**Caveat:** caveat text" in md
+    # numbered in order of first use: the verdict's quote, then the front page's findings
+    assert '1. "verdict quote"' in md
+    assert "1. **A risk.** Risk \\*message\\*. [2][3]" in md
+    assert "1. Be ready (preparation) [3]" in md and "2. Early step (preparation) [2]" in md
+    # one entry per topic: the weaker finding of the same topic is merged under the stronger
+    assert md.count("### A risk (risk, high)") == 1 and "### Same topic risk" not in md
+    assert "- **Same topic risk** (risk, medium): Also spoilers. [4]" in md
+    assert md.count("Cases: El Salvador; honduras-mara-truce-2013.") == 1
+    assert "*Checklist (missing):* Set a clear objective" in md
+    # a finding that fires only because a value is unknown is listed, not given an entry
+    assert "### Only if unknown" not in md
+    assert "decides: Only if unknown [4]" in md
+    assert "| Can its leaders impose a deal? | low |" in md
+    assert "| temporary reduction | 40% |" in md and "**Caveat:** caveat text" in md
+    assert "\n5. " not in md.split("## Citations")[1]
 
 
-def test_html_links_cases_and_citations(codebook: Codebook) -> None:
+def test_html_links_cases_and_citations_and_marks_page_one(codebook: Codebook) -> None:
     html = render_html(_assessment(codebook), codebook, {"el-salvador-mara-truce-2012": "ES"},
                        case_url=lambda cid: f"/cases/{cid}")
     assert html.startswith("<!doctype html>")
     assert '<a href="/cases/el-salvador-mara-truce-2012">ES</a>' in html
     assert '<li id="cite-2">' in html and 'href="#cite-2"' in html
-    assert "T &lt;b&gt;" in html
+    assert "T &lt;b&gt;" in html and "<b>" not in html.split("<body>")[1]
+    assert "@media print" in html and "<svg" in html and "http://" not in html.split("</svg>")[1]
+    front = front_page_text(html)
+    assert front.startswith("T <b> Parley decision brief")
+    assert "Verdict: Wait." in front and "Annex A. Preparation" not in front
     fragment = render_html(_assessment(codebook), codebook, standalone=False)
     assert "<html" not in fragment and '<article class="brief">' in fragment
+    assert "classification-banner" not in fragment
+
+
+def test_restricted_and_secret_briefs_carry_the_mark(codebook: Codebook) -> None:
+    base = _assessment(codebook)
+    for level in (Classification.RESTRICTED, Classification.SECRET):
+        a = replace(base, scenario=replace(base.scenario, classification=level))
+        html = render_html(a, codebook, for_pdf=True)
+        assert f'@top-center {{ content: "{level.value.upper()}"' in html
+        assert html.count(f">{level.value.upper()}</p>") == 2  # top and bottom on screen
+        md = render_markdown(a, codebook)
+        assert md.startswith(f"**{level.value.upper()}**") and md.rstrip().endswith(
+            f"**{level.value.upper()}**")
+
+
+def test_secret_talks_are_restricted_unless_said_otherwise(codebook: Codebook) -> None:
+    assert parse_scenario({"secrecy": "secret"}, codebook).classification.value == "restricted"
+    assert parse_scenario({"secrecy": "public"}, codebook).classification.value == "public"
+    told = parse_scenario({"secrecy": "secret", "classification": "public"}, codebook)
+    assert told.classification.value == "public"
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ({"title": "Trégua em São Paulo: MS-13 / Barrio 18!"},
+     "parley-brief-tregua-em-sao-paulo-ms-13-barrio-18.pdf"),
+    ({"country": "Honduras", "locality": "San Pedro Sula", "groups": ["MS-13"]},
+     "parley-brief-honduras-san-pedro-sula-ms-13.pdf"),
+    ({}, "parley-brief.pdf"),
+    ({"title": "‼ ☃"}, "parley-brief.pdf"),
+])
+def test_document_file_names_are_sensible_without_a_title(codebook: Codebook, raw: dict,
+                                                           name: str) -> None:
+    assert document_filename(parse_scenario(raw, codebook), "pdf") == name

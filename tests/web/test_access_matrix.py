@@ -156,6 +156,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             kw["json"] = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
         elif path == "/api/assessments/saved":
             kw["json"] = {"title": "matrix", "cohesion": "low"}
+        elif path.endswith("{scenario_id}") and method == "PATCH":
+            kw["json"] = {"title": "renamed"}
     elif not api and method == "POST":
         if path == "/workspaces":
             form["name"] = "new"
@@ -171,6 +173,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             form.update(user="observer", role="observer")
         elif path.endswith("/password"):
             form.update(current_password=PASSWORD, new_password=NEW_PASSWORD)
+        elif path.endswith("/rename"):
+            form["title"] = "renamed"
         kw["data"] = form
     if path.endswith("/new"):
         url += "?kind=note"

@@ -12,7 +12,7 @@ assessment cites the paper; similar cases and the outlook cite the cases they co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +21,14 @@ import numpy.typing as npt
 from parley.analysis.evaluate import OUTCOME, leaf_cases
 from parley.analysis.outlook import Evidence, OutlookModel, base_rates, explain
 from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights, compare
+from parley.analysis.summary import (
+    DEFAULT_CAP,
+    DEFAULT_POINTS,
+    outcome_labels,
+    summarise,
+    triggered,
+    warnings_for,
+)
 from parley.domain.assessment import (
     Abstention,
     Assessment,
@@ -36,6 +44,7 @@ from parley.domain.evidence import UNKNOWN
 from parley.domain.guideline import PHASES, SEVERITIES, Finding, Guideline
 from parley.domain.query import evaluate, variables_of
 from parley.domain.scenario import Scenario, scenario_from_case
+from parley.domain.summary import BriefRules
 
 N_SIMILAR = 5
 # Risks first, then readiness, then recommendations; within a kind by severity, then phase.
@@ -91,13 +100,17 @@ class CasePool:
         return sims, order.astype(np.int64)
 
 
-def findings_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[Finding]:
-    """The findings of every guideline that applies, key risks first."""
-    applying = [g for g in guidelines
-                if g.applies_when is None or evaluate(g.applies_when, scenario.values)]
-    applying.sort(key=lambda g: (KIND_ORDER.index(g.kind), SEVERITIES.index(g.severity),
-                                 PHASES.index(g.phase)))
-    return [Finding.of(g) for g in applying]
+def findings_for(scenario: Scenario, guidelines: Sequence[Guideline],
+                 rules: BriefRules | None = None) -> list[Finding]:
+    """The findings of every guideline that applies, key risks first, each with why it applies
+    (the scenario's facts, always, or only an unknown value) and how strongly."""
+    points = rules.severity_points if rules is not None else DEFAULT_POINTS
+    cap = rules.support_cap if rules is not None else DEFAULT_CAP
+    found = [f for f in (triggered(g, scenario, points, cap) for g in guidelines)
+             if f is not None]
+    found.sort(key=lambda f: (KIND_ORDER.index(f.kind), SEVERITIES.index(f.severity),
+                              PHASES.index(f.phase)))
+    return found
 
 
 def checklist_for(scenario: Scenario, guidelines: Sequence[Guideline]) -> list[ChecklistEntry]:
@@ -218,7 +231,8 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
 
 
 def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
-           model: OutlookModel, caveat: str, n_similar: int = N_SIMILAR) -> Assessment:
+           model: OutlookModel, caveat: str, n_similar: int = N_SIMILAR, *,
+           rules: BriefRules | None = None) -> Assessment:
     """Assess a scenario.
 
     Args:
@@ -228,15 +242,22 @@ def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
         model: the outlook in use, fitted on the case base (`evaluate.fit_outlook`).
         caveat: the outlook's measured accuracy, from `parley.analysis.evaluate.caveat`.
         n_similar: how many similar cases to list.
+        rules: the verdict, ranking and contradiction rules; with them the assessment gets
+            its front-page `summary` and its `warnings`.
     """
     sims, order = pool.rank(scenario)
-    return Assessment(
+    assessment = Assessment(
         scenario=scenario,
         outlook=outlook_for(pool, order, sims, model, caveat, scenario),
-        findings=tuple(findings_for(scenario, guidelines)),
+        findings=tuple(findings_for(scenario, guidelines, rules)),
         similar_cases=tuple(similar_cases(scenario, pool, order, sims, n_similar)),
         checklist=tuple(checklist_for(scenario, guidelines)),
     )
+    if rules is None:
+        return assessment
+    labels = outcome_labels(list(pool.codebook[OUTCOME].codes))
+    return replace(assessment, summary=summarise(assessment, rules, labels),
+                   warnings=warnings_for(scenario, rules))
 
 
 __all__ = ["CasePool", "assess", "checklist_for", "findings_for", "outlook_for",

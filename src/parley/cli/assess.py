@@ -16,42 +16,68 @@ from parley.cli.errors import reported
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.errors import InvalidInput
 from parley.interchange.scenario_file import read_scenario
-from parley.render.brief import render_html, render_markdown
+from parley.render.brief import document_filename, render_html, render_markdown
 
 
 class AssessFormat(StrEnum):
     json = "json"
     md = "md"
     html = "html"
+    pdf = "pdf"
+    docx = "docx"
+
+
+class PaperSize(StrEnum):
+    A4 = "A4"
+    Letter = "Letter"
 
 
 def assess(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON): codebook scenario "
-                                             "variables plus title and notes.")],
+                                             "variables plus title, notes and classification.")],
     fmt: Annotated[AssessFormat, typer.Option("--format", "-f")] = AssessFormat.json,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write here instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write here (a file, or a folder for the default name) instead "
+        "of stdout. pdf and docx without -o go to a file named after the scenario.")] = None,
+    paper: Annotated[PaperSize, typer.Option("--paper", help="Page size of pdf and docx.")
+                     ] = PaperSize.A4,
 ) -> None:
-    """Assess a scenario: risks, readiness, recommendations, checklist, similar cases, outlook.
+    """Assess a scenario: page one is the verdict, top risks, next actions, similar cases and
+    outlook; annexes give every finding by phase, each citing the paper.
 
-    Example: parley assess my-scenario.yaml --format html -o brief.html
+    Example: parley assess my-scenario.yaml --format pdf -o brief.pdf
     """
     with reported():
         app = open_parley()
         scenario = read_scenario(file, app.codebook)
         assessment = app.assessments.assess(scenario)
         titles = {c.id: c.title for c in app.assessments.catalogue.export()}
+        data: bytes
         if fmt is AssessFormat.json:
-            text = json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2) + "\n"
+            data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)
+                    + "\n").encode()
         elif fmt is AssessFormat.md:
-            text = render_markdown(assessment, app.codebook, titles)
+            data = render_markdown(assessment, app.codebook, titles).encode()
+        elif fmt is AssessFormat.html:
+            data = render_html(assessment, app.codebook, titles).encode()
+        elif fmt is AssessFormat.pdf:
+            from parley.render.documents import render_pdf
+
+            data = render_pdf(assessment, app.codebook, titles, page_size=paper.value)
         else:
-            text = render_html(assessment, app.codebook, titles)
-        if output is None:
-            sys.stdout.write(text)
+            from parley.render.documents import render_docx
+
+            data = render_docx(assessment, app.codebook, titles, page_size=paper.value)
+        binary = fmt in (AssessFormat.pdf, AssessFormat.docx)
+        if output is None and not binary:
+            sys.stdout.write(data.decode())
             return
+        target = output if output is not None else Path(document_filename(scenario, fmt.value))
+        if target.is_dir():
+            target = target / document_filename(scenario, fmt.value)
         try:
-            output.write_text(text, encoding="utf-8")
+            target.write_bytes(data)
         except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from exc
-        Console(stderr=True).print(f"wrote the {fmt.value} brief to {output}")
+            raise InvalidInput(f"cannot write {target}: {exc.strerror}") from exc
+        Console(stderr=True).print(f"wrote the {fmt.value} brief to {target}", highlight=False,
+                                   soft_wrap=True)

@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from parley.domain.evidence import Citation
 from parley.domain.guideline import Finding
 from parley.domain.scenario import Scenario, scenario_to_dict
+from parley.domain.summary import ScenarioWarning, Summary
 
 CheckStatus = Literal["done", "missing", "unknown"]
 
@@ -121,6 +123,15 @@ class Assessment:
     findings: tuple[Finding, ...]
     similar_cases: tuple[SimilarCase, ...]
     checklist: tuple[ChecklistEntry, ...]
+    summary: Summary | None = None  # the front page; None only where no rules were given
+    warnings: tuple[ScenarioWarning, ...] = ()  # contradictory values in the scenario
+
+    def finding(self, finding_id: str) -> Finding:
+        """The finding with this id (summaries reference findings by id)."""
+        for f in self.findings:
+            if f.id == finding_id:
+                return f
+        raise KeyError(finding_id)
 
     def cited_cases(self) -> list[str]:
         """Every case the assessment names, in first-mention order."""
@@ -154,21 +165,50 @@ def outlook_to_dict(outlook: Outlook) -> dict[str, Any]:
     }
 
 
+def _citation(c: Citation) -> dict[str, str]:
+    return {"source": c.source, "section": c.section, "quote": c.quote}
+
+
+def summary_to_dict(summary: Summary) -> dict[str, Any]:
+    """The `summary` of the assessment JSON (spec/interfaces.md, second round)."""
+    return {
+        "verdict": summary.verdict,
+        "verdict_label": summary.label,
+        "verdict_meaning": summary.meaning,
+        "verdict_reasons": [r.text for r in summary.reasons],
+        "verdict_basis": [{"signal": r.signal, "status": r.status, "text": r.text,
+                           "citations": [_citation(c) for c in r.citations]}
+                          for r in summary.reasons],
+        "verdict_citations": [_citation(c) for c in summary.rule_citations],
+        "risks": list(summary.risks),
+        "actions": list(summary.actions),
+        "similar": list(summary.similar),
+        "outlook_sentence": summary.outlook_sentence,
+        "find_out_first": [{"variable": f.variable, "findings": list(f.findings)}
+                           for f in summary.find_out],
+    }
+
+
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
     """The assessment in the exact JSON shape of spec/interfaces.md."""
-    return {
+    out: dict[str, Any] = {
         "scenario": scenario_to_dict(assessment.scenario),
         "outlook": outlook_to_dict(assessment.outlook),
         "findings": [
             {
+                "id": f.id,
                 "guideline": f.guideline,
                 "title": f.title,
                 "kind": f.kind,
                 "severity": f.severity,
                 "message": f.message,
-                "citations": [{"source": c.source, "section": c.section, "quote": c.quote}
-                              for c in f.citations],
+                "citations": [_citation(c) for c in f.citations],
                 "cases": list(f.cases),
+                "phase": f.phase,
+                "topic": f.topic,
+                "trigger": f.trigger,
+                "strength": f.strength,
+                "unknowns": list(f.unknowns),
             }
             for f in assessment.findings
         ],
@@ -182,3 +222,8 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
             for c in assessment.checklist
         ],
     }
+    if assessment.summary is not None:
+        out["summary"] = summary_to_dict(assessment.summary)
+    out["warnings"] = [{"id": w.id, "message": w.message, "variables": list(w.variables)}
+                       for w in assessment.warnings]
+    return out

@@ -608,4 +608,30 @@ class AssessmentDeleted(AuditEvent):
     author: str = ""
 
 
-EVENTS = (*EVENTS, AssessmentSaved, AssessmentRead, AssessmentDeleted)
+@dataclass(frozen=True)
+class AssessmentRenamed(AuditEvent):
+    name: ClassVar[str] = "assessment.renamed"
+    assessment: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentRerun(AuditEvent):
+    """A saved assessment assessed again against the case base as it is now."""
+
+    name: ClassVar[str] = "assessment.reassessed"
+    assessment: str = ""
+    author: str = ""
+    cases: int = 0
+
+
+@dataclass(frozen=True)
+class AssessmentsListed(AuditEvent):
+    """A workspace's saved assessments listed (their titles are confidential)."""
+
+    name: ClassVar[str] = "assessments.listed"
+    assessments: tuple[str, ...] = ()
+
+
+EVENTS = (*EVENTS, AssessmentSaved, AssessmentRead, AssessmentDeleted, AssessmentRenamed,
+          AssessmentRerun, AssessmentsListed)

@@ -41,6 +41,12 @@ class Variable:
     ordered: bool = False
     scenario: bool = False
     coded: bool = True
+    label: str = ""  # a short human name for forms and briefs; the name humanised if unset
+
+    @property
+    def human(self) -> str:
+        """The variable's human label (forms and briefs show this, never the snake_case name)."""
+        return self.label or self.name.replace("_", " ").capitalize()
 
     def allowed(self) -> str:
         """The allowed codes as a comma-separated list, for error messages."""

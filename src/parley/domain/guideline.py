@@ -22,10 +22,14 @@ from parley.domain.source import QuoteChecker, word_count
 Kind = Literal["readiness", "risk", "recommendation"]
 Phase = Literal["preparation", "design", "conduct", "agreement", "implementation"]
 Severity = Literal["high", "medium", "low"]
+# Why a finding applies: facts the scenario states, always (no condition), or only because a
+# value it reads is unknown (then the brief lists it under "what to find out first").
+Trigger = Literal["facts", "always", "unknown"]
 
 KINDS: tuple[str, ...] = get_args(Kind)
 PHASES: tuple[str, ...] = get_args(Phase)
 SEVERITIES: tuple[str, ...] = get_args(Severity)
+TRIGGERS: tuple[str, ...] = get_args(Trigger)
 
 GUIDELINE_KEYS = (
     "id", "title", "kind", "phase", "severity", "topic", "applies_when", "message", "rationale",
@@ -96,10 +100,18 @@ class Finding:
     citations: tuple[Citation, ...]
     cases: tuple[str, ...] = ()
     beyond_paper: BeyondPaper | None = None
+    trigger: Trigger = "always"
+    strength: int = 0  # how strongly the scenario triggers it (docs/assessment.md, "Ranking")
+    unknowns: tuple[str, ...] = ()  # the unknown variables an unknown-triggered finding reads
 
     def __post_init__(self) -> None:
         if not self.citations:
             raise ValueError(f"a finding needs citations (guideline '{self.guideline}')")
+
+    @property
+    def id(self) -> str:
+        """A finding's id is its guideline's: a guideline yields at most one finding."""
+        return self.guideline
 
     @classmethod
     def of(cls, guideline: Guideline) -> Finding:

@@ -355,6 +355,30 @@ def evaluate(node: Node, row: Row) -> bool:
     return {"<": v < target, "<=": v <= target, ">": v > target, ">=": v >= target}[node.op]
 
 
+def evaluate_known(node: Node, row: Row) -> bool | None:
+    """Three-valued (Kleene) evaluation: None where the answer turns on an unknown value.
+
+    `evaluate` treats a comparison on an unknown value as false, so `not x = yes` holds when x is
+    unknown. This says instead whether the known values alone settle the query: a comparison
+    on an unknown value, and `x is unknown` when x is unknown, are None; `not` keeps None; `and`
+    is False if any part is False, `or` True if any part is True, else None if any part is.
+    The brief uses it to tell a guideline the scenario's facts trigger from one that fires only
+    because something is not known.
+    """
+    if isinstance(node, And | Or):
+        parts = [evaluate_known(n, row) for n in node.items]
+        decisive = isinstance(node, Or)  # True decides an `or`, False an `and`
+        if decisive in parts:
+            return decisive
+        return None if None in parts else not decisive
+    if isinstance(node, Not):
+        inner = evaluate_known(node.item, row)
+        return None if inner is None else not inner
+    if row.get(node.var, UNKNOWN) is UNKNOWN:
+        return None
+    return evaluate(node, row)
+
+
 def variables_of(node: Node) -> set[str]:
     """The variables a query mentions."""
     if isinstance(node, And | Or):
@@ -394,7 +418,7 @@ def _wrap(node: Node, wrap_types: tuple[type, ...]) -> str:
 
 
 __all__ = [
-    "And", "Compare", "Has", "In", "IsUnknown", "Node", "Not", "Or", "Row", "evaluate", "parse",
-    "render", "variables_of",
+    "And", "Compare", "Has", "In", "IsUnknown", "Node", "Not", "Or", "Row", "evaluate",
+    "evaluate_known", "parse", "render", "variables_of",
 ]
 

@@ -1,7 +1,8 @@
 """Scenarios: a situation described before or at the start of talks, the input of an assessment.
 
 A scenario sets any of the codebook's scenario variables (those knowable before the outcome),
-plus a `title` and free-text `notes`. Every variable it omits is UNKNOWN. Outcome variables are
+plus a `title`, free-text `notes` and a `classification` (public, restricted or secret: how its
+documents are marked). Every variable it omits is UNKNOWN. Outcome variables are
 never inputs, so an assessment cannot be fed what it is meant to anticipate.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from parley.domain.access import Classification
 from parley.domain.case import Case, Locator, parse_value, value_to_json
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Problem, ValidationFailed
@@ -20,7 +22,8 @@ from parley.domain.evidence import UNKNOWN, Unknown, Value
 
 MAX_TITLE = 300
 MAX_NOTES = 5000
-EXTRA_KEYS = ("title", "notes")
+EXTRA_KEYS = ("title", "notes", "classification")
+UNTITLED = "Untitled scenario"
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,9 @@ class Scenario:
     """A described situation: every scenario variable, UNKNOWN where not given."""
 
     values: Mapping[str, Value | Unknown]
-    title: str = "Untitled scenario"
+    title: str = UNTITLED
     notes: str = ""
+    classification: Classification = Classification.PUBLIC
 
     def value(self, name: str) -> Value | Unknown:
         return self.values.get(name, UNKNOWN)
@@ -47,6 +51,7 @@ class SavedScenario:
     scenario: Scenario
     created_at: datetime
     author: str = ""
+    workspace: str | None = None  # the workspace it is shared with, if any
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -82,7 +87,8 @@ def parse_scenario(
         raise ValidationFailed(problems)
     variables = {v.name: v for v in codebook.scenario_variables}
     allowed_keys = [*EXTRA_KEYS, *variables]
-    title, notes = "Untitled scenario", ""
+    title, notes = UNTITLED, ""
+    classification: Classification | None = None
     values: dict[str, Value | Unknown] = dict.fromkeys(variables, UNKNOWN)
     for key, entry in raw.items():
         name = str(key)
@@ -97,6 +103,13 @@ def parse_scenario(
                 add(name, f"notes must be text of at most {MAX_NOTES} characters")
             else:
                 notes = (entry or "").strip()
+            continue
+        if name == "classification":
+            allowed = ", ".join(c.value for c in Classification)
+            try:
+                classification = Classification(str(entry).strip().lower())
+            except ValueError:
+                add(name, f"classification {str(entry)[:40]!r} is not one of {allowed}")
             continue
         var = variables.get(name)
         if var is None:
@@ -117,7 +130,10 @@ def parse_scenario(
         values[name] = value
     if problems:
         raise ValidationFailed(problems)
-    return Scenario(values, title, notes)
+    if classification is None:  # secret talks are not described in an unmarked document
+        classification = (Classification.RESTRICTED if values.get("secrecy") == "secret"
+                          else Classification.PUBLIC)
+    return Scenario(values, title, notes, classification)
 
 
 def scenario_from_case(case: Case, codebook: Codebook) -> Scenario:
@@ -127,6 +143,8 @@ def scenario_from_case(case: Case, codebook: Codebook) -> Scenario:
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
-    """The normalised scenario: title, notes, then every scenario variable ("unknown" if unset)."""
+    """The normalised scenario: title, notes, classification, then every scenario variable
+    ("unknown" if unset)."""
     return {"title": scenario.title, "notes": scenario.notes,
+            "classification": scenario.classification.value,
             **{k: value_to_json(v) for k, v in scenario.values.items()}}

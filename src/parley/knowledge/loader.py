@@ -43,7 +43,8 @@ def codebook_from_data(data: Any, name: str = "codebook.yaml") -> Codebook:
         for raw in group["variables"]:
             if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
                 raise ConfigurationError(f"{name}: group '{group.get('name')}': variable without name")
-            unknown = set(raw) - {"name", "type", "definition", "codes", "ordered", "scenario", "coded"}
+            unknown = set(raw) - {"name", "label", "type", "definition", "codes", "ordered", "scenario",
+                                   "coded"}
             if unknown:
                 raise ConfigurationError(f"{name}: variable '{raw['name']}': unknown keys {sorted(unknown)}")
             try:
@@ -66,6 +67,7 @@ def codebook_from_data(data: Any, name: str = "codebook.yaml") -> Codebook:
                 ordered=bool(raw.get("ordered", False)),
                 scenario=bool(raw.get("scenario", False)),
                 coded=bool(raw.get("coded", True)),
+                label=" ".join(str(raw.get("label") or "").split()),
             ))
     return Codebook(int(data.get("version", 1)), str(data.get("source", "")), tuple(variables))
 

@@ -67,3 +67,68 @@ def heat_map(tab: CrossTab) -> str:
                              f"text-anchor='middle' fill='{ink}' {FONT}>{n}</text>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+# -- the brief's outlook chart: one layout, drawn as SVG (HTML, PDF) and as PNG (DOCX) ----------
+
+OUTLOOK_BAR = "#0b5cad"
+
+
+def _outlook_layout(classes: Sequence[tuple[str, float]]
+                    ) -> tuple[int, int, list[tuple[str, int, int, str]]]:
+    """Width, height and (label, y, bar width, value text) of each bar, in SVG pixels."""
+    bar_h, gap, top, left, width = 18, 6, 28, 170, 300
+    rows = [(label, top + i * (bar_h + gap), round(width * max(0.0, min(1.0, p))),
+             f"{100 * p:.0f}%") for i, (label, p) in enumerate(classes)]
+    return left + width + 50, top + len(classes) * (bar_h + gap) + 6, rows
+
+
+def outlook_chart_svg(classes: Sequence[tuple[str, float]], title: str) -> str:
+    """Horizontal bars of the outlook's probabilities (0-100% scale), labelled."""
+    w, h, rows = _outlook_layout(classes)
+    # no xmlns: it is inline in HTML (which needs none), and the brief names no URL at all
+    parts = [f"<svg role='img' viewBox='0 0 {w} {h}' "
+             f"width='{w}' height='{h}' style='max-width:100%;height:auto' "
+             f"aria-label='{escape(title)}'><title>{escape(title)}</title>",
+             f"<text x='0' y='16' {FONT} font-weight='600'>{escape(title)}</text>"]
+    for label, y, bw, value in rows:
+        parts.append(f"<text x='164' y='{y + 13}' text-anchor='end' {FONT}>{escape(label)}</text>"
+                     f"<rect x='170' y='{y}' width='300' height='18' fill='#eef1f4'/>"
+                     f"<rect x='170' y='{y}' width='{bw}' height='18' fill='{OUTLOOK_BAR}'/>"
+                     f"<text x='{170 + bw + 4}' y='{y + 13}' {FONT}>{value}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def outlook_chart_png(classes: Sequence[tuple[str, float]], title: str, scale: int = 3) -> bytes:
+    """The same chart as `outlook_chart_svg`, as PNG (Word cannot show SVG); Pillow is
+    imported here so nothing else pays for it."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h, rows = _outlook_layout(classes)
+    image = Image.new("RGB", (w * scale, h * scale), "white")
+    draw = ImageDraw.Draw(image)
+
+    def font(bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+        try:
+            return ImageFont.truetype(name, 12 * scale)
+        except OSError:
+            return ImageFont.load_default(12 * scale)
+
+    regular, bold = font(), font(True)
+    draw.text((0, 4 * scale), title, fill="#1d232b", font=bold)
+    for label, y, bw, value in rows:
+        draw.text((164 * scale, (y + 13) * scale), label, fill="#1d232b", font=regular,
+                  anchor="rs")
+        draw.rectangle([170 * scale, y * scale, 470 * scale, (y + 18) * scale], fill="#eef1f4")
+        if bw:
+            draw.rectangle([170 * scale, y * scale, (170 + bw) * scale, (y + 18) * scale],
+                           fill=OUTLOOK_BAR)
+        draw.text(((174 + bw) * scale, (y + 13) * scale), value, fill="#1d232b", font=regular,
+                  anchor="ls")
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

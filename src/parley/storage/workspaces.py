@@ -27,6 +27,7 @@ from parley.domain.workspace import (
 )
 from parley.storage.keys import derive, new_data_key, seal, unseal
 from parley.storage.records import PLAIN, aware, check_version, new_id, now, user_row
+from parley.storage.scenarios import ScenarioRepository
 from parley.storage.workspace_tables import (
     AttachmentRow,
     ItemRow,
@@ -96,6 +97,7 @@ class WorkspaceRepository:
     def delete_workspace(self, workspace_id: str, expected_version: int) -> None:
         row = self._ws_row(workspace_id)
         check_version("workspace", workspace_id, row.version, expected_version)
+        ScenarioRepository(self.s, self.vault).detach_workspace(row.pk)  # back to their authors
         self.s.delete(row)
         self.s.flush()
 

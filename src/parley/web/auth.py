@@ -41,7 +41,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/api/qca/calibrate"), ("POST", "/api/qca"), ("GET", "/analysis"),
     ("GET", "/analysis/qca"), ("GET", "/analysis/calibrate"),
     # assessment (no confidential data)
-    ("GET", "/assess"), ("POST", "/assess"), ("POST", "/api/assess"),
+    ("GET", "/assess"), ("POST", "/assess"), ("POST", "/api/assess"), ("POST", "/assess/download"),
     # signing in
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/setup/{token}"), ("POST", "/setup/{token}"),

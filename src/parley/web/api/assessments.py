@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
 from parley.web.auth import AccountUser
+from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
 from parley.web.deps import ParleyDep
 from parley.web.schemas import ErrorOut
+
+FORMAT_HELP = ("json (default), md, html, pdf or docx; without it, the Accept header chooses "
+               "(application/json, text/markdown, text/html, application/pdf, or the DOCX type)")
+DOCUMENTS = {200: {"content": {MEDIA[f].split(";")[0]: {} for f in BriefFormat
+                               if f is not BriefFormat.json},
+                   "description": "The assessment (JSON) or the brief in the format asked for"}}
 
 router = APIRouter(prefix="/api", tags=["assessment"], responses={
     400: {"model": ErrorOut, "description": "Bad scenario: names each key, value and the "
@@ -28,6 +35,7 @@ class CitationOut(BaseModel):
 
 
 class FindingOut(BaseModel):
+    id: str
     guideline: str
     title: str
     kind: Literal["risk", "recommendation", "readiness"]
@@ -35,6 +43,43 @@ class FindingOut(BaseModel):
     message: str
     citations: list[CitationOut]
     cases: list[str]
+    phase: Literal["preparation", "design", "conduct", "agreement", "implementation"]
+    topic: str
+    trigger: Literal["facts", "always", "unknown"]
+    strength: int
+    unknowns: list[str]
+
+
+class ReasonOut(BaseModel):
+    signal: str
+    status: Literal["holds", "fails", "unknown"]
+    text: str
+    citations: list[CitationOut]
+
+
+class FindOutOut(BaseModel):
+    variable: str
+    findings: list[str]
+
+
+class SummaryOut(BaseModel):
+    verdict: Literal["talk-now", "prepare-first", "wait"]
+    verdict_label: str
+    verdict_meaning: str
+    verdict_reasons: list[str]
+    verdict_basis: list[ReasonOut]
+    verdict_citations: list[CitationOut]
+    risks: list[str]
+    actions: list[str]
+    similar: list[str]
+    outlook_sentence: str
+    find_out_first: list[FindOutOut]
+
+
+class WarningOut(BaseModel):
+    id: str
+    message: str
+    variables: list[str]
 
 
 class MoveOut(BaseModel):
@@ -88,22 +133,37 @@ class AssessmentOut(BaseModel):
     findings: list[FindingOut]
     similar_cases: list[SimilarCaseOut]
     checklist: list[ChecklistOut]
+    summary: SummaryOut | None = None
+    warnings: list[WarningOut]
 
 
 EXAMPLE = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "medium",
            "deterrence_credible": "no", "security_dilemma": "yes", "secrecy": "secret"}
 
 
-@router.post("/assess", response_model=AssessmentOut)
+FormatQuery = Annotated[BriefFormat | None, Query(alias="format", description=FORMAT_HELP)]
+PaperQuery = Annotated[Paper, Query(description="Page size of pdf and docx")]
+
+
+@router.post("/assess", response_model=AssessmentOut, responses=DOCUMENTS)  # type: ignore[arg-type]
 def assess(
+    request: Request,
     parley: ParleyDep,
     scenario: Annotated[dict[str, Any], Body(
         description="A scenario: codebook scenario variables (see /api/codebook, `scenario: "
-        "true`) plus title and notes; omitted keys are unknown.", examples=[EXAMPLE])],
-) -> dict[str, Any]:
-    """Assess a scenario: findings citing the paper, checklist, similar cases and outlook."""
+        "true`) plus title, notes and classification; omitted keys are unknown.",
+        examples=[EXAMPLE])],
+    fmt: FormatQuery = None,
+    paper: PaperQuery = Paper.A4,
+) -> Any:
+    """Assess a scenario: summary (verdict, top risks and actions), findings citing the paper,
+    checklist, similar cases and outlook; or the brief as md, html, pdf or docx."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    return assessment_to_dict(parley.assessments.assess(parsed))
+    assessment = parley.assessments.assess(parsed)
+    chosen = negotiated(request, fmt)
+    if chosen is BriefFormat.json:
+        return assessment_to_dict(assessment)
+    return brief_response(parley, assessment, chosen, paper)
 
 
 # -- saved assessments: the signed-in author's own (docs/security.md, "Saved assessments") ----
@@ -112,6 +172,9 @@ def assess(
 class SavedSummaryOut(BaseModel):
     id: str
     title: str
+    classification: Literal["public", "restricted", "secret"]
+    workspace: str | None
+    author: str
     created_at: str
     url: str
 
@@ -121,43 +184,83 @@ class SavedOut(SavedSummaryOut):
     assessment: AssessmentOut
 
 
+class RenameIn(BaseModel):
+    title: str
+
+
 def _summary(saved: SavedScenario) -> dict[str, Any]:
     return {"id": saved.id, "title": saved.scenario.title,
+            "classification": saved.scenario.classification.value,
+            "workspace": saved.workspace, "author": saved.author,
             "created_at": saved.created_at.isoformat(),
             "url": f"/api/assessments/saved/{saved.id}"}
 
 
-@router.get("/assessments/saved", response_model=list[SavedSummaryOut])
-def saved_list(parley: ParleyDep, actor: AccountUser) -> list[dict[str, Any]]:
-    """Your saved assessments, newest first (never anyone else's)."""
+def _full(parley: ParleyDep, saved: SavedScenario) -> dict[str, Any]:
+    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
+            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+
+
+@router.get("/assessments/saved", response_model=list[SavedSummaryOut],
+            responses={404: {"model": ErrorOut}})
+def saved_list(parley: ParleyDep, actor: AccountUser,
+               workspace: Annotated[str | None, Query(
+                   description="List those shared with this workspace (members only)")] = None
+               ) -> list[dict[str, Any]]:
+    """Your saved assessments, newest first; or those shared with a workspace you are a member
+    of (only the classifications your role may read)."""
+    if workspace:
+        return [_summary(s) for s in parley.scenarios.in_workspace(actor, workspace)]
     return [_summary(s) for s in parley.scenarios.mine(actor)]
 
 
-@router.post("/assessments/saved", response_model=SavedOut, status_code=201)
+@router.post("/assessments/saved", response_model=SavedOut, status_code=201,
+             responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def saved_create(
     parley: ParleyDep, actor: AccountUser,
     scenario: Annotated[dict[str, Any], Body(description="A scenario, as for POST /api/assess.",
                                              examples=[EXAMPLE])],
+    workspace: Annotated[str | None, Query(
+        description="Share it with this workspace (you must be allowed to add items of the "
+        "scenario's classification there)")] = None,
 ) -> dict[str, Any]:
     """Save a scenario to your account (sealed at rest); answers with its assessment."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    saved = parley.scenarios.save(actor, parsed)
-    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+    return _full(parley, parley.scenarios.save(actor, parsed, workspace or None))
 
 
 @router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
-            responses={404: {"model": ErrorOut}})
-def saved_get(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
-    """One of your saved assessments (an admin: anyone's), recomputed; others get 404."""
+            responses={404: {"model": ErrorOut}, **DOCUMENTS})  # type: ignore[dict-item]
+def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_id: str,
+              fmt: FormatQuery = None, paper: PaperQuery = Paper.A4) -> Any:
+    """A saved assessment you may read, recomputed on the current case base (as JSON, or its
+    brief as md, html, pdf or docx); others get 404."""
     saved = parley.scenarios.get(actor, scenario_id)
-    return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+    chosen = negotiated(request, fmt)
+    if chosen is BriefFormat.json:
+        return _full(parley, saved)
+    return brief_response(parley, parley.assessments.assess(saved.scenario), chosen, paper)
+
+
+@router.patch("/assessments/saved/{scenario_id}", response_model=SavedOut,
+              responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
+def saved_rename(parley: ParleyDep, actor: AccountUser, scenario_id: str, body: RenameIn
+                 ) -> dict[str, Any]:
+    """Rename a saved assessment (its author, or a workspace member allowed to edit it)."""
+    return _full(parley, parley.scenarios.rename(actor, scenario_id, body.title))
+
+
+@router.post("/assessments/saved/{scenario_id}/rerun", response_model=SavedOut,
+             responses={404: {"model": ErrorOut}})
+def saved_rerun(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
+    """Assess a saved scenario again against the case base as it is now (audited)."""
+    saved = parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
+    return _full(parley, saved)
 
 
 @router.delete("/assessments/saved/{scenario_id}", status_code=204,
-               responses={404: {"model": ErrorOut}})
+               responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def saved_delete(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> Response:
-    """Delete one of your saved assessments."""
+    """Delete a saved assessment (its author, or a workspace member allowed to delete it)."""
     parley.scenarios.delete(actor, scenario_id)
     return Response(status_code=204)

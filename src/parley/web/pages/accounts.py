@@ -110,7 +110,9 @@ def revoke_token(request: Request, token_id: str, actor: AccountUser) -> Respons
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, actor: AccountUser, changed: bool = False) -> HTMLResponse:
-    return render_form(request, "account/account.html", {"actor": actor, "changed": changed})
+    saved = get_parley(request).scenarios.mine(actor)
+    return render_form(request, "account/account.html", {"actor": actor, "changed": changed,
+                                                         "saved": saved})
 
 
 @router.post("/account/password", response_class=HTMLResponse)

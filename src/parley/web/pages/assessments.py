@@ -1,8 +1,10 @@
-"""The assessment form: describe a situation, read the brief, save it and reopen it.
+"""The assessment form: describe a situation, read the brief, download it, save and reopen it.
 
-Anyone may assess a situation (and print or keep the brief). Saving needs a signed-in
-account: a saved assessment belongs to its author, is sealed at rest, is listed under "My saved
-assessments" for its author only, and anyone else (signed in or not) gets 404 for its link.
+Anyone may assess a situation (and print or download the brief). Saving needs a signed-in
+account: a saved assessment belongs to its author (and, if chosen, a workspace whose members
+then read it by their role), is sealed at rest, and is listed on the author's page and the
+workspace's; anyone else gets 404 for its link. Every read, rename, re-run and delete goes
+through the service, which checks access and audits it.
 """
 
 from __future__ import annotations
@@ -16,27 +18,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from parley.domain.codebook import Codebook, VarType
+from parley.domain.codebook import Codebook, Variable, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
-from parley.render.brief import render_html
+from parley.knowledge.form import Section, load_form
+from parley.render.brief import brief_css, render_html
 from parley.web.auth import AccountUser, csrf_check, principal_of
+from parley.web.briefs import BriefFormat, Paper, brief_response
 from parley.web.deps import ParleyDep
 from parley.web.pages.forms import render_confirm, render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 _SPLIT = re.compile(r"[,;\n]")
+MODES = ("short", "full")
 
 
 def raw_scenario(form: FormData, codebook: Codebook) -> dict[str, Any]:
     """Form fields -> the raw scenario mapping a scenario file would hold (blank = unknown)."""
     raw: dict[str, Any] = {}
-    title = str(form.get("title") or "").strip()
-    if title:
-        raw["title"] = title
-    notes = str(form.get("notes") or "").strip()
-    if notes:
-        raw["notes"] = notes
+    for key in ("title", "notes", "classification"):
+        text = str(form.get(key) or "").strip()
+        if text:
+            raw[key] = text
     for var in codebook.scenario_variables:
         if var.type is VarType.CODE_LIST:
             codes = [str(v) for v in form.getlist(var.name) if str(v) != "unknown"]
@@ -58,16 +61,29 @@ def raw_scenario(form: FormData, codebook: Codebook) -> dict[str, Any]:
     return raw
 
 
-def _form_values(raw: dict[str, Any]) -> dict[str, Any]:
-    """What each form control shows: lists stay lists, text lists are comma-joined."""
-    return {k: (", ".join(map(str, v)) if isinstance(v, list) and k == "groups" else v)
-            for k, v in raw.items()}
+def _form_values(raw: dict[str, Any], classification: str | None = None) -> dict[str, Any]:
+    """What each form control shows: lists stay lists, text lists are comma-joined; the
+    classification only when it was chosen (else the select says "as secrecy suggests")."""
+    values = {k: (", ".join(map(str, v)) if isinstance(v, list) and k == "groups" else v)
+              for k, v in raw.items() if k != "classification"}
+    values["classification_given"] = classification or raw.get("classification", "")
+    return values
+
+
+def _sections(codebook: Codebook, names: set[str] | None, sections: tuple[Section, ...]
+              ) -> list[tuple[Section, list[Variable]]]:
+    out = []
+    for s in sections:
+        variables = [codebook[n] for n in s.variables if names is None or n in names]
+        if variables:
+            out.append((s, variables))
+    return out
 
 
 def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
           scenario: Scenario | None = None, errors: list[str] | None = None,
-          saved_id: str | None = None, notice: str | None = None,
-          status: int = 200) -> HTMLResponse:
+          saved_id: str | None = None, saved_workspace: str | None = None,
+          notice: str | None = None, mode: str = "short", status: int = 200) -> HTMLResponse:
     brief = None
     if scenario is not None:
         assessment = parley.assessments.assess(scenario)
@@ -77,23 +93,40 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
     actor = principal_of(request)
     mine = parley.scenarios.mine(actor) if actor is not None and scenario is None else []
+    workspaces = (parley.workspaces.mine(actor) if actor is not None and not actor.system
+                  else [])
+    layout = load_form(parley.codebook)
+    short = set(layout.short)
+    everything = {v.name for v in parley.codebook.scenario_variables}
     return render_form(request, "assess/form.html", {
-        "groups": [(g, [v for v in vs if v.scenario and v.coded])
-                   for g, vs in parley.codebook.groups()],
+        "mode": mode if mode in MODES else "short",
+        "short": layout.short,
+        "n_variables": len(everything),
+        "short_sections": _sections(parley.codebook, short, layout.sections),
+        "other_sections": _sections(parley.codebook, everything - short, layout.sections),
+        "all_sections": _sections(parley.codebook, None, layout.sections),
         "values": values,
         "errors": errors or [],
         "brief": brief,
+        "brief_css": Markup(brief_css()),  # noqa: S704 - our own stylesheet
+        "brief_title": scenario.title if scenario is not None else "",
+        "classification": scenario.classification.value if scenario is not None else "",
         "saved_id": saved_id,
+        "saved_workspace": saved_workspace,
+        "saved_workspace_name": next((w.name for w, _ in workspaces
+                                      if w.id == saved_workspace), None),
         "notice": notice,
         "mine": mine,
+        "workspaces": [w for w, _ in workspaces],
         "can_save": actor is not None,
+        "restore_draft": scenario is None and not errors and not values,
     }, status)
 
 
 @router.get("/assess", response_class=HTMLResponse)
-def assess_form(request: Request, parley: ParleyDep) -> HTMLResponse:
-    """An empty form: every variable unknown."""
-    return _page(request, parley, values={})
+def assess_form(request: Request, parley: ParleyDep, mode: str = "short") -> HTMLResponse:
+    """An empty form (every variable unknown): the short mode's dozen questions first."""
+    return _page(request, parley, values={}, mode=mode)
 
 
 @router.post("/assess", response_class=HTMLResponse)
@@ -106,33 +139,95 @@ async def assess_submit(request: Request, parley: ParleyDep) -> Response:
     return await run_in_threadpool(_submit, request, parley, form)
 
 
-def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
+def _parsed(request: Request, parley: ParleyDep, form: FormData
+            ) -> tuple[Scenario | None, dict[str, Any], HTMLResponse | None]:
     raw = raw_scenario(form, parley.codebook)
+    mode = str(form.get("mode") or "short")
     try:
-        scenario = parse_scenario(raw, parley.codebook, file="form")
+        return parse_scenario(raw, parley.codebook, file="form"), raw, None
     except ValidationFailed as exc:
-        return _page(request, parley, values=_form_values(raw),
-                     errors=[p.message if not p.field else f"{p.field}: {p.message}"
-                             for p in exc.problems], status=400)
+        return None, raw, _page(request, parley, values=_form_values(raw), mode=mode,
+                                errors=[p.message if not p.field else f"{p.field}: {p.message}"
+                                        for p in exc.problems], status=400)
+
+
+def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
+    scenario, raw, refused = _parsed(request, parley, form)
+    if refused is not None or scenario is None:
+        return refused or Response(status_code=400)
+    mode = str(form.get("mode") or "short")
+    values = _form_values(scenario_to_dict(scenario), raw.get("classification"))
     if form.get("action") == "save":
         actor = principal_of(request)
         if actor is None:  # assessed, not saved; the input stays in the form
-            return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
-                         scenario=scenario, notice="Saving needs an account: sign in to save "
-                         "assessments (they are then yours only). Nothing was saved.")
-        saved = parley.scenarios.save(actor, scenario)
+            return _page(request, parley, values=values, scenario=scenario, mode=mode,
+                         notice="Saving needs an account: sign in to save assessments (they "
+                         "are then yours only). Nothing was saved.")
+        workspace = str(form.get("workspace") or "").strip() or None
+        saved = parley.scenarios.save(actor, scenario, workspace)
         return RedirectResponse(f"/assess/saved/{saved.id}", status_code=303)
-    return _page(request, parley, values=_form_values(scenario_to_dict(scenario)),
-                 scenario=scenario)
+    return _page(request, parley, values=values, scenario=scenario, mode=mode)
+
+
+@router.post("/assess/download", response_model=None)
+async def assess_download(request: Request, parley: ParleyDep) -> Response:
+    """The brief of the posted (unsaved) scenario as a PDF or Word file; nothing is stored."""
+    form = await request.form()
+    return await run_in_threadpool(_download, request, parley, form)
+
+
+def _choice(value: object, options: type[BriefFormat] | type[Paper], default: str) -> str:
+    text = str(value or default)
+    return text if text in {o.value for o in options} else default
+
+
+def _download(request: Request, parley: ParleyDep, form: FormData) -> Response:
+    scenario, _, refused = _parsed(request, parley, form)
+    if refused is not None or scenario is None:
+        return refused or Response(status_code=400)
+    # `format` is a scenario variable (accord or dialogue), so the document's fields differ
+    fmt = BriefFormat(_choice(form.get("document"), BriefFormat, "pdf"))
+    paper = Paper(_choice(form.get("document_paper"), Paper, "A4"))
+    return brief_response(parley, parley.assessments.assess(scenario), fmt, paper)
 
 
 @router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
-def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser
-                   ) -> HTMLResponse:
-    """A saved assessment reopened by its author (or an admin): form filled, brief recomputed."""
+def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser,
+                   rerun: bool = False) -> HTMLResponse:
+    """A saved assessment reopened by whoever may read it: form filled, brief recomputed on
+    the current case base."""
     saved = parley.scenarios.get(actor, scenario_id)
-    return _page(request, parley, values=_form_values(scenario_to_dict(saved.scenario)),
-                 scenario=saved.scenario, saved_id=saved.id)
+    notice = (f"Re-run against the current case base ({len(parley.cases.export())} cases)."
+              if rerun else None)
+    return _page(request, parley, values=_form_values(scenario_to_dict(saved.scenario),
+                                                      saved.scenario.classification.value),
+                 scenario=saved.scenario, saved_id=saved.id, saved_workspace=saved.workspace,
+                 notice=notice)
+
+
+@router.get("/assess/saved/{scenario_id}/download", response_model=None)
+def saved_download(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser,
+                   format: BriefFormat = BriefFormat.pdf,
+                   paper: Paper = Paper.A4) -> Response:
+    """A saved assessment's brief as PDF or Word (access checked and audited as a read)."""
+    saved = parley.scenarios.get(actor, scenario_id)
+    return brief_response(parley, parley.assessments.assess(saved.scenario), format, paper)
+
+
+@router.post("/assess/saved/{scenario_id}/rename", response_model=None)
+async def saved_rename(request: Request, parley: ParleyDep, scenario_id: str,
+                       actor: AccountUser) -> Response:
+    form = await request.form()
+    parley.scenarios.rename(actor, scenario_id, str(form.get("title") or ""))
+    return RedirectResponse(f"/assess/saved/{scenario_id}", status_code=303)
+
+
+@router.post("/assess/saved/{scenario_id}/rerun", response_model=None)
+def saved_rerun(request: Request, parley: ParleyDep, scenario_id: str,
+                actor: AccountUser) -> Response:
+    """Assess a saved scenario again against the case base as it is now (audited)."""
+    parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
+    return RedirectResponse(f"/assess/saved/{scenario_id}?rerun=1", status_code=303)
 
 
 @router.post("/assess/saved/{scenario_id}/delete", response_model=None)

@@ -107,9 +107,10 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
     where = parse_filter(kind, classification, status, q)
     view = parley.workspaces.get(actor, workspace_id)
     items = parley.workspaces.items(actor, workspace_id, where)
+    assessments = parley.scenarios.in_workspace(actor, workspace_id)
     role = view.role
     return render_form(request, "workspaces/show.html", {
-        "view": view, "items": items, "kinds": list(ItemKind),
+        "view": view, "items": items, "kinds": list(ItemKind), "assessments": assessments,
         "classifications": [c for c in Classification
                             if is_allowed(role, Action.ITEM_READ, c, Scope.READ)],
         "create_classifications": [c for c in Classification
