@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from parley.config import Settings
+from parley.domain.account import SYSTEM, Principal
 from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
@@ -19,6 +20,7 @@ from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments, SavedScenarios
 from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
+from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
@@ -68,7 +70,8 @@ class Parley:
     def vault(self) -> Vault:
         every, path = self.settings.audit_checkpoint_every, self.settings.audit_checkpoint_file
         checkpoints = CheckpointPolicy(path, every) if path is not None and every else None
-        return Vault(self.db, self.keyring, audit_checkpoints=checkpoints)
+        return Vault(self.db, self.keyring, audit_checkpoints=checkpoints,
+                     codebook=self.codebook)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -96,7 +99,13 @@ class Parley:
 
     @cached_property
     def cases(self) -> CaseCatalogue:
+        """The case base as anonymous readers see it; `curation.seen_by(actor)` for others."""
         return CaseCatalogue(CaseRepository(self.db, self.codebook), self.codebook, self.sources)
+
+    @cached_property
+    def curation(self) -> CaseCuration:
+        """Changes to the case base (curators, administrators, the operator), audited."""
+        return CaseCuration(self.vault, self.cases)
 
     @cached_property
     def guidelines(self) -> list[Guideline]:
@@ -111,11 +120,12 @@ class Parley:
     def scenarios(self) -> SavedScenarios:
         return SavedScenarios(self.vault, self.codebook)
 
-    def upgrade(self) -> SyncReport:
-        """Migrate the database and load the bundled cases (idempotent)."""
+    def upgrade(self, actor: Principal = SYSTEM) -> SyncReport:
+        """Migrate the database and make every bundled id hold its bundled file (idempotent;
+        a bundled case changed outside a release is restored, audited as `actor`)."""
         self.db.upgrade()
         self.workspaces.reseal_legacy()  # items of the old, unbound format (once; audited)
-        return self.cases.load_bundled(load_bundled_cases(self.codebook))
+        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor)
 
     def close(self) -> None:
         self.db.dispose()

@@ -1,14 +1,17 @@
 """Assessment use cases: assess a scenario against the stored case base; evaluate the outlook.
 
-The case base can change (a user imports cases), so the prepared pool, the fitted outlook
-parameters and the measured accuracy in the caveat are recomputed whenever the set of cases
-changes, and cached otherwise. The caveat is thus always the accuracy of the outlook the user
-is shown, measured on the very cases it draws from (docs/assessment.md).
+The case base can change (a curator imports cases), and each reader sees its own part of it
+(bundled and published cases; a signed-in reader also its own and its workspaces' cases), so
+the prepared pool, the fitted outlook parameters and the measured accuracy in the caveat are
+computed for the cases the reader sees, and cached by their content (a few case sets at once).
+The caveat is thus always the accuracy of the outlook the user is shown, measured on the very
+cases it draws from (docs/assessment.md); similar cases are only ones the reader may open.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +19,7 @@ from parley.analysis.assess import CasePool, assess
 from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook_params
 from parley.analysis.outlook import OutlookParams
 from parley.analysis.similarity import SimilarityWeights
-from parley.domain.access import Scope
+from parley.domain.access import ANONYMOUS, CaseReader, Scope
 from parley.domain.account import Principal
 from parley.domain.assessment import Assessment
 from parley.domain.audit import AssessmentDeleted, AssessmentRead, AssessmentSaved
@@ -27,6 +30,9 @@ from parley.domain.guideline import Guideline
 from parley.domain.scenario import SavedScenario, Scenario
 from parley.services.cases import CaseCatalogue
 from parley.services.ports import VaultStore
+
+PREPARED_SETS = 8
+"""How many case sets (readers who see different cases) keep their prepared pool."""
 
 
 @dataclass(frozen=True)
@@ -53,32 +59,37 @@ class Assessments:
         self.codebook = codebook
         self.guidelines = tuple(guidelines)
         self.weights = weights
-        self._prepared: _Prepared | None = None
+        self._prepared: OrderedDict[int, _Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _prepare(self) -> _Prepared:
-        cases = self.catalogue.export()
+    def _prepare(self, reader: CaseReader) -> _Prepared:
+        cases = self.catalogue.seen_by(reader).export()
         key = fingerprint(cases)
         with self._lock:
-            if self._prepared is None or self._prepared.fingerprint != key:
+            prepared = self._prepared.get(key)
+            if prepared is None:
                 evaluation = evaluate(cases, self.codebook, self.weights)
-                self._prepared = _Prepared(
+                prepared = _Prepared(
                     key,
                     CasePool.build(cases, self.codebook, self.weights),
                     fit_outlook_params(cases, self.codebook, self.weights),
                     evaluation,
                     caveat(evaluation),
                 )
-            return self._prepared
+                self._prepared[key] = prepared
+                while len(self._prepared) > PREPARED_SETS:
+                    self._prepared.popitem(last=False)
+            self._prepared.move_to_end(key)
+            return prepared
 
-    def assess(self, scenario: Scenario) -> Assessment:
-        """The assessment of a validated scenario."""
-        prepared = self._prepare()
+    def assess(self, scenario: Scenario, reader: CaseReader = ANONYMOUS) -> Assessment:
+        """The assessment of a validated scenario over the cases `reader` sees."""
+        prepared = self._prepare(reader)
         return assess(scenario, self.guidelines, prepared.pool, prepared.params, prepared.caveat)
 
-    def evaluate(self) -> Evaluation:
-        """Leave-one-out evaluation of the outlook over the stored case base."""
-        return self._prepare().evaluation
+    def evaluate(self, reader: CaseReader = ANONYMOUS) -> Evaluation:
+        """Leave-one-out evaluation of the outlook over the cases `reader` sees."""
+        return self._prepare(reader).evaluation
 
 
 class SavedScenarios:

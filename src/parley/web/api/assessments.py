@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
 
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
-from parley.web.auth import AccountUser
+from parley.web.auth import AccountUser, principal_of
 from parley.web.deps import ParleyDep
 from parley.web.schemas import ErrorOut
 
@@ -71,14 +71,17 @@ EXAMPLE = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "mediu
 
 @router.post("/assess", response_model=AssessmentOut)
 def assess(
-    parley: ParleyDep,
+    request: Request, parley: ParleyDep,
     scenario: Annotated[dict[str, Any], Body(
         description="A scenario: codebook scenario variables (see /api/codebook, `scenario: "
         "true`) plus title and notes; omitted keys are unknown.", examples=[EXAMPLE])],
 ) -> dict[str, Any]:
-    """Assess a scenario: findings citing the paper, checklist, similar cases and outlook."""
+    """Assess a scenario: findings citing the paper, checklist, similar cases and outlook
+    (over the cases the caller sees: bundled and published ones, and with a token also its own
+    and its workspaces')."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    return assessment_to_dict(parley.assessments.assess(parsed))
+    reader = parley.curation.reader(principal_of(request))
+    return assessment_to_dict(parley.assessments.assess(parsed, reader))
 
 
 # -- saved assessments: the signed-in author's own (docs/security.md, "Saved assessments") ----
@@ -118,7 +121,8 @@ def saved_create(
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
     saved = parley.scenarios.save(actor, parsed)
     return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+            "assessment": assessment_to_dict(parley.assessments.assess(
+                saved.scenario, parley.curation.reader(actor)))}
 
 
 @router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
@@ -127,7 +131,8 @@ def saved_get(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[s
     """One of your saved assessments (an admin: anyone's), recomputed; others get 404."""
     saved = parley.scenarios.get(actor, scenario_id)
     return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+            "assessment": assessment_to_dict(parley.assessments.assess(
+                saved.scenario, parley.curation.reader(actor)))}
 
 
 @router.delete("/assessments/saved/{scenario_id}", status_code=204,

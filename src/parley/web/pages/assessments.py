@@ -69,13 +69,14 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
           saved_id: str | None = None, notice: str | None = None,
           status: int = 200) -> HTMLResponse:
     brief = None
+    actor = principal_of(request)
     if scenario is not None:
-        assessment = parley.assessments.assess(scenario)
-        titles = {c.id: c.title for c in parley.cases.export()}
+        reader = parley.curation.reader(actor)
+        assessment = parley.assessments.assess(scenario, reader)
+        titles = {c.id: c.title for c in parley.cases.seen_by(reader).export()}
         # render_html autoescapes everything it is given; the result is safe to embed
         brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
-    actor = principal_of(request)
     mine = parley.scenarios.mine(actor) if actor is not None and scenario is None else []
     return render_form(request, "assess/form.html", {
         "groups": [(g, [v for v in vs if v.scenario and v.coded])
