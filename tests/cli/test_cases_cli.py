@@ -93,12 +93,24 @@ def test_export_then_import_round_trips(db: str, tmp_path: Path) -> None:
     assert run(["cases", "export", "--format", "json", "-o", str(exported)], db).returncode == 0
     other = f"sqlite:///{tmp_path / 'other.db'}"
     assert run(["db", "upgrade"], other).returncode == 0
-    # every id exists already: a duplicate is bad input, nothing changes
-    dup = run(["cases", "import", str(exported)], other)
-    assert dup.returncode == 2 and "already exists" in dup.stderr
-    assert run(["cases", "import", "--replace", str(exported)], other).returncode == 0
-    again = run(["cases", "export", "--format", "json"], other).stdout
-    assert json.loads(again) == json.loads(exported.read_text())
+    assert run(["cases", "export", "--format", "json"], other).stdout == exported.read_text()
+    # every id is a bundled case's: bundled cases change only through a release, even from
+    # the command line; nothing changes
+    for args in (["cases", "import"], ["cases", "import", "--replace"]):
+        refused = run([*args, str(exported)], other)
+        assert refused.returncode == 2
+        assert ("case 'el-salvador-mara-truce-2012', field 'id': is a bundled case: bundled "
+                "cases change only through a Parley release") in refused.stderr
+    # a user's case round-trips
+    assert run(["cases", "import", str(DATA / "good" / "my-august-town-case.yaml")],
+               other).returncode == 0
+    everything = json.loads(run(["cases", "export", "--format", "json"], other).stdout)
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps([c for c in everything if c["id"] == "my-august-town-case"]))
+    third = f"sqlite:///{tmp_path / 'third.db'}"
+    assert run(["cases", "import", str(mine)], third).returncode == 0
+    again = json.loads(run(["cases", "export", "--format", "json"], third).stdout)
+    assert [c for c in again if c["id"] == "my-august-town-case"] == json.loads(mine.read_text())
 
 
 def test_import_a_users_case(tmp_path: Path) -> None:
