@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from parley.domain.access import AccountRole, Role
 from parley.domain.audit import EVENTS

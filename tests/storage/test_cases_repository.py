@@ -61,7 +61,7 @@ def test_bulk_loader_refuses_bundled_ids(loaded: CaseRepository,
                                          bundled_cases: list[Case]) -> None:
     original = next(c for c in bundled_cases if c.id == "jamaica-august-town-truce-2008")
     mine = replace(original, summary="My own recoding of this case.")
-    with pytest.raises(ValidationFailed, match="jamaica-august-town-truce-2008.*is a bundled "
+    with pytest.raises(ValidationFailed, match=r"jamaica-august-town-truce-2008.*is a bundled "
                        "case: bundled cases change only through a Parley release"):
         loaded.import_cases([mine], replace=True)
     assert loaded.get(original.id, reader=OPERATOR).case == original
