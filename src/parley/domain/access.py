@@ -216,7 +216,7 @@ class CaseAccess:
 def may_read_case(reader: CaseReader, case: CaseAccess) -> bool:
     """Whether `reader` sees `case` at all (lists, search, exports, analyses, assessments).
 
-    Storage applies the same rule in SQL (`storage/cases.py::visible_clause`); a test holds the
+    Storage applies its negation in SQL (`storage/cases.py::hidden_clause`); a test holds the
     two together.
     """
     if reader.everything or case.visibility is Visibility.PUBLIC:

@@ -1,8 +1,9 @@
 """The case repository: store, query, search and facet cases on SQLite or PostgreSQL.
 
-Every read takes the `CaseReader` it answers for and sees only the cases that reader may see
-(`visible_clause`, the SQL form of `domain.access.may_read_case`). Writes by people go through
-`CaseRecords` inside the confidential store's unit of work, so each change commits with its
+Every read takes the `CaseReader` it answers for and sees only the cases that reader may see:
+it leaves out the cases of `hidden_clause`, the SQL form of `not domain.access.may_read_case`
+(hidden cases are few: drafts and shared cases, never the bundled or published ones). Writes by
+people go through `CaseRecords` inside the confidential store's unit of work, so each change commits with its
 audit entry (`services/curation.py`); `CaseRepository.import_cases` and `.sync_bundled` are
 the unaudited bulk loaders of tests and benchmarks.
 """
@@ -29,8 +30,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
-from parley.domain.access import ANONYMOUS, CaseAccess, CaseReader, Visibility
+from parley.domain.access import ANONYMOUS, CaseAccess, CaseReader, Visibility, may_read_case
 from parley.domain.case import Case, case_to_dict, parse_case
 from parley.domain.codebook import Codebook, VarType
 from parley.domain.errors import InvalidInput, NotFound, Problem, ValidationFailed
@@ -74,17 +76,19 @@ def document_hash(document: str) -> str | None:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def visible_clause(reader: CaseReader) -> ColumnElement[bool] | None:
-    """The SQL form of `domain.access.may_read_case` (None: every case)."""
+def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
+    """The SQL form of `not domain.access.may_read_case(reader, case)` (None: nothing is
+    hidden from this reader), written NULL-safe (a NULL owner or workspace never matches)."""
     if reader.everything:
         return None
-    seen: list[ColumnElement[bool]] = [CaseRow.visibility == Visibility.PUBLIC.value]
+    hidden: list[ColumnElement[bool]] = [CaseRow.visibility != Visibility.PUBLIC.value]
     if reader.user is not None:
-        seen.append(CaseRow.owner == reader.user)
+        hidden.append(or_(CaseRow.owner.is_(None), CaseRow.owner != reader.user))
         if reader.workspaces:
-            seen.append(and_(CaseRow.visibility == Visibility.WORKSPACE.value,
-                             CaseRow.workspace_id.in_(sorted(reader.workspaces))))
-    return or_(*seen)
+            hidden.append(or_(CaseRow.visibility != Visibility.WORKSPACE.value,
+                              CaseRow.workspace_id.is_(None),
+                              CaseRow.workspace_id.not_in(sorted(reader.workspaces))))
+    return and_(*hidden)
 
 
 def _access(row: CaseRow) -> CaseAccess:
@@ -138,25 +142,25 @@ class CaseRepository:
     def _to_case(self, row: CaseRow) -> Case:
         return parse_case(json.loads(row.document), self.codebook, file=f"database:{row.id}")
 
-    def _seen(self, s: Session, reader: CaseReader) -> ColumnElement[bool] | None:
-        """`visible_clause`, or None when every stored case is public (the common case: then
+    def _hidden(self, s: Session, reader: CaseReader) -> Select[Any] | None:
+        """The pks hidden from `reader`, or None when there are none (the common case: then
         the unfiltered fast paths of counts and facets stay)."""
-        clause = visible_clause(reader)
+        clause = hidden_clause(reader)
         if clause is None:
             return None
-        hidden = s.scalars(select(CaseRow.pk).where(
-            CaseRow.visibility != Visibility.PUBLIC.value).limit(1)).first()
-        return clause if hidden is not None else None
+        if s.scalars(select(CaseRow.pk).where(clause).limit(1)).first() is None:
+            return None
+        return select(CaseRow.pk).where(clause)
+
+    def _seen(self, s: Session, reader: CaseReader) -> ColumnElement[bool] | None:
+        hidden = self._hidden(s, reader)
+        return None if hidden is None else CaseRow.pk.not_in(hidden)
 
     def get(self, case_id: str, *, reader: CaseReader = ANONYMOUS) -> StoredCase:
         """The case, if `reader` may see it; NotFound otherwise (as if it did not exist)."""
         with self.db.read() as s:
-            stmt = select(CaseRow).where(CaseRow.id == case_id)
-            seen = visible_clause(reader)
-            if seen is not None:
-                stmt = stmt.where(seen)
-            row = s.scalars(stmt).first()
-            if row is None:
+            row = s.scalars(select(CaseRow).where(CaseRow.id == case_id)).first()
+            if row is None or not may_read_case(reader, _access(row)):
                 raise NotFound(f"no case with id '{case_id}'")
             return stored_case(row, self._to_case(row))
 
@@ -239,8 +243,10 @@ class CaseRepository:
         cond = compile_query(where, self.codebook) if where is not None else None
         searching = bool(search and search.strip())
         with self.db.read() as s:
-            seen = self._seen(s, reader)
-            if seen is not None:
+            user_filtered = cond is not None or searching
+            hidden = self._hidden(s, reader)
+            if hidden is not None:
+                seen = CaseRow.pk.not_in(hidden)
                 cond = seen if cond is None else and_(cond, seen)
             base = select(CaseRow.pk)
             stmt = select(CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id,
@@ -262,9 +268,27 @@ class CaseRepository:
             snippets = self._snippets(s, search, [r.pk for r in rows]) if searching and search \
                 else {}
             items = tuple(self._summary(r, snippets, searching) for r in rows)
-            facet_counts = (self._facets(s, base, facets, total, cond is not None or searching)
-                            if facets else {})
+            facet_counts: dict[str, dict[str, int]] = {}
+            if facets and hidden is not None and not user_filtered:
+                facet_counts = self._facets_without(s, hidden, facets, total)
+            elif facets:
+                facet_counts = self._facets(s, base, facets, total, cond is not None or searching)
         return CasePage(items, total, facet_counts)
+
+    def _facets_without(self, s: Session, hidden: Select[Any], names: Sequence[str],
+                        total: int) -> dict[str, dict[str, int]]:
+        """Facet counts of every case but the hidden ones: those of the whole base (its fast,
+        unfiltered path) less those of the few hidden cases (counts are additive)."""
+        everything = int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
+        full = self._facets(s, select(CaseRow.pk), names, everything, False)
+        less = self._facets(s, hidden, names, everything - total, True)
+        out: dict[str, dict[str, int]] = {}
+        for name in names:
+            keep_zero = self.codebook[name].type.has_codes
+            counts = {code: n - less[name].get(code, 0) for code, n in full[name].items()}
+            out[name] = {code: n for code, n in counts.items()
+                         if n or keep_zero or code == "unknown"}
+        return out
 
     def _summary(self, row: Any, snippets: dict[int, str], searching: bool) -> CaseSummary:
         doc = json.loads(row.document)
