@@ -81,7 +81,10 @@ def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
     hidden from this reader), written NULL-safe (a NULL owner or workspace never matches)."""
     if reader.everything:
         return None
-    hidden: list[ColumnElement[bool]] = [CaseRow.visibility != Visibility.PUBLIC.value]
+    public = Visibility.PUBLIC.value
+    # "<> public" as two ranges, so the visibility index finds the few non-public rows
+    hidden: list[ColumnElement[bool]] = [or_(CaseRow.visibility < public,
+                                             CaseRow.visibility > public)]
     if reader.user is not None:
         hidden.append(or_(CaseRow.owner.is_(None), CaseRow.owner != reader.user))
         if reader.workspaces:
