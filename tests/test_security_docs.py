@@ -6,8 +6,9 @@ import ast
 import re
 from pathlib import Path
 
-from parley.domain.access import Role
+from parley.domain.access import AccountRole, Role
 from parley.domain.audit import EVENTS
+from parley.web.auth import PUBLIC_ROUTES
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
@@ -41,3 +42,16 @@ def test_every_test_named_in_the_regressions_table_exists() -> None:
             missing.append(f"{current}::{name}")
         named += 1
     assert not missing and named >= 60, (missing, named)
+
+
+def test_every_account_role_is_in_the_case_base_table() -> None:
+    header = next(line for line in DOC.splitlines() if line.startswith("| case-base action |"))
+    assert all(r.value in header for r in AccountRole)
+
+
+def test_the_public_routes_list_is_web_auth_public_routes() -> None:
+    section = DOC.split("### Public routes", 1)[1].split("\n#", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+    listed = {(m, p) for line in table
+              for m, p in re.findall(r"`(GET|POST|PUT|DELETE|PATCH) ([^`]+)`", line)}
+    assert listed == set(PUBLIC_ROUTES)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from parley.config import Settings
+from parley.domain.account import SYSTEM, Principal
 from parley.domain.codebook import Codebook
 from parley.domain.errors import KeyUnavailable
 from parley.domain.guideline import Guideline
@@ -22,6 +23,7 @@ from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments, SavedScenarios
 from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
+from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
@@ -72,7 +74,7 @@ class Parley:
         checkpoints = CheckpointPolicy(path, every) if path is not None and every else None
         return Vault(self.db, self.ring_source(),
                      notice=lambda text: print(f"parley: {text}", file=sys.stderr, flush=True),
-                     audit_checkpoints=checkpoints)
+                     audit_checkpoints=checkpoints, codebook=self.codebook)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -100,7 +102,13 @@ class Parley:
 
     @cached_property
     def cases(self) -> CaseCatalogue:
+        """The case base as anonymous readers see it; `curation.seen_by(actor)` for others."""
         return CaseCatalogue(CaseRepository(self.db, self.codebook), self.codebook, self.sources)
+
+    @cached_property
+    def curation(self) -> CaseCuration:
+        """Changes to the case base (curators, administrators, the operator), audited."""
+        return CaseCuration(self.vault, self.cases)
 
     @cached_property
     def guidelines(self) -> list[Guideline]:
@@ -117,10 +125,11 @@ class Parley:
     def scenarios(self) -> SavedScenarios:
         return SavedScenarios(self.vault, self.codebook)
 
-    def upgrade(self) -> SyncReport:
-        """Migrate the database and load the bundled cases (idempotent). Items of the old,
-        unbound format are re-sealed (once; audited) only when the key ring opens the data:
-        otherwise the start-up check refuses, and the key tools still run."""
+    def upgrade(self, actor: Principal = SYSTEM) -> SyncReport:
+        """Migrate the database and make every bundled id hold its bundled file (idempotent;
+        a bundled case changed outside a release is restored, audited as `actor`). Items of
+        the old, unbound format are re-sealed (once; audited) only when the key ring opens the
+        data: otherwise the start-up check refuses, and the key tools still run."""
         self.db.upgrade()
         try:
             self.vault.check_keys()
@@ -128,7 +137,7 @@ class Parley:
             pass
         else:
             self.workspaces.reseal_legacy()
-        return self.cases.load_bundled(load_bundled_cases(self.codebook))
+        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor)
 
     def close(self) -> None:
         self.db.dispose()

@@ -93,12 +93,24 @@ def test_export_then_import_round_trips(db: str, tmp_path: Path) -> None:
     assert run(["cases", "export", "--format", "json", "-o", str(exported)], db).returncode == 0
     other = f"sqlite:///{tmp_path / 'other.db'}"
     assert run(["db", "upgrade"], other).returncode == 0
-    # every id exists already: a duplicate is bad input, nothing changes
-    dup = run(["cases", "import", str(exported)], other)
-    assert dup.returncode == 2 and "already exists" in dup.stderr
-    assert run(["cases", "import", "--replace", str(exported)], other).returncode == 0
-    again = run(["cases", "export", "--format", "json"], other).stdout
-    assert json.loads(again) == json.loads(exported.read_text())
+    assert run(["cases", "export", "--format", "json"], other).stdout == exported.read_text()
+    # every id is a bundled case's: bundled cases change only through a release, even from
+    # the command line; nothing changes
+    for args in (["cases", "import"], ["cases", "import", "--replace"]):
+        refused = run([*args, str(exported)], other)
+        assert refused.returncode == 2
+        assert ("case 'el-salvador-mara-truce-2012', field 'id': is a bundled case: bundled "
+                "cases change only through a Parley release") in refused.stderr
+    # a user's case round-trips
+    assert run(["cases", "import", str(DATA / "good" / "my-august-town-case.yaml")],
+               other).returncode == 0
+    everything = json.loads(run(["cases", "export", "--format", "json"], other).stdout)
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps([c for c in everything if c["id"] == "my-august-town-case"]))
+    third = f"sqlite:///{tmp_path / 'third.db'}"
+    assert run(["cases", "import", str(mine)], third).returncode == 0
+    again = json.loads(run(["cases", "export", "--format", "json"], third).stdout)
+    assert [c for c in again if c["id"] == "my-august-town-case"] == json.loads(mine.read_text())
 
 
 def test_import_a_users_case(tmp_path: Path) -> None:
@@ -113,3 +125,37 @@ def test_help_has_examples() -> None:
     out = subprocess.run([PARLEY, "cases", "list", "--help"], capture_output=True, text=True,
                          check=True, env={**os.environ, "COLUMNS": "200"})
     assert "Example:" in out.stdout
+
+
+def test_the_operator_imports_publishes_and_deletes_audited(tmp_path: Path) -> None:
+    import getpass
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    mine = str(DATA / "good" / "my-august-town-case.yaml")
+    out = run(["cases", "import", mine, "--visibility", "private"], url)
+    assert out.returncode == 0 and "imported 1 case(s) (private)" in out.stderr, out.stderr
+    assert "private" in run(["cases", "show", "my-august-town-case"], url).stdout
+    shown = run(["cases", "visibility", "my-august-town-case", "public"], url)
+    assert shown.returncode == 0 and "is now public" in shown.stderr
+    refused = run(["cases", "delete", "el-salvador-mara-truce-2012"], url)
+    assert refused.returncode == 2
+    assert ("case 'el-salvador-mara-truce-2012' is a bundled case: bundled cases change only "
+            "through a Parley release") in refused.stderr
+    assert run(["cases", "delete", "my-august-town-case"], url).returncode == 0
+    assert run(["cases", "show", "my-august-town-case"], url).returncode == 2
+    made = run(["users", "create", "ana", "--curator", "--password-stdin"], url,
+               "a long enough password\n")
+    assert made.returncode == 0 and "created curator ana" in made.stderr
+    assert "ana\tcurator\t" in run(["users", "list"], url).stdout
+    assert "no curator" in run(["users", "curator", "ana", "--off"], url).stderr
+    assert "ana\tuser\t" in run(["users", "list"], url).stdout
+    verified = run(["audit", "verify"], url)
+    assert verified.returncode == 0 and verified.stdout.startswith("ok:"), verified.stderr
+    with sqlite3.connect(tmp_path / "p.db") as conn:
+        rows = conn.execute("SELECT actor, event FROM audit_log ORDER BY seq").fetchall()
+    operator = f"cli:{getpass.getuser()}"
+    assert [r for r in rows if r[1].startswith("case")] == [
+        (operator, "cases.imported"), (operator, "case.visibility_changed"),
+        (operator, "case.deleted")]
+    assert ("system", "user.role_changed") in rows

@@ -37,6 +37,7 @@ class _UserRec:
     created_at: datetime
     disabled_at: datetime | None = None
     password_changed_at: datetime | None = None
+    is_curator: bool = False
 
     @property
     def disabled(self) -> bool:
@@ -44,7 +45,7 @@ class _UserRec:
 
     def user(self) -> User:
         return User(self.name, self.is_admin, self.created_at, self.disabled_at,
-                    self.password_changed_at)
+                    self.password_changed_at, self.is_curator)
 
 
 @dataclass
@@ -89,10 +90,11 @@ class FakeAccounts:
     def count_users(self) -> int:
         return len(self.st.users)
 
-    def add_user(self, name: str, password_hash: str, is_admin: bool) -> User:
+    def add_user(self, name: str, password_hash: str, is_admin: bool,
+                 is_curator: bool = False) -> User:
         if name in self.st.users:
             raise Conflict(f"user '{name}' already exists")
-        rec = _UserRec(name, password_hash, is_admin, _now())
+        rec = _UserRec(name, password_hash, is_admin, _now(), is_curator=is_curator)
         self.st.users[name] = rec
         return rec.user()
 
@@ -116,6 +118,9 @@ class FakeAccounts:
 
     def set_disabled(self, name: str, disabled_at: datetime | None) -> None:
         self._user(name).disabled_at = disabled_at
+
+    def set_curator(self, name: str, is_curator: bool) -> None:
+        self._user(name).is_curator = is_curator
 
     def throttle(self, account: str, client: str) -> Throttle | None:
         return self.st.throttle.get((account, client))
@@ -156,7 +161,7 @@ class FakeAccounts:
             u = self.st.users[t.user]
             if (t.digest == digest and t.revoked_at is None and not u.disabled
                     and (t.expires_at is None or t.expires_at > now)):
-                return Principal(u.name, u.is_admin, t.scope), t.info()
+                return Principal(u.name, u.is_admin, t.scope, is_curator=u.is_curator), t.info()
         return None
 
     def touch_token(self, token_id: str, used_at: datetime) -> None:
@@ -173,7 +178,7 @@ class FakeAccounts:
         if found is None or found[1] <= now:
             return None
         u = self.st.users[found[0]]
-        return None if u.disabled else Principal(u.name, u.is_admin)
+        return None if u.disabled else Principal(u.name, u.is_admin, is_curator=u.is_curator)
 
     def end_session(self, digest: str) -> None:
         self.st.sessions.pop(digest, None)

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from parley.domain.access import Scope
+from parley.domain.access import (
+    ANONYMOUS,
+    CaseAccess,
+    CaseReader,
+    Scope,
+    Visibility,
+    may_read_case,
+)
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.evidence import UNKNOWN_VALUE
 from parley.domain.guideline import Guideline
-from parley.domain.scenario import parse_scenario
+from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
@@ -23,13 +30,27 @@ from tests.support import build, user
 
 
 class FakeCatalogue:
+    """Cases in memory; `private` maps a case id to the one account that sees it."""
+
     def __init__(self, cases: list[Case]) -> None:
         self.cases = cases
+        self.private: dict[str, str] = {}
         self.exports = 0
 
+    def seen_by(self, reader: CaseReader) -> _View:
+        return _View(self, reader)
+
+
+class _View:
+    def __init__(self, catalogue: FakeCatalogue, reader: CaseReader) -> None:
+        self.catalogue, self.reader = catalogue, reader
+
     def export(self, where: str | None = None) -> list[Case]:
-        self.exports += 1
-        return list(self.cases)
+        self.catalogue.exports += 1
+        private = self.catalogue.private
+        return [c for c in self.catalogue.cases if may_read_case(self.reader, CaseAccess(
+            c.id, False, Visibility.PRIVATE if c.id in private else Visibility.PUBLIC,
+            private.get(c.id)))]
 
 
 def _service(cases: list[Case], codebook: Codebook) -> tuple[Assessments, FakeCatalogue]:
@@ -56,6 +77,25 @@ def test_preparation_is_cached_until_the_cases_change(bundled_cases: list[Case],
     catalogue.cases = [changed if c.id == known.id else c for c in bundled_cases]
     assert service.evaluate() is not evaluation
     assert service.evaluate().n_cases == evaluation.n_cases - 1
+
+
+def test_each_reader_is_assessed_over_the_cases_it_sees(bundled_cases: list[Case],
+                                                        codebook: Codebook) -> None:
+    service, catalogue = _service(bundled_cases, codebook)
+    jamaica = next(c for c in bundled_cases if c.id == "jamaica-august-town-truce-2008")
+    scenario = scenario_from_case(jamaica, codebook)
+    everyone = service.assess(scenario)
+    # the most similar case becomes ana's private case: nobody else is shown it
+    top = everyone.similar_cases[0].id
+    catalogue.private[top] = "ana"
+    ana = CaseReader("ana")
+    anonymous = service.assess(scenario, ANONYMOUS)
+    assert top not in [s.id for s in anonymous.similar_cases]
+    assert top not in [s.id for s in service.assess(scenario, CaseReader("bob")).similar_cases]
+    assert service.assess(scenario, ana).similar_cases[0].id == top
+    assert service.evaluate(ana) is service.evaluate(ana)  # both case sets stay cached
+    assert service.evaluate(ANONYMOUS) is service.evaluate(ANONYMOUS)
+    assert service.evaluate(ana) is not service.evaluate(ANONYMOUS)
 
 
 def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from parley.domain.access import OPERATOR
 from parley.domain.case import Case, case_to_dict, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import NotFound, ValidationFailed
@@ -56,17 +57,52 @@ def test_upgrade_twice_is_harmless(database_url: str) -> None:
     db.dispose()
 
 
-def test_reload_never_clobbers_a_users_own_case(loaded: CaseRepository,
-                                                bundled_cases: list[Case]) -> None:
+def test_bulk_loader_refuses_bundled_ids(loaded: CaseRepository,
+                                         bundled_cases: list[Case]) -> None:
     original = next(c for c in bundled_cases if c.id == "jamaica-august-town-truce-2008")
-    mine = replace(original, summary="My own, confidential recoding of this case.")
-    loaded.import_cases([mine], replace=True)
+    mine = replace(original, summary="My own recoding of this case.")
+    with pytest.raises(ValidationFailed, match=r"jamaica-august-town-truce-2008.*is a bundled "
+                       "case: bundled cases change only through a Parley release"):
+        loaded.import_cases([mine], replace=True)
+    assert loaded.get(original.id, reader=OPERATOR).case == original
+
+
+TAMPERS = {
+    # the attack as it was stored before the fix: a user's replacement of a bundled case
+    "taken over": "UPDATE cases SET origin = 'user', summary = 'x', document = "
+                  "replace(document, 'Jamaica', 'Jamaika') WHERE id = :id",
+    "document edited, hash kept": "UPDATE cases SET document = replace(document, 'Jamaica', "
+                                  "'Jamaika') WHERE id = :id",
+    "hidden": "UPDATE cases SET visibility = 'private', owner = 'mallory' WHERE id = :id",
+    "index rows edited": "UPDATE case_values SET code = 'europe' WHERE variable = 'region' AND "
+                         "case_pk = (SELECT pk FROM cases WHERE id = :id)",
+    "summary column edited": "UPDATE cases SET summary = 'forged' WHERE id = :id",
+}
+
+
+@pytest.mark.parametrize("tamper", sorted(TAMPERS))
+def test_sync_restores_a_bundled_case_changed_outside_a_release(
+        loaded: CaseRepository, bundled_cases: list[Case], tamper: str) -> None:
+    from sqlalchemy import text
+
+    target = "jamaica-august-town-truce-2008"
+    with loaded.db.write() as s:
+        s.execute(text(TAMPERS[tamper]), {"id": target})
+    report = loaded.sync_bundled(bundled_cases)
+    assert report.restored == (target,) and report.updated == () and report.added == ()
+    assert report.unchanged == len(bundled_cases) - 1
+    stored = loaded.get(target)
+    assert stored.origin == "bundled" and stored.owner is None
+    assert stored.case == next(c for c in bundled_cases if c.id == target)
+    again = loaded.sync_bundled(bundled_cases)
+    assert again.restored == () and again.unchanged == len(bundled_cases)
+
+
+def test_sync_takes_a_new_release(loaded: CaseRepository, bundled_cases: list[Case]) -> None:
     changed = [replace(c, summary=c.summary + " (new edition)") for c in bundled_cases]
     report = loaded.sync_bundled(changed)
-    assert report.kept_user == ("jamaica-august-town-truce-2008",)
-    assert len(report.updated) == len(bundled_cases) - 1
-    assert loaded.get(original.id).case.summary == mine.summary
-    assert loaded.get(original.id).origin == "user"
+    assert len(report.updated) == len(bundled_cases) and report.restored == ()
+    assert loaded.get(changed[0].id).case.summary.endswith("(new edition)")
 
 
 def test_import_is_all_or_nothing(loaded: CaseRepository, codebook: Codebook) -> None:
@@ -159,16 +195,6 @@ def test_facets_count_codes_and_unknown(loaded: CaseRepository, bundled_cases: l
     assert initiator["religious-leader"] == sum(
         1 for c in bundled_cases
         if isinstance(c.value("initiator"), tuple) and "religious-leader" in c.value("initiator"))
-
-
-def test_delete_refuses_a_parent(loaded: CaseRepository) -> None:
-    from parley.domain.errors import InvalidInput
-
-    with pytest.raises(InvalidInput, match="is the parent of"):
-        loaded.delete("haiti-gang-bargaining")
-    loaded.delete("haiti-incentives-ngo")
-    with pytest.raises(NotFound):
-        loaded.get("haiti-incentives-ngo")
 
 
 def test_sqlite_is_wal_and_intact(sqlite_url: str, codebook: Codebook,

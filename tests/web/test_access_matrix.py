@@ -1,27 +1,41 @@
-"""Every route of the app × every role (and outsider, anonymous) × every classification.
+"""Every route of the app × every role (and curator, admin, outsider, anonymous) × every
+classification.
 
 Each route must either carry a guard (its action is read from the route's dependencies) or be
 listed in `PUBLIC_ROUTES`; a new route that is neither fails here. For guarded routes the
-real request is made and the outcome must match `is_allowed` for the actor's role.
+real request is made and the outcome must match `is_allowed` for the actor's workspace role,
+or, outside workspaces (accounts, the case base), for its account role.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from parley.bootstrap import Parley
-from parley.domain.access import Action, Classification, Role, is_allowed, visible
+from parley.domain.access import (
+    AccountRole,
+    Action,
+    Classification,
+    Role,
+    Visibility,
+    is_allowed,
+    visible,
+)
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.scenario import parse_scenario
+from parley.interchange.documents import parse_document
 from parley.knowledge.loader import load_codebook
 from parley.web.app import create_app
 from parley.web.auth import (
@@ -34,8 +48,26 @@ from parley.web.auth import (
 from tests.support import PASSWORD, build, user
 
 SCENARIO = parse_scenario({"title": "matrix", "cohesion": "low"}, load_codebook())
-ACTORS = ["owner", "negotiator", "analyst", "observer", "outsider", "anonymous"]
+ACTORS = ["owner", "negotiator", "analyst", "observer", "curator", "admin", "outsider",
+          "anonymous"]
+ACCOUNT_ROLES = {"curator": AccountRole.CURATOR, "admin": AccountRole.ADMIN}
 PDF = b"%PDF-1.4 test"
+CASE = (Path(__file__).resolve().parents[1] / "data" / "cases" / "good"
+        / "my-august-town-case.yaml").read_text()
+_case_ids = count(1)
+
+
+def case_file(case_id: str) -> bytes:
+    """A valid case file (a user's case) under a new id."""
+    return CASE.replace("id: my-august-town-case", f"id: {case_id}", 1).encode()
+
+
+def fresh_case(app: Parley) -> str:
+    """A published user case without an owner: any curator may change it."""
+    case_id = f"matrix-case-{next(_case_ids)}"
+    app.curation.import_documents(SYSTEM, [(f"{case_id}.yaml", parse_document(
+        case_file(case_id), f"{case_id}.yaml"))], visibility=Visibility.PUBLIC)
+    return case_id
 
 
 def guard_action(route: APIRoute) -> Action | None:
@@ -82,7 +114,9 @@ def world(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         csrf[name] = csrf_serializer(app).dumps(raw)
         if name == "anonymous":
             continue
-        user(app, name)
+        user(app, name, admin=name == "admin")
+        if name == "curator":
+            app.accounts.set_curator(SYSTEM, name, True)
         tokens[name] = app.accounts.create_token(SYSTEM, name).secret
         client.cookies.set(SESSION_COOKIE, app.accounts.login(name, PASSWORD))
     yield World(app, clients, tokens, csrf)
@@ -119,7 +153,9 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     scenario_id = "none"
     if "{scenario_id}" in path and actor in w.tokens:  # the actor's own saved assessment
         scenario_id = w.app.scenarios.save(Principal(actor), SCENARIO).id
+    case_id = fresh_case(w.app) if "{case_id}" in path else "none"
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
+           .replace("{case_id}", case_id)
            .replace("{user}", "observer").replace("{token_id}", token_id)
            .replace("{invitation_id}", invitation_id).replace("{scenario_id}", scenario_id))
     kw: dict[str, Any] = {}
@@ -129,6 +165,28 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     form: dict[str, Any] = {"csrf_token": w.csrf[actor]}
     if not api and method == "POST" and DESTRUCTIVE.match(f"{method} {path}"):
         form["confirm"] = "yes"  # the confirmed step of a delete
+    if "{case_id}" in path:
+        version = 1  # a fresh case
+        if api and method == "DELETE":
+            url += "?version=1"
+        elif api and path.endswith("{case_id}"):
+            url += "?version=1"
+            kw["content"] = json.dumps(yaml.safe_load(case_file(case_id)))
+            kw["headers"] = {**kw.get("headers", {}), "Content-Type": "application/json"}
+        elif api:
+            kw["json"] = {"visibility": "public"}
+        else:
+            form["version"] = "1"
+            form["visibility"] = "public"
+            kw["data"] = form
+        return url, kw
+    if path.endswith("/cases/import"):
+        if method == "POST":
+            new = f"matrix-import-{next(_case_ids)}"
+            kw["files"] = {"files": (f"{new}.yaml", case_file(new), "text/yaml")}
+            if not api:
+                kw["data"] = form
+        return url, kw
     if method in ("DELETE",) or url.endswith("/delete"):
         if api and "{item_id}" in path:
             url += f"?version={version}"
@@ -207,8 +265,8 @@ def expected(action: Action, path: str, actor: str, c: Classification) -> bool:
     if actor == "anonymous":
         return False
     if "{workspace_id}" not in path:
-        return is_allowed(None, action)
-    if actor == "outsider":
+        return is_allowed(None, action, account=ACCOUNT_ROLES.get(actor, AccountRole.USER))
+    if actor in ("outsider", "curator", "admin"):  # members of no workspace here
         return False
     role = Role(actor)
     creates = action is Action.ITEM_CREATE and path.endswith(("/items", "/documents"))
@@ -222,6 +280,8 @@ def test_every_route_is_guarded_or_declared_public(world: World) -> None:
     unguarded = [(m, p) for m, p, a in routes(web)
                  if a is None and (m, p) not in PUBLIC_ROUTES and p != "/static"]
     assert unguarded == [], "routes with neither a guard nor a PUBLIC_ROUTES entry"
+    existing = {(m, p) for m, p, _ in routes(web)} | {("GET", "/static")}
+    assert set(PUBLIC_ROUTES) - existing == set(), "PUBLIC_ROUTES names routes that do not exist"
 
 
 def test_route_role_classification_matrix(world: World) -> None:

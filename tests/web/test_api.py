@@ -6,6 +6,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from parley.bootstrap import Parley
+from parley.domain.account import SYSTEM
+from tests.support import PASSWORD
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases"
 
 
@@ -51,22 +55,28 @@ def test_compare(client: TestClient) -> None:
                       ).status_code == 400
 
 
-def test_import_bad_upload_changes_nothing(client: TestClient) -> None:
-    total = client.get("/api/cases").json()["total"]
+def test_import_bad_upload_changes_nothing(client: TestClient, parley_app: Parley) -> None:
+    parley_app.accounts.create_user(SYSTEM, "api-curator", PASSWORD, curator=True)
+    auth = {"Authorization": "Bearer "
+            + parley_app.accounts.create_token(SYSTEM, "api-curator").secret}
+    total = client.get("/api/cases", headers=auth).json()["total"]
     good = (DATA / "good" / "my-august-town-case.yaml").read_bytes()
     bad = (DATA / "bad" / "unknown-code.yaml").read_bytes()
-    r = client.post("/api/cases/import", files=[("files", ("mine.yaml", good)),
-                                                ("files", ("bad.yaml", bad))])
+    r = client.post("/api/cases/import", headers=auth,
+                    files=[("files", ("mine.yaml", good)), ("files", ("bad.yaml", bad))])
     assert r.status_code == 400
     assert r.json()["error"]["problems"][0]["field"] == "secrecy"
-    binary = client.post("/api/cases/import", files=[("files", ("x.yaml", b"\x00\x01\x02"))])
+    binary = client.post("/api/cases/import", headers=auth,
+                         files=[("files", ("x.yaml", b"\x00\x01\x02"))])
     assert binary.status_code == 400 and "binary" in binary.json()["error"]["message"]
-    huge = client.post("/api/cases/import", files=[("files", ("big.yaml", b"a: b\n" * 20000))])
+    huge = client.post("/api/cases/import", headers=auth,
+                       files=[("files", ("big.yaml", b"a: b\n" * 20000))])
     assert huge.status_code == 413
-    assert client.get("/api/cases").json()["total"] == total
-    ok = client.post("/api/cases/import", files=[("files", ("mine.yaml", good))])
+    assert client.get("/api/cases", headers=auth).json()["total"] == total
+    ok = client.post("/api/cases/import", headers=auth, files=[("files", ("mine.yaml", good))])
     assert ok.status_code == 201 and ok.json() == {"imported": ["my-august-town-case"]}
-    dup = client.post("/api/cases/import", files=[("files", ("mine.yaml", good))])
+    assert client.get("/api/cases", headers=auth).json()["total"] == total + 1
+    dup = client.post("/api/cases/import", headers=auth, files=[("files", ("mine.yaml", good))])
     assert dup.status_code == 400 and "already exists" in dup.text
 
 

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
+from parley.domain.access import OPERATOR
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.errors import InvalidInput
 from parley.interchange.scenario_file import read_scenario
@@ -50,8 +51,8 @@ def assess(
     with reported():
         app = open_parley()
         scenario = read_scenario(file, app.codebook)
-        assessment = app.assessments.assess(scenario)
-        titles = {c.id: c.title for c in app.assessments.catalogue.export()}
+        assessment = app.assessments.assess(scenario, OPERATOR)
+        titles = {c.id: c.title for c in app.cases.seen_by(OPERATOR).export()}
         data: bytes
         if fmt is AssessFormat.json:
             data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)

@@ -1,4 +1,7 @@
-"""`parley cases ...`: list, show, search, export and import cases."""
+"""`parley cases ...`: list, show, search, export, import, delete and publish cases.
+
+The command line is the operator of the database it opens: it sees every case and may change
+any case but a bundled one, audited as `cli:<OS user>` (see `cli/context.py::operator`)."""
 
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from parley.cli.context import open_parley
+from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
+from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.listing import MARK_END, MARK_START, CasePage
 from parley.interchange.case_csv import cases_to_csv
@@ -99,9 +103,9 @@ def list_cases(
     Example: parley cases list --where 'outcome_class = lasting-reduction' --format ids
     """
     with reported():
-        app_ = open_parley()
-        total = app_.cases.store.count()
-        page = app_.cases.browse(where, search, limit=limit or max(total, 1))
+        cases = open_parley().cases.seen_by(OPERATOR)
+        total = cases.count()
+        page = cases.browse(where, search, limit=limit or max(total, 1))
         _print_page(page, fmt, bool(search))
 
 
@@ -117,7 +121,7 @@ def search_cases(
     Example: parley cases search "prison riots"
     """
     with reported():
-        page = open_parley().cases.browse(where, text, limit=limit)
+        page = open_parley().cases.seen_by(OPERATOR).browse(where, text, limit=limit)
         _print_page(page, fmt, True)
 
 
@@ -131,13 +135,15 @@ def show_case(
     Example: parley cases show jamaica-august-town-truce-2008
     """
     with reported():
-        app_ = open_parley()
-        stored = app_.cases.get(case_id)
+        stored = open_parley().cases.seen_by(OPERATOR).get(case_id)
         case = stored.case
         if fmt is ShowFormat.json:
             sys.stdout.write(json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n")
             return
-        out.print(f"[bold]{case.title}[/]  ({case.id}, {stored.origin})")
+        owner = f", owner {stored.owner}" if stored.owner else ""
+        shared = f" with {stored.workspace}" if stored.workspace else ""
+        out.print(f"[bold]{case.title}[/]  ({case.id}, {stored.origin}, "
+                  f"{stored.visibility.value}{shared}{owner})")
         if case.parent:
             out.print(f"sub-case of {case.parent}")
         out.print(case.summary + "\n")
@@ -166,7 +172,7 @@ def export_cases(
     """
     with reported():
         app_ = open_parley()
-        cases = app_.cases.export(where)
+        cases = app_.cases.seen_by(OPERATOR).export(where)
         if fmt is ExportFormat.json:
             text = json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2) + "\n"
         else:
@@ -181,9 +187,17 @@ def export_cases(
 @app.command("import")
 def import_cases(
     files: Annotated[list[Path], typer.Argument(help="YAML or JSON case files.")],
-    replace: Annotated[bool, typer.Option(help="Overwrite stored cases with the same id.")] = False,
+    replace: Annotated[bool, typer.Option(
+        help="Overwrite stored cases with the same id (never a bundled case).")] = False,
+    visibility: Annotated[Visibility, typer.Option(
+        help="Who sees the new cases: public (everyone), workspace (its members and the "
+        "owner) or private (the owner).")] = Visibility.PUBLIC,
+    workspace: Annotated[str | None, typer.Option(
+        help="The workspace to share with (--visibility workspace).")] = None,
+    owner: Annotated[str | None, typer.Option(
+        help="The account the new cases belong to (default: none).")] = None,
 ) -> None:
-    """Validate and import case files, all or nothing.
+    """Validate and import case files, all or nothing; audited.
 
     Example: parley cases import my-case.yaml other-cases.json
     """
@@ -196,5 +210,38 @@ def import_cases(
             for path in files:
                 documents.append((str(path), read_document(path)))
                 progress.advance(task)
-        ids = app_.cases.import_documents(documents, replace=replace)
-        err.print(f"imported {len(ids)} case(s): {', '.join(ids)}")
+        ids = app_.curation.import_documents(operator(), documents, replace_existing=replace,
+                                             visibility=visibility, workspace=workspace,
+                                             owner=owner)
+        err.print(f"imported {len(ids)} case(s) ({visibility.value}): {', '.join(ids)}")
+
+
+@app.command("delete")
+def delete_case(
+    case_id: Annotated[str, typer.Argument(help="The case to delete (never a bundled one).")],
+) -> None:
+    """Delete a case that has no sub-cases; audited.
+
+    Example: parley cases delete my-august-town-case
+    """
+    with reported():
+        open_parley().curation.delete(operator(), case_id)
+        Console(stderr=True).print(f"deleted {case_id}")
+
+
+@app.command("visibility")
+def set_visibility(
+    case_id: Annotated[str, typer.Argument(help="The case (never a bundled one).")],
+    visibility: Annotated[Visibility, typer.Argument(
+        help="public (publish it), workspace (share it with --workspace) or private.")],
+    workspace: Annotated[str | None, typer.Option(
+        help="The workspace to share with (visibility workspace).")] = None,
+) -> None:
+    """Publish a case, share it with a workspace, or make it private; audited.
+
+    Example: parley cases visibility my-august-town-case public
+    """
+    with reported():
+        stored = open_parley().curation.set_visibility(operator(), case_id, visibility,
+                                                       workspace)
+        Console(stderr=True).print(f"{case_id} is now {stored.visibility.value}")

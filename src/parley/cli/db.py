@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from parley.bootstrap import Parley
-from parley.cli.context import open_parley
+from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
 
 app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -17,19 +17,21 @@ app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 @app.command("upgrade")
 def upgrade() -> None:
-    """Apply migrations and load the bundled cases (idempotent; never touches your own cases).
+    """Apply migrations and load the bundled cases (idempotent). A bundled case whose stored
+    content differs from its file (changed outside a release) is restored, and audited.
 
     Example: PARLEY_DATABASE_URL=postgresql://localhost/parley parley db upgrade
     """
     with reported():
         app_ = open_parley(upgrade=False)
-        report = app_.upgrade()
-        err = Console(stderr=True)
+        report = app_.upgrade(operator())
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
         err.print(f"database at revision {app_.db.current_revision()}: "
                   f"{len(report.added)} case(s) added, {len(report.updated)} updated, "
                   f"{report.unchanged} unchanged")
-        if report.kept_user:
-            err.print("kept your own case(s) in place of bundled ones: " + ", ".join(report.kept_user))
+        if report.restored:
+            err.print(f"restored {len(report.restored)} bundled case(s) changed outside a "
+                      "release to their bundled files: " + ", ".join(report.restored))
 
 
 @app.command("backup")
@@ -85,7 +87,7 @@ def restore(
                 "import FILE) and retry, or add --accept-key-mismatch to restore anyway "
                 "(its workspaces stay unreadable until then).")
         run_restore(app_.db, file)
-        app_.upgrade()
+        app_.upgrade(operator())
         err = Console(stderr=True)
         if not problems:
             app_.vault.rewrap_all()

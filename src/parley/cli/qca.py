@@ -261,6 +261,7 @@ def qca_cases(
     --include-remainders --format json
     """
     from parley.cli.context import open_parley
+    from parley.domain.access import OPERATOR
     from parley.knowledge.qca_mapping import load_default_mapping, load_mapping_bytes
     from parley.services.analysis import ComparativeAnalysis
 
@@ -274,7 +275,7 @@ def qca_cases(
             include_remainders=include_remainders,
             directions=parse_directions(dir_exp, conds) if dir_exp else None,
             necessity=necessity)
-        run = ComparativeAnalysis(parley.cases).qca_on_cases(
+        run = ComparativeAnalysis(parley.cases.seen_by(OPERATOR)).qca_on_cases(
             {**m.conditions, **m.outcomes}, conds, outcome, options, where=where,
             unknown_as_absent=unknown_as_absent, leaves_only=not with_parents)
         result = run.result

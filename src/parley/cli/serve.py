@@ -9,6 +9,7 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
+from parley.domain.access import OPERATOR
 
 
 def serve(
@@ -27,7 +28,7 @@ def serve(
         chosen = port if port is not None else int(os.environ.get("PORT") or 8000)
         parley = open_parley()  # refuses (exit 1) when the key ring cannot open the data
         application = create_app(parley)
-        print(f"Parley is serving the case base ({parley.cases.store.count()} cases) at "
+        print(f"Parley is serving the case base ({parley.cases.seen_by(OPERATOR).count()} cases) at "
               f"http://{host}:{chosen}", flush=True)
         if parley.accounts.needs_setup():
             token = parley.accounts.setup_link_token()

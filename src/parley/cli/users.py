@@ -9,7 +9,7 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
-from parley.domain.access import Scope
+from parley.domain.access import AccountRole, Scope
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.errors import InvalidInput
 from parley.services.accounts import read_password
@@ -22,6 +22,8 @@ tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 def create(
     name: Annotated[str, typer.Argument(help="Login name (lowercase letters, digits, . _ -).")],
     admin: Annotated[bool, typer.Option("--admin", help="Administrator account.")] = False,
+    curator: Annotated[bool, typer.Option(
+        "--curator", help="May change the case base (import, edit, delete, publish).")] = False,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password (first line) from stdin.")] = False,
 ) -> None:
@@ -34,8 +36,28 @@ def create(
             raise InvalidInput("give --password-stdin and pipe the password in (there is no "
                                "default password)")
         password = read_password(sys.stdin.read())
-        user = open_parley().accounts.create_user(SYSTEM, name, password, admin=admin)
-        typer.echo(f"created {'administrator' if user.is_admin else 'user'} {user.name}",
+        user = open_parley().accounts.create_user(SYSTEM, name, password, admin=admin,
+                                                  curator=curator)
+        typer.echo(f"created {_kind(user.account_role)} {user.name}", err=True)
+
+
+def _kind(role: AccountRole) -> str:
+    return {AccountRole.ADMIN: "administrator", AccountRole.CURATOR: "curator"}.get(role, "user")
+
+
+@app.command("curator")
+def curator(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    off: Annotated[bool, typer.Option("--off", help="Take the curator role away.")] = False,
+) -> None:
+    """Make NAME a curator (it may import, edit, delete and publish cases), or with --off a
+    plain user again; audited. Administrators are curators already.
+
+    Example: parley users curator ana
+    """
+    with reported():
+        user = open_parley().accounts.set_curator(SYSTEM, name, not off)
+        typer.echo(f"{user.name} is {'a curator' if user.is_curator else 'no curator'} now",
                    err=True)
 
 
@@ -59,11 +81,12 @@ def password(
 
 @app.command("list")
 def list_users() -> None:
-    """Every account: name, administrator or not, disabled or not, last password change."""
+    """Every account: name, role (admin, curator or user), disabled or not, last password
+    change."""
     with reported():
         for u in open_parley().accounts.users():
             changed = u.password_changed_at.strftime("%Y-%m-%d") if u.password_changed_at else "-"
-            typer.echo(f"{u.name}\t{'admin' if u.is_admin else 'user'}\t"
+            typer.echo(f"{u.name}\t{u.account_role.value}\t"
                        f"{'disabled' if u.disabled else 'active'}\tpassword changed {changed}")
 
 

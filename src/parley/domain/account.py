@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from itertools import pairwise
 
-from parley.domain.access import Role, Scope
+from parley.domain.access import AccountRole, Role, Scope, account_role
 from parley.domain.errors import Problem, ValidationFailed
 
 USERNAME_PATTERN = "[a-z0-9][a-z0-9._-]{1,63}"
@@ -86,10 +86,15 @@ class User:
     created_at: datetime
     disabled_at: datetime | None = None
     password_changed_at: datetime | None = None
+    is_curator: bool = False
 
     @property
     def disabled(self) -> bool:
         return self.disabled_at is not None
+
+    @property
+    def account_role(self) -> AccountRole:
+        return account_role(is_admin=self.is_admin, is_curator=self.is_curator)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,12 @@ class Principal:
     is_admin: bool = False
     scope: Scope = Scope.WRITE
     system: bool = False
+    is_curator: bool = False
+
+    @property
+    def account_role(self) -> AccountRole:
+        """Curator (may change the case base), administrator (a curator too) or user."""
+        return account_role(is_admin=self.is_admin, is_curator=self.is_curator)
 
 
 SYSTEM = Principal("system", is_admin=True, system=True)

@@ -635,3 +635,68 @@ class AssessmentsListed(AuditEvent):
 
 EVENTS = (*EVENTS, AssessmentSaved, AssessmentRead, AssessmentDeleted, AssessmentRenamed,
           AssessmentRerun, AssessmentsListed)
+
+
+# -- the case base (issue 8, item 1) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserRoleChanged(AuditEvent):
+    """An account made a curator (may change the case base) or a plain user again."""
+
+    name: ClassVar[str] = "user.role_changed"
+    user: str = ""
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class CasesImported(AuditEvent):
+    """Cases added (`added`) or replaced (`replaced`) by one import, all or nothing; `workspace`
+    is set when the new cases are shared with it."""
+
+    name: ClassVar[str] = "cases.imported"
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    visibility: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class CaseUpdated(AuditEvent):
+    name: ClassVar[str] = "case.updated"
+    case: str = ""
+    version: int = 0
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDeleted(AuditEvent):
+    name: ClassVar[str] = "case.deleted"
+    case: str = ""
+    owner: str = ""
+    visibility: str = ""
+
+
+@dataclass(frozen=True)
+class CaseVisibilityChanged(AuditEvent):
+    """Published (public), shared with a workspace (`workspace`), or made private."""
+
+    name: ClassVar[str] = "case.visibility_changed"
+    case: str = ""
+    visibility: str = ""
+    previous: str = ""
+
+
+@dataclass(frozen=True)
+class BundledCasesSynced(AuditEvent):
+    """`parley db upgrade` (or a start) brought the bundled cases in line with the release:
+    `restored` had been changed outside a release and are the bundled files again."""
+
+    name: ClassVar[str] = "bundled.synced"
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()
+
+
+EVENTS = (*EVENTS, UserRoleChanged, CasesImported, CaseUpdated, CaseDeleted,
+          CaseVisibilityChanged, BundledCasesSynced)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from parley.domain.access import CaseAccess, Visibility
 from parley.domain.case import Case
 
 Origin = Literal["bundled", "user"]
@@ -21,6 +22,24 @@ class StoredCase:
     case: Case
     origin: Origin
     version: int
+    visibility: Visibility = Visibility.PUBLIC
+    owner: str | None = None
+    workspace: str | None = None  # the workspace it is shared with (visibility WORKSPACE)
+
+    @property
+    def access(self) -> CaseAccess:
+        return CaseAccess(self.case.id, self.origin == "bundled", self.visibility, self.owner,
+                          self.workspace)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """What a change needs to know about a stored case, without parsing it."""
+
+    access: CaseAccess
+    version: int
+    content_hash: str
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,7 @@ class CaseSummary:
     outcome_class: str | None = None
     snippet: str | None = None  # with MARK_START/MARK_END around matches
     rank: float | None = None
+    visibility: Visibility = Visibility.PUBLIC
 
 
 @dataclass(frozen=True)
@@ -46,9 +66,16 @@ class CasePage:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What loading the bundled cases did."""
+    """What loading the bundled cases did. A bundled id always holds the bundled file:
+    `updated` were stored unchanged from an older release; `restored` had been changed outside
+    a release (replaced by a user, or edited in the database) and are the bundled file again."""
 
     added: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
     unchanged: int = 0
-    kept_user: tuple[str, ...] = ()  # ids a user's own case holds; the bundled one is not loaded
+    restored: tuple[str, ...] = ()
+    installed: bool = False  # the first load into an empty case base
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.restored)

@@ -43,6 +43,7 @@ from parley.domain.audit import (
     UserCreated,
     UserDisabled,
     UserEnabled,
+    UserRoleChanged,
 )
 from parley.domain.errors import (
     Conflict,
@@ -95,17 +96,34 @@ class Accounts:
     # -- users -------------------------------------------------------------------------------
 
     def create_user(self, actor: Principal, name: str, password: str, *,
-                    admin: bool = False) -> User:
-        """Create an account (the operator at the CLI, an admin, or the first-start setup)."""
+                    admin: bool = False, curator: bool = False) -> User:
+        """Create an account (the operator at the CLI, an admin, or the first-start setup);
+        `curator`: it may change the case base."""
         if not actor.is_admin:
             raise Forbidden("only an administrator can create accounts")
         validate_username(name)
         self.passwords.check(password, name)
         password_hash = self.hasher.hash(password)
         with self.vault.write() as tx:
-            user = tx.accounts.add_user(name, password_hash, admin)
+            user = tx.accounts.add_user(name, password_hash, admin, curator)
             tx.audit.append(actor.name, UserCreated(user=name, admin=admin))
+            if curator:
+                tx.audit.append(actor.name, UserRoleChanged(user=name, role="curator"))
         return user
+
+    def set_curator(self, actor: Principal, name: str, curator: bool) -> User:
+        """Make an account a curator (it may change the case base) or a plain user again
+        (the operator, or an admin); audited. Takes effect at the account's next request."""
+        _require_admin(actor, "make accounts curators")
+        with self.vault.write() as tx:
+            if tx.accounts.get_user(name) is None:
+                raise NotFound(f"no user '{name}'")
+            tx.accounts.set_curator(name, curator)
+            tx.audit.append(actor.name, UserRoleChanged(
+                user=name, role="curator" if curator else "user"))
+            result = tx.accounts.get_user(name)
+        assert result is not None
+        return result
 
     def users(self) -> list[User]:
         with self.vault.read() as tx:

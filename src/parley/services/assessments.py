@@ -1,14 +1,17 @@
 """Assessment use cases: assess a scenario against the stored case base; evaluate the outlook.
 
-The case base can change (a user imports cases), so the prepared pool, the fitted outlook
-parameters and the measured accuracy in the caveat are recomputed whenever the set of cases
-changes, and cached otherwise. The caveat is thus always the accuracy of the outlook the user
-is shown, measured on the very cases it draws from (docs/assessment.md).
+The case base can change (a curator imports cases), and each reader sees its own part of it
+(bundled and published cases; a signed-in reader also its own and its workspaces' cases), so
+the prepared pool, the fitted outlook parameters and the measured accuracy in the caveat are
+computed for the cases the reader sees, and cached by their content (a few case sets at once).
+The caveat is thus always the accuracy of the outlook the user is shown, measured on the very
+cases it draws from (docs/assessment.md); similar cases are only ones the reader may open.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +20,7 @@ from parley.analysis.conditions import OutlookSettings
 from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook
 from parley.analysis.outlook import OutlookModel
 from parley.analysis.similarity import SimilarityWeights
-from parley.domain.access import Action, Scope, is_allowed, visible
+from parley.domain.access import ANONYMOUS, Action, CaseReader, Scope, is_allowed, visible
 from parley.domain.account import Principal
 from parley.domain.assessment import Assessment
 from parley.domain.audit import (
@@ -36,6 +39,9 @@ from parley.domain.scenario import SavedScenario, Scenario, parse_scenario, scen
 from parley.domain.summary import BriefRules
 from parley.services.cases import CaseCatalogue
 from parley.services.ports import VaultStore, VaultTx
+
+PREPARED_SETS = 8
+"""How many case sets (readers who see different cases) keep their prepared pool."""
 
 
 @dataclass(frozen=True)
@@ -65,34 +71,39 @@ class Assessments:
         self.weights = weights
         self.settings = settings
         self.rules = rules
-        self._prepared: _Prepared | None = None
+        self._prepared: OrderedDict[int, _Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _prepare(self) -> _Prepared:
-        cases = self.catalogue.export()
+    def _prepare(self, reader: CaseReader) -> _Prepared:
+        cases = self.catalogue.seen_by(reader).export()
         key = fingerprint(cases)
         with self._lock:
-            if self._prepared is None or self._prepared.fingerprint != key:
+            prepared = self._prepared.get(key)
+            if prepared is None:
                 evaluation = evaluate(cases, self.codebook, self.weights, self.settings)
-                self._prepared = _Prepared(
+                prepared = _Prepared(
                     key,
                     CasePool.build(cases, self.codebook, self.weights),
                     fit_outlook(cases, self.codebook, self.weights, self.settings, evaluation),
                     evaluation,
                     caveat(evaluation),
                 )
-            return self._prepared
+                self._prepared[key] = prepared
+                while len(self._prepared) > PREPARED_SETS:
+                    self._prepared.popitem(last=False)
+            self._prepared.move_to_end(key)
+            return prepared
 
-    def assess(self, scenario: Scenario) -> Assessment:
-        """The assessment of a validated scenario."""
-        prepared = self._prepare()
+    def assess(self, scenario: Scenario, reader: CaseReader = ANONYMOUS) -> Assessment:
+        """The assessment of a validated scenario over the cases `reader` sees."""
+        prepared = self._prepare(reader)
         return assess(scenario, self.guidelines, prepared.pool, prepared.model, prepared.caveat,
                       rules=self.rules)
 
-    def evaluate(self) -> Evaluation:
+    def evaluate(self, reader: CaseReader = ANONYMOUS) -> Evaluation:
         """Nested leave-one-out and leave-one-country-out evaluation of the outlook over the
-        stored case base."""
-        return self._prepare().evaluation
+        cases `reader` sees."""
+        return self._prepare(reader).evaluation
 
 
 class SavedScenarios:

@@ -1,14 +1,20 @@
-"""Case-base use cases: browse, search, compare, import, export."""
+"""Case-base reads: browse, search, compare, export, as one reader sees the case base.
+
+`CaseCatalogue.seen_by(reader)` answers for one reader (an account, anonymous, or the operator);
+the catalogue the app is built with answers for anonymous readers. Changes go through
+`services.curation.CaseCuration`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from parley.domain.access import ANONYMOUS, CaseReader
 from parley.domain.case import Case, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput, Problem, ValidationFailed
-from parley.domain.listing import CasePage, StoredCase, SyncReport
+from parley.domain.listing import CasePage, StoredCase
 from parley.domain.query import Node, parse
 from parley.domain.source import SourceText
 from parley.services.ports import CaseStore
@@ -34,31 +40,49 @@ def _indexed(
 
 
 class CaseCatalogue:
-    """The case base as users see it."""
+    """The case base as one reader sees it (`reader`; anonymous unless `seen_by` says)."""
 
     def __init__(self, store: CaseStore, codebook: Codebook,
-                 sources: Mapping[str, SourceText] | None = None) -> None:
+                 sources: Mapping[str, SourceText] | None = None,
+                 reader: CaseReader = ANONYMOUS) -> None:
         self.store = store
         self.codebook = codebook
-        self.sources = dict(sources or {})
+        self.sources = sources if isinstance(sources, dict) else dict(sources or {})
+        self.reader = reader
+
+    def seen_by(self, reader: CaseReader) -> CaseCatalogue:
+        """The same case base as `reader` sees it."""
+        return CaseCatalogue(self.store, self.codebook, self.sources, reader)
 
     def parse_where(self, where: str | None) -> Node | None:
         return parse(where, self.codebook) if where and where.strip() else None
 
     def browse(self, where: str | None = None, search: str | None = None, *, limit: int = 50,
                offset: int = 0, facets: Sequence[str] = ()) -> CasePage:
-        return self.store.list_cases(self.parse_where(where), search, limit=limit,
-                                     offset=offset, facets=facets)
+        return self.list_cases(self.parse_where(where), search, limit=limit, offset=offset,
+                               facets=facets)
+
+    def list_cases(self, where: Node | None = None, search: str | None = None, *,
+                   limit: int = 50, offset: int = 0, facets: Sequence[str] = ()) -> CasePage:
+        return self.store.list_cases(where, search, limit=limit, offset=offset, facets=facets,
+                                     reader=self.reader)
 
     def get(self, case_id: str) -> StoredCase:
-        return self.store.get(case_id)
+        """The case; NotFound when the reader may not see it (as if it did not exist)."""
+        return self.store.get(case_id, reader=self.reader)
+
+    def children(self, case_id: str) -> list[str]:
+        return self.store.children(case_id, reader=self.reader)
+
+    def count(self) -> int:
+        return self.store.count(reader=self.reader)
 
     def compare(self, ids: Sequence[str]) -> Comparison:
         unique = list(dict.fromkeys(ids))
         if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
             raise InvalidInput(f"compare takes {COMPARE_MIN} to {COMPARE_MAX} distinct case ids; "
                                f"got {len(unique)}")
-        cases = tuple(self.store.get(i).case for i in unique)
+        cases = tuple(self.get(i).case for i in unique)
         differing = tuple(
             v.name for v in self.codebook.coded
             if len({repr(c.values[v.name].value) for c in cases}) > 1
@@ -66,7 +90,7 @@ class CaseCatalogue:
         return Comparison(cases, differing)
 
     def export(self, where: str | None = None) -> list[Case]:
-        return self.store.all_cases(self.parse_where(where))
+        return self.store.all_cases(self.parse_where(where), reader=self.reader)
 
     def parse_documents(self, documents: Sequence[tuple[str, RawDocument]]) -> list[Case]:
         """Validate every case in every document; raise all problems together."""
@@ -91,11 +115,3 @@ class CaseCatalogue:
         if not cases:
             raise InvalidInput("no cases to import")
         return cases
-
-    def import_documents(self, documents: Sequence[tuple[str, RawDocument]], *,
-                         replace: bool = False) -> list[str]:
-        """Validate everything first, then store all or nothing."""
-        return self.store.import_cases(self.parse_documents(documents), replace=replace)
-
-    def load_bundled(self, cases: Sequence[Case]) -> SyncReport:
-        return self.store.sync_bundled(cases)

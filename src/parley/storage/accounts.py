@@ -37,7 +37,7 @@ class UserAuth:
 
 def _user(row: UserRow) -> User:
     return User(row.name, row.is_admin, aware(row.created_at), _opt(row.disabled_at),
-                _opt(row.password_changed_at))
+                _opt(row.password_changed_at), bool(row.is_curator))
 
 
 def _token(row: TokenRow, user: str) -> TokenInfo:
@@ -54,11 +54,12 @@ class AccountRepository:
     def count_users(self) -> int:
         return int(self.s.scalar(select(func.count()).select_from(UserRow)) or 0)
 
-    def add_user(self, name: str, password_hash: str, is_admin: bool) -> User:
+    def add_user(self, name: str, password_hash: str, is_admin: bool,
+                 is_curator: bool = False) -> User:
         if self.s.scalars(select(UserRow.pk).where(UserRow.name == name)).first() is not None:
             raise Conflict(f"user '{name}' already exists")
         row = UserRow(name=name, password_hash=password_hash, is_admin=is_admin,
-                      failed_logins=0, created_at=now())
+                      is_curator=is_curator, failed_logins=0, created_at=now())
         self.s.add(row)
         self.s.flush()
         return _user(row)
@@ -84,6 +85,9 @@ class AccountRepository:
 
     def set_disabled(self, name: str, disabled_at: datetime | None) -> None:
         user_row(self.s, name).disabled_at = disabled_at
+
+    def set_curator(self, name: str, is_curator: bool) -> None:
+        user_row(self.s, name).is_curator = is_curator
 
     # -- sign-in throttle ------------------------------------------------------------------
 
@@ -142,15 +146,16 @@ class AccountRepository:
     def token_principal(self, digest: str, now: datetime) -> tuple[Principal, TokenInfo] | None:
         """The principal of a live token (not revoked, not expired, user not disabled)."""
         found = self.s.execute(
-            select(UserRow.name, UserRow.is_admin, TokenRow)
+            select(UserRow.name, UserRow.is_admin, UserRow.is_curator, TokenRow)
             .join(TokenRow, TokenRow.user_pk == UserRow.pk)
             .where(TokenRow.digest == digest, TokenRow.revoked_at.is_(None),
                    UserRow.disabled_at.is_(None),
                    or_(TokenRow.expires_at.is_(None), TokenRow.expires_at > now))).first()
         if found is None:
             return None
-        name, is_admin, row = found
-        return Principal(name, is_admin, Scope(row.scope)), _token(row, name)
+        name, is_admin, is_curator, row = found
+        return (Principal(name, is_admin, Scope(row.scope), is_curator=bool(is_curator)),
+                _token(row, name))
 
     def touch_token(self, token_id: str, used_at: datetime) -> None:
         self.s.execute(update(TokenRow).where(TokenRow.id == token_id)
@@ -164,12 +169,12 @@ class AccountRepository:
 
     def session_principal(self, digest: str, now: datetime) -> Principal | None:
         found = self.s.execute(
-            select(UserRow.name, UserRow.is_admin, SessionRow.expires_at)
+            select(UserRow.name, UserRow.is_admin, SessionRow.expires_at, UserRow.is_curator)
             .join(SessionRow, SessionRow.user_pk == UserRow.pk)
             .where(SessionRow.digest == digest, UserRow.disabled_at.is_(None))).first()
         if found is None or aware(found[2]) <= now:
             return None
-        return Principal(found[0], found[1])
+        return Principal(found[0], found[1], is_curator=bool(found[3]))
 
     def end_session(self, digest: str) -> None:
         self.s.execute(delete(SessionRow).where(SessionRow.digest == digest))

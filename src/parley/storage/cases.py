@@ -1,16 +1,38 @@
-"""The case repository: store, query, search and facet cases on SQLite or PostgreSQL."""
+"""The case repository: store, query, search and facet cases on SQLite or PostgreSQL.
+
+Every read takes the `CaseReader` it answers for and sees only the cases that reader may see:
+it leaves out the cases of `hidden_clause`, the SQL form of `not domain.access.may_read_case`
+(hidden cases are few: drafts and shared cases, never the bundled or published ones). Writes by
+people go through `CaseRecords` inside the confidential store's unit of work, so each change commits with its
+audit entry (`services/curation.py`); `CaseRepository.import_cases` and `.sync_bundled` are
+the unaudited bulk loaders of tests and benchmarks.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, Table, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
+from parley.domain.access import ANONYMOUS, CaseAccess, CaseReader, Visibility, may_read_case
 from parley.domain.case import Case, case_to_dict, parse_case
 from parley.domain.codebook import Codebook, VarType
 from parley.domain.errors import InvalidInput, NotFound, Problem, ValidationFailed
@@ -19,6 +41,7 @@ from parley.domain.listing import (
     MARK_END,
     MARK_START,
     CasePage,
+    CaseRecord,
     CaseSummary,
     Origin,
     StoredCase,
@@ -27,6 +50,7 @@ from parley.domain.listing import (
 from parley.domain.query import Node
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
+from parley.storage.records import check_version
 from parley.storage.tables import CaseRow, CaseValueRow
 
 BATCH = 500
@@ -40,6 +64,46 @@ MAX_LIMIT = 1000
 def content_hash(case: Case) -> str:
     data = json.dumps(case_to_dict(case), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def document_hash(document: str) -> str | None:
+    """The content hash of a stored `document` as it is (None if it is not JSON), computed
+    like `content_hash`, so an edit of the column that left `content_hash` alone shows."""
+    try:
+        data = json.dumps(json.loads(document), sort_keys=True, ensure_ascii=False)
+    except ValueError:
+        return None
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
+    """The SQL form of `not domain.access.may_read_case(reader, case)` (None: nothing is
+    hidden from this reader), written NULL-safe (a NULL owner or workspace never matches)."""
+    if reader.everything:
+        return None
+    public = Visibility.PUBLIC.value
+    # "<> public" as two ranges, so the visibility index finds the few non-public rows
+    hidden: list[ColumnElement[bool]] = [or_(CaseRow.visibility < public,
+                                             CaseRow.visibility > public)]
+    if reader.user is not None:
+        hidden.append(or_(CaseRow.owner.is_(None), CaseRow.owner != reader.user))
+        if reader.workspaces:
+            hidden.append(or_(CaseRow.visibility != Visibility.WORKSPACE.value,
+                              CaseRow.workspace_id.is_(None),
+                              CaseRow.workspace_id.not_in(sorted(reader.workspaces))))
+    return and_(*hidden)
+
+
+def _access(row: CaseRow) -> CaseAccess:
+    return CaseAccess(row.id, row.origin == "bundled", _visibility(row.visibility), row.owner,
+                      row.workspace_id)
+
+
+def _visibility(value: str) -> Visibility:
+    try:
+        return Visibility(value)
+    except ValueError:  # an unknown value written into the database: nobody but the operator
+        return Visibility.PRIVATE
 
 
 def value_rows(case: Case, codebook: Codebook) -> list[dict[str, Any]]:
@@ -81,31 +145,55 @@ class CaseRepository:
     def _to_case(self, row: CaseRow) -> Case:
         return parse_case(json.loads(row.document), self.codebook, file=f"database:{row.id}")
 
-    def get(self, case_id: str) -> StoredCase:
+    def _hidden(self, s: Session, reader: CaseReader) -> Select[Any] | None:
+        """The pks hidden from `reader`, or None when there are none (the common case: then
+        the unfiltered fast paths of counts and facets stay)."""
+        clause = hidden_clause(reader)
+        if clause is None:
+            return None
+        if s.scalars(select(CaseRow.pk).where(clause).limit(1)).first() is None:
+            return None
+        return select(CaseRow.pk).where(clause)
+
+    def _seen(self, s: Session, reader: CaseReader) -> ColumnElement[bool] | None:
+        hidden = self._hidden(s, reader)
+        return None if hidden is None else CaseRow.pk.not_in(hidden)
+
+    def get(self, case_id: str, *, reader: CaseReader = ANONYMOUS) -> StoredCase:
+        """The case, if `reader` may see it; NotFound otherwise (as if it did not exist)."""
         with self.db.read() as s:
             row = s.scalars(select(CaseRow).where(CaseRow.id == case_id)).first()
-            if row is None:
+            if row is None or not may_read_case(reader, _access(row)):
                 raise NotFound(f"no case with id '{case_id}'")
-            return StoredCase(self._to_case(row), _origin(row.origin), row.version)
+            return stored_case(row, self._to_case(row))
 
-    def ids(self) -> set[str]:
+    def ids(self, *, reader: CaseReader = ANONYMOUS) -> set[str]:
         with self.db.read() as s:
-            return set(s.scalars(select(CaseRow.id)))
+            stmt = select(CaseRow.id)
+            seen = self._seen(s, reader)
+            return set(s.scalars(stmt if seen is None else stmt.where(seen)))
 
-    def count(self) -> int:
+    def count(self, *, reader: CaseReader = ANONYMOUS) -> int:
         with self.db.read() as s:
-            return int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
+            stmt = select(func.count()).select_from(CaseRow)
+            seen = self._seen(s, reader)
+            return int(s.scalar(stmt if seen is None else stmt.where(seen)) or 0)
 
-    def children(self, case_id: str) -> list[str]:
+    def children(self, case_id: str, *, reader: CaseReader = ANONYMOUS) -> list[str]:
         with self.db.read() as s:
-            return list(s.scalars(select(CaseRow.id).where(CaseRow.parent_id == case_id)
-                                  .order_by(CaseRow.id)))
+            stmt = select(CaseRow.id).where(CaseRow.parent_id == case_id).order_by(CaseRow.id)
+            seen = self._seen(s, reader)
+            return list(s.scalars(stmt if seen is None else stmt.where(seen)))
 
-    def all_cases(self, where: Node | None = None) -> list[Case]:
+    def all_cases(self, where: Node | None = None, *,
+                  reader: CaseReader = ANONYMOUS) -> list[Case]:
         with self.db.read() as s:
             stmt = select(CaseRow).order_by(CaseRow.id)
             if where is not None:
                 stmt = stmt.where(compile_query(where, self.codebook))
+            seen = self._seen(s, reader)
+            if seen is not None:
+                stmt = stmt.where(seen)
             return [self._to_case(r) for r in s.scalars(stmt)]
 
     def _search_subquery(self, search: str, *, ranked: bool = True) -> Any:
@@ -149,16 +237,23 @@ class CaseRepository:
         limit: int = 50,
         offset: int = 0,
         facets: Sequence[str] = (),
+        reader: CaseReader = ANONYMOUS,
     ) -> CasePage:
-        """Matching cases (ranked when searching), their total, and facet counts."""
+        """Matching cases that `reader` may see (ranked when searching), their total, and
+        facet counts over them."""
         if not 0 <= limit <= MAX_LIMIT or offset < 0:
             raise InvalidInput(f"limit must be 0 to {MAX_LIMIT} and offset at least 0")
         cond = compile_query(where, self.codebook) if where is not None else None
         searching = bool(search and search.strip())
         with self.db.read() as s:
+            user_filtered = cond is not None or searching
+            hidden = self._hidden(s, reader)
+            if hidden is not None:
+                seen = CaseRow.pk.not_in(hidden)
+                cond = seen if cond is None else and_(cond, seen)
             base = select(CaseRow.pk)
             stmt = select(CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id,
-                          CaseRow.origin, CaseRow.document)
+                          CaseRow.origin, CaseRow.document, CaseRow.visibility)
             if searching:
                 assert search is not None
                 hits = self._search_subquery(search)
@@ -176,9 +271,27 @@ class CaseRepository:
             snippets = self._snippets(s, search, [r.pk for r in rows]) if searching and search \
                 else {}
             items = tuple(self._summary(r, snippets, searching) for r in rows)
-            facet_counts = (self._facets(s, base, facets, total, cond is not None or searching)
-                            if facets else {})
+            facet_counts: dict[str, dict[str, int]] = {}
+            if facets and hidden is not None and not user_filtered:
+                facet_counts = self._facets_without(s, hidden, facets, total)
+            elif facets:
+                facet_counts = self._facets(s, base, facets, total, cond is not None or searching)
         return CasePage(items, total, facet_counts)
+
+    def _facets_without(self, s: Session, hidden: Select[Any], names: Sequence[str],
+                        total: int) -> dict[str, dict[str, int]]:
+        """Facet counts of every case but the hidden ones: those of the whole base (its fast,
+        unfiltered path) less those of the few hidden cases (counts are additive)."""
+        everything = int(s.scalar(select(func.count()).select_from(CaseRow)) or 0)
+        full = self._facets(s, select(CaseRow.pk), names, everything, False)
+        less = self._facets(s, hidden, names, everything - total, True)
+        out: dict[str, dict[str, int]] = {}
+        for name in names:
+            keep_zero = self.codebook[name].type.has_codes
+            counts = {code: n - less[name].get(code, 0) for code, n in full[name].items()}
+            out[name] = {code: n for code, n in counts.items()
+                         if n or keep_zero or code == "unknown"}
+        return out
 
     def _summary(self, row: Any, snippets: dict[int, str], searching: bool) -> CaseSummary:
         doc = json.loads(row.document)
@@ -197,6 +310,7 @@ class CaseRepository:
             id=row.id, title=row.title, country=single("country"), parent=row.parent_id,
             origin=_origin(row.origin), region=single("region"), start_year=single("start_year"),
             outcome_class=single("outcome_class"), snippet=snippet, rank=rank,
+            visibility=_visibility(row.visibility),
         )
 
     def _facets(self, s: Session, base: Any, names: Sequence[str], total: int,
@@ -241,76 +355,38 @@ class CaseRepository:
             out[name] = counts
         return out
 
-    # ----- writing ---------------------------------------------------------------------------
+    # ----- writing (unaudited bulk loaders: tests, benchmarks) ---------------------------------
 
-    def _insert(self, s: Session, cases: Iterable[Case], origin: Origin) -> None:
-        batch = list(cases)
-        for start in range(0, len(batch), BATCH):
-            chunk = batch[start:start + BATCH]
-            params = [self._row_params(c, origin) for c in chunk]
-            pks = s.execute(insert(CaseRow).returning(CaseRow.id, CaseRow.pk), params).all()
-            by_id = {i: pk for i, pk in pks}
-            values = [
-                {"case_pk": by_id[c.id], **v} for c in chunk for v in value_rows(c, self.codebook)
-            ]
-            if values:
-                # Core executemany on the table: the ORM's bulk insert would split batches
-                # wherever a None (code or num) changes the set of keys.
-                s.execute(insert(VALUES), values)
-
-    def _row_params(self, case: Case, origin: Origin) -> dict[str, Any]:
-        doc = case_to_dict(case)
-        return {
-            "id": case.id, "title": case.title, "parent_id": case.parent,
-            "summary": case.summary, "origin": origin,
-            "quotes_text": "\n".join(c.quote for c in case.citations()),
-            "document": json.dumps(doc, ensure_ascii=False),
-            "content_hash": content_hash(case), "version": 1,
-        }
-
-    def _replace(self, s: Session, row: CaseRow, case: Case, origin: Origin) -> None:
-        params = self._row_params(case, origin)
-        params.pop("version")
-        for key, value in params.items():
-            setattr(row, key, value)
-        s.flush()
-        s.execute(delete(CaseValueRow).where(CaseValueRow.case_pk == row.pk))
-        values = [{"case_pk": row.pk, **v} for v in value_rows(case, self.codebook)]
-        if values:
-            s.execute(insert(VALUES), values)
-
-    def import_cases(self, cases: Sequence[Case], *, replace: bool = False) -> list[str]:
-        """Add user cases, all or nothing.
+    def import_cases(self, cases: Sequence[Case], *, replace: bool = False,
+                     visibility: Visibility = Visibility.PUBLIC,
+                     owner: str | None = None) -> list[str]:
+        """Add user cases, all or nothing, without an audit entry (people import through
+        `services.curation.CaseCuration`, which audits).
 
         Raises:
             ValidationFailed: a duplicate id (in the batch, or already stored unless `replace`),
-                or a parent that does not exist; nothing is written.
+                a bundled id, or a parent that does not exist; nothing is written.
         """
-        problems: list[Problem] = []
-        seen: set[str] = set()
-        for c in cases:
-            if c.id in seen:
-                problems.append(Problem("duplicate id in the imported files", case=c.id, field="id"))
-            seen.add(c.id)
+        problems = batch_problems(cases)
         with self.db.write() as s:
-            existing = {r.id: r for r in s.scalars(select(CaseRow).where(CaseRow.id.in_(seen)))}
-            parents = {c.parent for c in cases if c.parent is not None} - seen
-            stored_ids = set(s.scalars(select(CaseRow.id).where(CaseRow.id.in_(parents))))
-            if existing and not replace:
-                problems.extend(
-                    Problem("a case with this id already exists (use --replace to overwrite it)",
-                            case=i, field="id") for i in sorted(existing))
-            for c in cases:
-                if c.parent is not None and c.parent not in seen | stored_ids:
-                    problems.append(Problem(f"parent '{c.parent}' is not a known case",
-                                            case=c.id, field="parent"))
+            records = CaseRecords(s, self.codebook)
+            existing = records.records([c.id for c in cases])
+            known = set(records.records(sorted({c.parent for c in cases if c.parent})))
+            for case_id, record in sorted(existing.items()):
+                if record.access.bundled:
+                    problems.append(Problem(BUNDLED_PROBLEM, case=case_id, field="id"))
+                elif not replace:
+                    problems.append(Problem(
+                        "a case with this id already exists (use --replace to overwrite it)",
+                        case=case_id, field="id"))
+            problems += parent_problems(cases, known | {c.id for c in cases})
             if problems:
                 raise ValidationFailed(problems)
-            new = [c for c in cases if c.id not in existing]
+            records.insert([c for c in cases if c.id not in existing],
+                           CaseAccess("", False, visibility, owner))
             for c in cases:
                 if c.id in existing:
-                    self._replace(s, existing[c.id], c, "user")
-            self._insert(s, new, "user")
+                    records.replace(c)
         if len(cases) >= ANALYZE_AFTER:
             self._analyze()
         return [c.id for c in cases]
@@ -322,39 +398,202 @@ class CaseRepository:
             conn.commit()
 
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
-        """Load the bundled cases: add new ones, update changed bundled ones, never touch a
-        user's own case with the same id. Idempotent."""
+        """`CaseRecords.sync_bundled` in a transaction of its own, without an audit entry."""
+        with self.db.write() as s:
+            return CaseRecords(s, self.codebook).sync_bundled(cases)
+
+
+BUNDLED_PROBLEM = ("is a bundled case: bundled cases change only through a Parley release and "
+                   "`parley db upgrade`; import your version under another id")
+
+
+def batch_problems(cases: Sequence[Case]) -> list[Problem]:
+    """Ids given twice in one import."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for c in cases:
+        if c.id in seen:
+            problems.append(Problem("duplicate id in the imported files", case=c.id, field="id"))
+        seen.add(c.id)
+    return problems
+
+
+def parent_problems(cases: Sequence[Case], known: set[str]) -> list[Problem]:
+    """Cases whose parent is neither in `known` (stored and seen, or in the batch)."""
+    return [Problem(f"parent '{c.parent}' is not a known case", case=c.id, field="parent")
+            for c in cases if c.parent is not None and c.parent not in known]
+
+
+def stored_case(row: CaseRow, case: Case) -> StoredCase:
+    return StoredCase(case, _origin(row.origin), row.version, _visibility(row.visibility),
+                      row.owner, row.workspace_id)
+
+
+class CaseRecords:
+    """Case rows inside one write transaction (the unit of work's `tx.cases`): what a change
+    needs to know about stored cases, and the change itself. Rules live in the service."""
+
+    def __init__(self, session: Session, codebook: Codebook) -> None:
+        self.s = session
+        self.codebook = codebook
+
+    def _rows(self, ids: Sequence[str]) -> dict[str, CaseRow]:
+        found: dict[str, CaseRow] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), BATCH):
+            stmt = select(CaseRow).where(CaseRow.id.in_(unique[start:start + BATCH]))
+            if self.s.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update()
+            found.update((r.id, r) for r in self.s.scalars(stmt))
+        return found
+
+    def _row(self, case_id: str) -> CaseRow:
+        row = self._rows([case_id]).get(case_id)
+        if row is None:
+            raise NotFound(f"no case with id '{case_id}'")
+        return row
+
+    def records(self, ids: Sequence[str]) -> dict[str, CaseRecord]:
+        """The stored cases among `ids`, locked for this transaction (PostgreSQL FOR UPDATE;
+        SQLite writers are serialised by BEGIN IMMEDIATE)."""
+        return {i: _record(r) for i, r in self._rows(ids).items()}
+
+    def children(self, case_id: str) -> list[CaseRecord]:
+        rows = self.s.scalars(select(CaseRow).where(CaseRow.parent_id == case_id)
+                              .order_by(CaseRow.id))
+        return [_record(r) for r in rows]
+
+    def get(self, case_id: str) -> StoredCase:
+        row = self._row(case_id)
+        return stored_case(row, parse_case(json.loads(row.document), self.codebook,
+                                           file=f"database:{row.id}"))
+
+    def insert(self, cases: Sequence[Case], access: CaseAccess, origin: Origin = "user") -> None:
+        """Store new cases with `access`'s visibility, owner and workspace."""
+        for start in range(0, len(cases), BATCH):
+            chunk = cases[start:start + BATCH]
+            params = [{**_row_params(c, origin), "visibility": access.visibility.value,
+                       "owner": access.owner, "workspace_id": access.workspace} for c in chunk]
+            pks = self.s.execute(insert(CaseRow).returning(CaseRow.id, CaseRow.pk), params).all()
+            by_id = {i: pk for i, pk in pks}
+            values = [{"case_pk": by_id[c.id], **v}
+                      for c in chunk for v in value_rows(c, self.codebook)]
+            if values:
+                # Core executemany on the table: the ORM's bulk insert would split batches
+                # wherever a None (code or num) changes the set of keys.
+                self.s.execute(insert(VALUES), values)
+
+    def replace(self, case: Case, expected_version: int | None = None) -> int:
+        """Replace a stored case's content (its origin, owner and visibility stay); returns
+        the new version. A stale `expected_version` is a Conflict."""
+        row = self._row(case.id)
+        if expected_version is not None:
+            check_version("case", case.id, row.version, expected_version)
+        self._rewrite(row, case, _origin(row.origin))
+        return row.version
+
+    def _rewrite(self, row: CaseRow, case: Case, origin: Origin) -> None:
+        params = _row_params(case, origin)
+        params.pop("version")
+        for key, value in params.items():
+            setattr(row, key, value)
+        self.s.flush()
+        self.s.execute(delete(CaseValueRow).where(CaseValueRow.case_pk == row.pk))
+        values = [{"case_pk": row.pk, **v} for v in value_rows(case, self.codebook)]
+        if values:
+            self.s.execute(insert(VALUES), values)
+
+    def delete(self, case_id: str, expected_version: int | None = None) -> None:
+        row = self._row(case_id)
+        if expected_version is not None:
+            check_version("case", case_id, row.version, expected_version)
+        self.s.delete(row)
+        self.s.flush()
+
+    def set_visibility(self, case_id: str, visibility: Visibility, workspace: str | None,
+                       owner: str | None) -> int:
+        row = self._row(case_id)
+        row.visibility = visibility.value
+        row.workspace_id = workspace if visibility is Visibility.WORKSPACE else None
+        row.owner = owner
+        self.s.flush()
+        return row.version
+
+    def is_empty(self) -> bool:
+        return self.s.scalars(select(CaseRow.pk).limit(1)).first() is None
+
+    def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
+        """Make every bundled id hold its bundled file: add missing ones, and rewrite every one
+        whose stored content differs from the file in any way (document, the columns and
+        index rows derived from it, origin, owner, visibility). Idempotent."""
+        installed = self.is_empty()
+        rows = self._rows([c.id for c in cases])
+        indexed = self._indexed([r.pk for r in rows.values()])
         added: list[str] = []
         updated: list[str] = []
-        kept: list[str] = []
+        restored: list[str] = []
         unchanged = 0
-        with self.db.write() as s:
-            rows = {r.id: r for r in s.scalars(select(CaseRow))}
-            new = []
-            for case in cases:
-                row = rows.get(case.id)
-                if row is None:
-                    new.append(case)
-                    added.append(case.id)
-                elif row.origin == "user":
-                    kept.append(case.id)
-                elif row.content_hash != content_hash(case):
-                    self._replace(s, row, case, "bundled")
-                    updated.append(case.id)
-                else:
-                    unchanged += 1
-            self._insert(s, new, "bundled")
-        return SyncReport(tuple(added), tuple(updated), unchanged, tuple(kept))
-
-    def delete(self, case_id: str) -> None:
-        with self.db.write() as s:
-            row = s.scalars(select(CaseRow).where(CaseRow.id == case_id)).first()
+        new = []
+        for case in cases:
+            row = rows.get(case.id)
             if row is None:
-                raise NotFound(f"no case with id '{case_id}'")
-            kids = list(s.scalars(select(CaseRow.id).where(CaseRow.parent_id == case_id)))
-            if kids:
-                raise InvalidInput(f"case '{case_id}' is the parent of {', '.join(kids)}")
-            s.delete(row)
+                new.append(case)
+                added.append(case.id)
+                continue
+            expected = _row_params(case, "bundled")
+            stored_hash = document_hash(row.document)
+            intact = (row.origin == "bundled" and row.owner is None
+                      and row.visibility == Visibility.PUBLIC.value and row.workspace_id is None
+                      and stored_hash == row.content_hash)
+            same = intact and row.content_hash == expected["content_hash"] and all(
+                getattr(row, k) == expected[k]
+                for k in ("title", "parent_id", "summary", "quotes_text")) and (
+                indexed.get(row.pk, []) == _index_key(value_rows(case, self.codebook)))
+            if same:
+                unchanged += 1
+                continue
+            if intact and row.content_hash != expected["content_hash"]:
+                updated.append(case.id)  # stored as an older release had it
+            else:
+                restored.append(case.id)  # changed outside a release
+            self._rewrite(row, case, "bundled")
+            row.owner, row.visibility, row.workspace_id = None, Visibility.PUBLIC.value, None
+        self.s.flush()
+        self.insert(new, CaseAccess("", True), "bundled")
+        return SyncReport(tuple(added), tuple(updated), unchanged, tuple(restored), installed)
+
+    def _indexed(self, pks: Sequence[int]) -> dict[int, list[tuple[str, str | None, int | None]]]:
+        out: dict[int, list[tuple[str, str | None, int | None]]] = {}
+        for start in range(0, len(pks), BATCH):
+            rows = self.s.execute(select(CaseValueRow.case_pk, CaseValueRow.variable,
+                                         CaseValueRow.code, CaseValueRow.num)
+                                  .where(CaseValueRow.case_pk.in_(pks[start:start + BATCH])))
+            for pk, variable, code, num in rows:
+                out.setdefault(pk, []).append((variable, code, num))
+        return {pk: sorted(v, key=_sort_key) for pk, v in out.items()}
+
+
+def _index_key(rows: list[dict[str, Any]]) -> list[tuple[str, str | None, int | None]]:
+    return sorted(((r["variable"], r["code"], r["num"]) for r in rows), key=_sort_key)
+
+
+def _sort_key(t: tuple[str, str | None, int | None]) -> tuple[str, str, int]:
+    return (t[0], t[1] or "", t[2] if t[2] is not None else -(2**62))
+
+
+def _record(row: CaseRow) -> CaseRecord:
+    return CaseRecord(_access(row), row.version, row.content_hash, row.parent_id)
+
+
+def _row_params(case: Case, origin: Origin) -> dict[str, Any]:
+    doc = case_to_dict(case)
+    return {
+        "id": case.id, "title": case.title, "parent_id": case.parent,
+        "summary": case.summary, "origin": origin,
+        "quotes_text": "\n".join(c.quote for c in case.citations()),
+        "document": json.dumps(doc, ensure_ascii=False),
+        "content_hash": content_hash(case), "version": 1,
+    }
 
 
 def _origin(value: str) -> Origin:

@@ -44,6 +44,10 @@ class CaseRow(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     quotes_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     origin: Mapped[str] = mapped_column(String(20), nullable=False)  # bundled | user
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # 0010
+    visibility: Mapped[str] = mapped_column(String(16), nullable=False, default="public",
+                                            index=True)  # 0010: private | workspace | public
+    workspace_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 0010
     document: Mapped[str] = mapped_column(Text, nullable=False)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -3,7 +3,7 @@
 `Vault.write()` yields a `VaultTransaction` in one serialised database transaction (SQLite
 `BEGIN IMMEDIATE`), so a change and its audit entry commit together or not at all. Each area has
 its own repository on the same session (`tx.accounts`, `tx.workspaces`, `tx.keys`, `tx.audit`,
-`tx.invitations`);
+`tx.invitations`, `tx.scenarios`, `tx.cases`);
 rows are translated to the domain's frozen dataclasses there, and sealed blobs opened there.
 """
 
@@ -19,9 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, Conflict, InvalidInput, KeyUnavailable
 from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
+from parley.storage.cases import CaseRecords
 from parley.storage.database import Database
 from parley.storage.invitations import InvitationRepository
 from parley.storage.key_store import KeyRepository, KeyUse, check_usage
@@ -34,12 +36,23 @@ class VaultTransaction:
     """The repositories of one transaction; see `Vault.read()` and `Vault.write()`."""
 
     def __init__(self, session: Session, vault: Vault) -> None:
+        self._session = session
+        self._codebook = vault.codebook
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
         self.audit = AuditRepository(session, vault, vault.audit_checkpoints)
         self.invitations = InvitationRepository(session)
         self.scenarios = ScenarioRepository(session, vault)
+
+    @property
+    def cases(self) -> CaseRecords:
+        """The case base's rows, on this transaction (a case change and its audit entry commit
+        together)."""
+        if self._codebook is None:
+            raise ConfigurationError("this store was opened without the codebook; case "
+                                     "changes need it")
+        return CaseRecords(self._session, self._codebook)
 
 
 @dataclass(frozen=True)
@@ -66,9 +79,11 @@ class Vault:
 
     def __init__(self, db: Database, source: RingSource,
                  notice: Callable[[str], None] | None = None, *,
-                 audit_checkpoints: CheckpointPolicy | None = None) -> None:
+                 audit_checkpoints: CheckpointPolicy | None = None,
+                 codebook: Codebook | None = None) -> None:
         self.db = db
         self.audit_checkpoints = audit_checkpoints
+        self.codebook = codebook
         self.source = source
         self._notice = notice
         self._ring: KeyRing | None = None

@@ -38,6 +38,7 @@ class UserRow(Base):
                                                          nullable=True)  # 0005
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                  nullable=True)  # 0005
+    is_curator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 0010
 
 
 class TokenRow(Base):

@@ -109,6 +109,15 @@ class WorkspaceRepository:
             .order_by(WorkspaceRow.pk)).all()
         return [(self._workspace(ws), Role(role)) for ws, role in rows]
 
+    def workspace_ids_of(self, user: str) -> list[str]:
+        """The ids of the workspaces `user` belongs to (nothing decrypted); none for a name
+        that is no account."""
+        return list(self.s.scalars(
+            select(WorkspaceRow.id)
+            .join(MemberRow, MemberRow.workspace_pk == WorkspaceRow.pk)
+            .join(UserRow, MemberRow.user_pk == UserRow.pk)
+            .where(UserRow.name == user).order_by(WorkspaceRow.pk)))
+
     def all_workspace_ids(self) -> list[str]:
         return list(self.s.scalars(select(WorkspaceRow.id).order_by(WorkspaceRow.pk)).all())
 

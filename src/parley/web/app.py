@@ -21,6 +21,7 @@ from parley.web.auth import cases_gate
 from parley.web.pages import accounts as page_accounts
 from parley.web.pages import analysis as page_analysis
 from parley.web.pages import assessments as page_assessments
+from parley.web.pages import case_curation as page_case_curation
 from parley.web.pages import cases as page_cases
 from parley.web.pages import workspaces as page_workspaces
 from parley.web.pages.render import render
@@ -42,6 +43,7 @@ def create_app(parley: Parley) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     gate = [Depends(cases_gate)]  # public unless PARLEY_PUBLIC_CASES=false
     app.include_router(api_cases.router, dependencies=gate)
+    app.include_router(page_case_curation.router, dependencies=gate)  # before /cases/{id}
     app.include_router(page_cases.router, dependencies=gate)
     app.include_router(api_assessments.router)
     app.include_router(page_assessments.router)

@@ -21,9 +21,10 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from parley.bootstrap import Parley
-from parley.domain.access import Action, is_allowed
+from parley.domain.access import CASE_ACTIONS, Action, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, NotAuthenticated
+from parley.services.curation import CURATOR_NEEDED
 
 SESSION_COOKIE = "parley_session"
 CSRF_COOKIE = "parley_csrf"
@@ -33,9 +34,10 @@ CSRF_MAX_AGE = 12 * 3600
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     # case base (readable without login unless PARLEY_PUBLIC_CASES=false: see cases_gate)
     ("GET", "/"), ("GET", "/cases"), ("GET", "/cases/{case_id}"), ("GET", "/compare"),
+    # (each reader sees bundled and published cases, and its own and its workspaces' cases;
+    # changing the case base is guarded: curators and administrators only)
     ("GET", "/codebook"), ("GET", "/api/cases"), ("GET", "/api/cases/{case_id}"),
-    ("GET", "/api/compare"), ("GET", "/api/codebook"), ("POST", "/api/cases/import"),
-    ("GET", "/cases/{case_id}/export"), ("GET", "/cases/export"),
+    ("GET", "/api/compare"), ("GET", "/api/codebook"),
     # comparative analysis of the case base
     ("GET", "/api/crosstab"), ("GET", "/api/qca/mapping"), ("POST", "/api/qca/cases"),
     ("POST", "/api/qca/calibrate"), ("POST", "/api/qca"), ("GET", "/analysis"),
@@ -102,7 +104,11 @@ class Guard:
         workspace_id = request.path_params.get("workspace_id")
         item_id = request.path_params.get("item_id")
         if workspace_id is None:
-            if not is_allowed(None, self.action, scope=principal.scope):
+            role = principal.account_role
+            if not is_allowed(None, self.action, scope=principal.scope, account=role):
+                if self.action in CASE_ACTIONS and not is_allowed(None, self.action,
+                                                                  account=role):
+                    raise Forbidden(CURATOR_NEEDED)
                 raise Forbidden(f"{self.action.value} needs a token with write scope")
         elif item_id is not None:
             parley.workspaces.authorise_item(principal, workspace_id, item_id, self.action)
@@ -200,3 +206,7 @@ ItemCreatorForm = Annotated[FormActor, Depends(FormGuard(Action.ITEM_CREATE))]
 ItemUpdaterForm = Annotated[FormActor, Depends(FormGuard(Action.ITEM_UPDATE))]
 AuditReader = Annotated[Principal, guard(Action.AUDIT_READ)]
 Exporter = Annotated[Principal, guard(Action.WORKSPACE_EXPORT)]
+CaseImporter = Annotated[Principal, guard(Action.CASE_IMPORT)]
+CaseUpdater = Annotated[Principal, guard(Action.CASE_UPDATE)]
+CaseDeleter = Annotated[Principal, guard(Action.CASE_DELETE)]
+CasePublisher = Annotated[Principal, guard(Action.CASE_PUBLISH)]

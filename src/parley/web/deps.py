@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from parley.bootstrap import Parley
 from parley.services.cases import CaseCatalogue
+from parley.web.auth import principal_of
 
 
 def get_parley(request: Request) -> Parley:
@@ -16,7 +17,9 @@ def get_parley(request: Request) -> Parley:
 
 
 def get_catalogue(request: Request) -> CaseCatalogue:
-    return get_parley(request).cases
+    """The case base as the request's reader sees it: anonymous readers bundled and public
+    cases; a signed-in reader also its own cases and those shared with its workspaces."""
+    return get_parley(request).curation.seen_by(principal_of(request))
 
 
 ParleyDep = Annotated[Parley, Depends(get_parley)]

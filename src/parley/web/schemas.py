@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parley.domain.case import Case, case_to_dict
-from parley.domain.listing import MARK_END, MARK_START, CasePage, CaseSummary
+from parley.domain.listing import MARK_END, MARK_START, CasePage, CaseSummary, StoredCase
 
 
 class Evidence(BaseModel):
@@ -41,6 +41,21 @@ class CaseDetailOut(CaseOut):
     origin: str
     version: int
     children: list[str]
+    visibility: Literal["private", "workspace", "public"] = Field(
+        "public", description="who sees the case: its owner, the members of `workspace` too, "
+        "or everyone (bundled and published cases)")
+    owner: str | None = Field(None, description="the account the case belongs to (shown to "
+                              "signed-in readers; none for bundled cases)")
+    workspace: str | None = Field(None, description="the workspace it is shared with")
+
+    @classmethod
+    def of_stored(cls, stored: StoredCase, children: list[str], *,
+                  signed_in: bool) -> CaseDetailOut:
+        base = CaseOut.of(stored.case).model_dump()
+        return cls(**base, origin=stored.origin, version=stored.version, children=children,
+                   visibility=stored.visibility.value,
+                   owner=stored.owner if signed_in else None,
+                   workspace=stored.workspace if signed_in else None)
 
 
 class CaseSummaryOut(BaseModel):
@@ -55,6 +70,7 @@ class CaseSummaryOut(BaseModel):
     snippet: str | None = Field(None, description="matching text; matches wrapped in <mark>…</mark>"
                                 " (the rest HTML-escaped)")
     rank: float | None = None
+    visibility: str = "public"
 
     @classmethod
     def of(cls, s: CaseSummary) -> CaseSummaryOut:
@@ -65,7 +81,7 @@ class CaseSummaryOut(BaseModel):
             snippet = escape(s.snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
         return cls(id=s.id, title=s.title, country=s.country, parent=s.parent, origin=s.origin,
                    region=s.region, start_year=s.start_year, outcome_class=s.outcome_class,
-                   snippet=snippet, rank=s.rank)
+                   snippet=snippet, rank=s.rank, visibility=s.visibility.value)
 
 
 class CaseListOut(BaseModel):
@@ -89,6 +105,17 @@ class ComparisonOut(BaseModel):
 
 class ImportOut(BaseModel):
     imported: list[str]
+
+
+class VisibilityIn(BaseModel):
+    """Publish a case (public), share it with a workspace you belong to, or make it private."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visibility: Literal["private", "workspace", "public"]
+    workspace: str | None = Field(None, max_length=64,
+                                  description="the workspace to share with (visibility "
+                                  "'workspace' only)")
 
 
 class VariableOut(BaseModel):

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
+from parley.domain.account import Principal
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
-from parley.web.auth import AccountUser
+from parley.web.auth import AccountUser, principal_of
 from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
 from parley.web.deps import ParleyDep
 from parley.web.schemas import ErrorOut
@@ -157,9 +158,12 @@ def assess(
     paper: PaperQuery = Paper.A4,
 ) -> Any:
     """Assess a scenario: summary (verdict, top risks and actions), findings citing the paper,
-    checklist, similar cases and outlook; or the brief as md, html, pdf or docx."""
+    checklist, similar cases and outlook; or the brief as md, html, pdf or docx. Over the cases
+    the caller sees: bundled and published ones, and with a token also its own and its
+    workspaces'."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    assessment = parley.assessments.assess(parsed)
+    reader = parley.curation.reader(principal_of(request))
+    assessment = parley.assessments.assess(parsed, reader)
     chosen = negotiated(request, fmt)
     if chosen is BriefFormat.json:
         return assessment_to_dict(assessment)
@@ -196,9 +200,11 @@ def _summary(saved: SavedScenario) -> dict[str, Any]:
             "url": f"/api/assessments/saved/{saved.id}"}
 
 
-def _full(parley: ParleyDep, saved: SavedScenario) -> dict[str, Any]:
+def _full(parley: ParleyDep, saved: SavedScenario, actor: Principal) -> dict[str, Any]:
+    """The saved assessment recomputed over the cases `actor` may see."""
+    assessment = parley.assessments.assess(saved.scenario, parley.curation.reader(actor))
     return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
-            "assessment": assessment_to_dict(parley.assessments.assess(saved.scenario))}
+            "assessment": assessment_to_dict(assessment)}
 
 
 @router.get("/assessments/saved", response_model=list[SavedSummaryOut],
@@ -226,7 +232,7 @@ def saved_create(
 ) -> dict[str, Any]:
     """Save a scenario to your account (sealed at rest); answers with its assessment."""
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
-    return _full(parley, parley.scenarios.save(actor, parsed, workspace or None))
+    return _full(parley, parley.scenarios.save(actor, parsed, workspace or None), actor)
 
 
 @router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
@@ -238,8 +244,9 @@ def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_
     saved = parley.scenarios.get(actor, scenario_id)
     chosen = negotiated(request, fmt)
     if chosen is BriefFormat.json:
-        return _full(parley, saved)
-    return brief_response(parley, parley.assessments.assess(saved.scenario), chosen, paper)
+        return _full(parley, saved, actor)
+    return brief_response(parley, parley.assessments.assess(
+        saved.scenario, parley.curation.reader(actor)), chosen, paper)
 
 
 @router.patch("/assessments/saved/{scenario_id}", response_model=SavedOut,
@@ -247,7 +254,7 @@ def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_
 def saved_rename(parley: ParleyDep, actor: AccountUser, scenario_id: str, body: RenameIn
                  ) -> dict[str, Any]:
     """Rename a saved assessment (its author, or a workspace member allowed to edit it)."""
-    return _full(parley, parley.scenarios.rename(actor, scenario_id, body.title))
+    return _full(parley, parley.scenarios.rename(actor, scenario_id, body.title), actor)
 
 
 @router.post("/assessments/saved/{scenario_id}/rerun", response_model=SavedOut,
@@ -255,7 +262,7 @@ def saved_rename(parley: ParleyDep, actor: AccountUser, scenario_id: str, body: 
 def saved_rerun(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
     """Assess a saved scenario again against the case base as it is now (audited)."""
     saved = parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
-    return _full(parley, saved)
+    return _full(parley, saved, actor)
 
 
 @router.delete("/assessments/saved/{scenario_id}", status_code=204,

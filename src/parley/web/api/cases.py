@@ -1,14 +1,17 @@
-"""/api/cases: list, filter, search, show, compare and import cases."""
+"""/api/cases: list, filter, search, show and compare cases (each reader sees what it may);
+import, edit, delete and publish them (curators and administrators, audited)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from parley.domain.access import Visibility
 from parley.domain.errors import InvalidInput
 from parley.interchange.documents import parse_document
+from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdater
 from parley.web.deps import CatalogueDep, ParleyDep
 from parley.web.schemas import (
     CaseDetailOut,
@@ -18,12 +21,20 @@ from parley.web.schemas import (
     ErrorOut,
     ImportOut,
     VariableOut,
+    VisibilityIn,
 )
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut, "description": "Bad input (names the field, token or line)"},
-    404: {"model": ErrorOut, "description": "No such case"},
+    404: {"model": ErrorOut, "description": "No such case (or one you may not see)"},
     422: {"model": ErrorOut, "description": "Malformed parameters"},
+}
+WRITES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "No valid token"},
+    403: {"model": ErrorOut, "description": "Not a curator or administrator; a read-only "
+          "token; or a case shared by someone else"},
+    409: {"model": ErrorOut, "description": "A bundled case (changed only by a release), a "
+          "stale version, or sub-cases in the way"},
 }
 router = APIRouter(prefix="/api", tags=["cases"], responses=ERRORS)
 MAX_FILES = 100
@@ -49,9 +60,8 @@ def list_cases(
 def get_case(case_id: str, catalogue: CatalogueDep) -> CaseDetailOut:
     """One case with every coded value and its evidence."""
     stored = catalogue.get(case_id)
-    base = CaseOut.of(stored.case).model_dump()
-    return CaseDetailOut(**base, origin=stored.origin, version=stored.version,
-                         children=catalogue.store.children(case_id))
+    return CaseDetailOut.of_stored(stored, catalogue.children(case_id),
+                                   signed_in=catalogue.reader.user is not None)
 
 
 @router.get("/compare", response_model=ComparisonOut)
@@ -76,12 +86,19 @@ def codebook(parley: ParleyDep) -> list[VariableOut]:
 
 
 @router.post("/cases/import", response_model=ImportOut, status_code=201,
-             responses={413: {"model": ErrorOut, "description": "Upload too large"}})
+             responses={**WRITES, 413: {"model": ErrorOut, "description": "Upload too large"}})
 async def import_cases(
-    request: Request, catalogue: CatalogueDep, files: list[UploadFile],
-    replace: bool = False,
+    request: Request, parley: ParleyDep, actor: CaseImporter, files: list[UploadFile],
+    replace: Annotated[bool, Query(description="overwrite stored cases with the same id "
+                                   "that you may change (never a bundled case)")] = False,
+    visibility: Annotated[Visibility, Query(description="who sees the new cases: you only, "
+                                            "a workspace's members too, or everyone")
+                          ] = Visibility.PRIVATE,
+    workspace: Annotated[str | None, Query(max_length=64, description="the workspace to share "
+                                           "with (visibility=workspace)")] = None,
 ) -> ImportOut:
-    """Validate and import YAML or JSON case files, all or nothing."""
+    """Validate and import YAML or JSON case files, all or nothing (curators and
+    administrators; audited). New cases are yours; replaced ones keep owner and visibility."""
     limit = request.app.state.parley.settings.max_upload_bytes
     if len(files) > MAX_FILES:
         raise InvalidInput(f"at most {MAX_FILES} files per import")
@@ -97,6 +114,46 @@ async def import_cases(
 
     def parse_and_import() -> list[str]:  # CPU work (parsing, validation): off the event loop
         documents = [(name, parse_document(data, name)) for name, data in raws]
-        return catalogue.import_documents(documents, replace=replace)
+        return parley.curation.import_documents(actor, documents, replace_existing=replace,
+                                                visibility=visibility, workspace=workspace)
 
     return ImportOut(imported=await run_in_threadpool(parse_and_import))
+
+
+def _no_lines(_path: tuple[str | int, ...]) -> int | None:
+    return None
+
+
+@router.put("/cases/{case_id}", response_model=CaseDetailOut, responses=WRITES)
+def update_case(
+    case_id: str, parley: ParleyDep, actor: CaseUpdater,
+    document: Annotated[dict[str, Any], Body(description="the whole case, in the interchange "
+                                             "shape (docs/case-format.md); its id must be "
+                                             "`case_id`")],
+    version: Annotated[int, Query(ge=1, le=2**31, description="the version you edited")],
+) -> CaseDetailOut:
+    """Replace a case you may change with a new version of it (an edit; audited)."""
+    stored = parley.curation.update(actor, case_id, (document, _no_lines), version)
+    return CaseDetailOut.of_stored(stored, parley.curation.seen_by(actor).children(case_id),
+                                   signed_in=True)
+
+
+@router.delete("/cases/{case_id}", status_code=204, responses=WRITES)
+def delete_case(
+    case_id: str, parley: ParleyDep, actor: CaseDeleter,
+    version: Annotated[int, Query(ge=1, le=2**31, description="the version you saw")],
+) -> Response:
+    """Delete a case you may change that has no sub-cases (audited)."""
+    parley.curation.delete(actor, case_id, version)
+    return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/visibility", response_model=CaseDetailOut, responses=WRITES)
+def set_visibility(case_id: str, body: VisibilityIn, parley: ParleyDep,
+                   actor: CasePublisher) -> CaseDetailOut:
+    """Publish a case (everyone sees it), share it with a workspace you belong to, or make
+    it private again (audited)."""
+    stored = parley.curation.set_visibility(actor, case_id, Visibility(body.visibility),
+                                            body.workspace)
+    return CaseDetailOut.of_stored(stored, parley.curation.seen_by(actor).children(case_id),
+                                   signed_in=True)

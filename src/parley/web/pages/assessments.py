@@ -85,13 +85,14 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
           saved_id: str | None = None, saved_workspace: str | None = None,
           notice: str | None = None, mode: str = "short", status: int = 200) -> HTMLResponse:
     brief = None
+    actor = principal_of(request)
     if scenario is not None:
-        assessment = parley.assessments.assess(scenario)
-        titles = {c.id: c.title for c in parley.cases.export()}
+        reader = parley.curation.reader(actor)
+        assessment = parley.assessments.assess(scenario, reader)
+        titles = {c.id: c.title for c in parley.cases.seen_by(reader).export()}
         # render_html autoescapes everything it is given; the result is safe to embed
         brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
-    actor = principal_of(request)
     mine = parley.scenarios.mine(actor) if actor is not None and scenario is None else []
     workspaces = (parley.workspaces.mine(actor) if actor is not None and not actor.system
                   else [])
@@ -188,7 +189,8 @@ def _download(request: Request, parley: ParleyDep, form: FormData) -> Response:
     # `format` is a scenario variable (accord or dialogue), so the document's fields differ
     fmt = BriefFormat(_choice(form.get("document"), BriefFormat, "pdf"))
     paper = Paper(_choice(form.get("document_paper"), Paper, "A4"))
-    return brief_response(parley, parley.assessments.assess(scenario), fmt, paper)
+    reader = parley.curation.reader(principal_of(request))
+    return brief_response(parley, parley.assessments.assess(scenario, reader), fmt, paper)
 
 
 @router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
@@ -211,7 +213,9 @@ def saved_download(request: Request, parley: ParleyDep, scenario_id: str, actor:
                    paper: Paper = Paper.A4) -> Response:
     """A saved assessment's brief as PDF or Word (access checked and audited as a read)."""
     saved = parley.scenarios.get(actor, scenario_id)
-    return brief_response(parley, parley.assessments.assess(saved.scenario), format, paper)
+    reader = parley.curation.reader(actor)
+    return brief_response(parley, parley.assessments.assess(saved.scenario, reader), format,
+                          paper)
 
 
 @router.post("/assess/saved/{scenario_id}/rename", response_model=None)

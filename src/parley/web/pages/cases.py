@@ -8,11 +8,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from parley.domain.access import Action, case_change_refusal, is_allowed
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput
 from parley.domain.query import And, Has, In, Node, Or
 from parley.services.cases import DEFAULT_FACETS
+from parley.web.auth import principal_of
 from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.pages.case_curation import VISIBILITIES
+from parley.web.pages.forms import render_form
 from parley.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +78,7 @@ def case_list(
     combined: Node | None = None
     if nodes:
         combined = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
-    result = catalogue.store.list_cases(
+    result = catalogue.list_cases(
         combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
     )
 
@@ -97,9 +101,18 @@ def case_list(
         "selected": selected, "toggle": toggle, "page_url": page_url, "codebook": codebook,
         "filter_variables": [v for v in codebook.coded if v.type.has_codes],
         "extra_facets": facet or [],
+        "can_import": _may(request, Action.CASE_IMPORT),
     }
     name = "cases/_results.html" if request.headers.get("HX-Request") else "cases/list.html"
     return render(request, name, context)
+
+
+def _may(request: Request, action: Action) -> bool:
+    """Whether the signed-in account's role permits a case-base change (controls are shown
+    only then; the guard and the service decide again)."""
+    actor = principal_of(request)
+    return actor is not None and is_allowed(None, action, scope=actor.scope,
+                                            account=actor.account_role)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -112,10 +125,23 @@ def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: Cata
         for group, variables in parley.codebook.groups()
     ]
     known = sum(1 for v in case.values.values() if not v.is_unknown)
-    return render(request, "cases/detail.html", {
+    reader = catalogue.reader
+    changeable = case_change_refusal(reader, stored.access) is None
+    context = {
         "stored": stored, "case": case, "groups": groups, "known": known,
-        "total": len(case.values), "children": catalogue.store.children(case_id),
-    })
+        "total": len(case.values), "children": catalogue.children(case_id),
+        "signed_in": reader.user is not None,
+        "can_delete": changeable and _may(request, Action.CASE_DELETE),
+        "can_publish": changeable and _may(request, Action.CASE_PUBLISH),
+        "can_replace": changeable and _may(request, Action.CASE_UPDATE),
+    }
+    if not (context["can_delete"] or context["can_publish"]):
+        return render(request, "cases/detail.html", context)
+    actor = principal_of(request)
+    assert actor is not None
+    context["visibilities"] = VISIBILITIES
+    context["workspaces"] = [(ws.id, ws.name) for ws, _ in parley.workspaces.mine(actor)]
+    return render_form(request, "cases/detail.html", context)
 
 
 @router.get("/compare", response_class=HTMLResponse)
