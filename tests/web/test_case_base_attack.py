@@ -29,6 +29,7 @@ from parley.domain.audit import AuditEntry
 from parley.domain.case import Case, parse_case
 from parley.domain.scenario import scenario_from_case
 from parley.knowledge.loader import bundled_case_files
+from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.storage.cases import CaseRecords
@@ -111,7 +112,8 @@ def test_the_edit_would_change_the_assessment(world: World) -> None:
             return cases
 
     other = Assessments(Fixed(), world.app.codebook, world.app.guidelines,  # type: ignore[arg-type]
-                        load_similarity_weights(world.app.codebook))
+                        load_similarity_weights(world.app.codebook),
+                        load_outlook_settings(world.app.codebook))
     scenario = scenario_from_case(_bundled(world), world.app.codebook)
     assert (other.assess(scenario).outlook.distribution
             != world.app.assessments.assess(scenario).outlook.distribution)
