@@ -13,12 +13,14 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from alembic import command
+from sqlalchemy import func, inspect, select, text
 
 from parley.bootstrap import Parley
 from parley.domain.account import SYSTEM
 from parley.domain.errors import KeyUnavailable
 from parley.storage.backup import backup, backup_key_usage, keys_file, restore
+from parley.storage.database import alembic_config
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing, check_value
 from parley.storage.workspace_tables import WorkspaceRow
@@ -202,9 +204,11 @@ def test_a_database_migrated_to_0009_before_key_versions_existed(app: Parley,
     use (workspaces, audit key) without a check value; the start-up check then learns it."""
     owner = user(app, "olga")
     ws = app.workspaces.create(owner, "Talks", "")
-    with app.db.engine.begin() as conn:
-        conn.execute(text("DROP TABLE key_versions"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    with app.db.engine.begin() as conn:  # back to main's 0009: later migrations undone
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0009")
+        assert "key_versions" not in inspect(conn).get_table_names()
     app.db.upgrade()
     with app.db.engine.connect() as conn:
         assert conn.execute(text("SELECT version, check_value FROM key_versions")).all() == [
