@@ -18,10 +18,8 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, ValidationFailed
 from parley.domain.evidence import Citation
 from parley.domain.source import SourceText, quote_digest
-from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import (
     bundled_case_files,
-    load_bundled_cases,
     load_sources,
     parse_case_bytes,
 )
@@ -30,7 +28,7 @@ from parley.knowledge.manifest import (
     QuoteManifest,
     SourceManifest,
     build_manifest,
-    cited,
+    bundled_citations,
     differences,
     file_sha256,
     load_manifest,
@@ -48,7 +46,7 @@ META = load_sources()["ifit-2021"]
 @pytest.fixture(scope="module")
 def citations(codebook: Codebook) -> list[tuple[str, Citation]]:
     """Every citation of the bundled files, read without checking any quote."""
-    return cited(load_bundled_cases(codebook), load_guidelines(codebook))
+    return bundled_citations(codebook)
 
 
 def stand_in_paper(citations: list[tuple[str, Citation]], folder: Path, prefix: str = "") -> Path:
@@ -126,7 +124,7 @@ def test_differences_name_each_kind_of_drift(citations: list[tuple[str, Citation
         "the manifest"]
     assert differences(base, dropped) == [
         f"{META.id}: quote {first.sha256[:12]} of section '{first.section}' is in the manifest "
-        "but no case or guideline cites it"]
+        "but no knowledge file cites it"]
 
 
 def test_the_manifest_accepts_exactly_the_verified_quotes(

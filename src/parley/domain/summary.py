@@ -17,7 +17,7 @@ from parley.domain.errors import Problem, QuerySyntaxError, ValidationFailed
 from parley.domain.evidence import DEFAULT_SOURCE, Citation
 from parley.domain.guideline import SEVERITIES
 from parley.domain.query import Node, parse
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 
 Verdict = Literal["talk-now", "prepare-first", "wait"]
 SignalKind = Literal["ripeness", "preparation"]
@@ -162,7 +162,7 @@ def _query(raw: Mapping[str, object], key: str, path: Path, col: _Col, codebook:
         return None, text
 
 
-def _citations(raw: object, path: Path, col: _Col, sources: Mapping[str, SourceText]
+def _citations(raw: object, path: Path, col: _Col, sources: Mapping[str, QuoteChecker]
                ) -> tuple[Citation, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(path, "citations must be a non-empty list of {section, quote}", "citations")
@@ -204,7 +204,7 @@ def _count(value: object) -> bool:
 
 def parse_verdict_rules(raw: object, codebook: Codebook, *, file: str | None = None,
                         locate: Locator | None = None,
-                        sources: Mapping[str, SourceText] | None = None) -> BriefRules:
+                        sources: Mapping[str, QuoteChecker] | None = None) -> BriefRules:
     """Validate `verdict.yaml`: verdicts, signals, rules and ranking.
 
     Raises:
@@ -270,7 +270,7 @@ def _verdicts(raw: object, col: _Col) -> tuple[dict[str, str], dict[str, str]]:
     return labels, meanings
 
 
-def _signals(raw: object, col: _Col, codebook: Codebook, sources: Mapping[str, SourceText]
+def _signals(raw: object, col: _Col, codebook: Codebook, sources: Mapping[str, QuoteChecker]
              ) -> tuple[Signal, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(("signals",), "signals must be a non-empty list", "signals")
@@ -299,7 +299,7 @@ def _signals(raw: object, col: _Col, codebook: Codebook, sources: Mapping[str, S
     return tuple(out)
 
 
-def _rules(raw: object, col: _Col, sources: Mapping[str, SourceText]
+def _rules(raw: object, col: _Col, sources: Mapping[str, QuoteChecker]
            ) -> tuple[VerdictRule, ...]:
     if not isinstance(raw, list) or not raw:
         col.add(("rules",), "rules must be a non-empty list", "rules")

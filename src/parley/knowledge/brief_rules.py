@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, ValidationFailed
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 from parley.domain.summary import BriefRules, parse_contradictions, parse_verdict_rules
 from parley.interchange.documents import parse_document
 from parley.knowledge.loader import _package_file
@@ -16,7 +16,7 @@ VERDICT_FILE = "verdict.yaml"
 CONTRADICTIONS_FILE = "contradictions.yaml"
 
 
-def load_brief_rules(codebook: Codebook, sources: Mapping[str, SourceText] | None = None
+def load_brief_rules(codebook: Codebook, sources: Mapping[str, QuoteChecker] | None = None
                      ) -> BriefRules:
     """The bundled verdict, ranking and contradiction rules, validated.
 

@@ -2,12 +2,13 @@
 
 The paper's text is not committed. `quote-manifest.json` is: the paper's SHA-256 and, for every
 quote the cases and guidelines cite, its section, its position in that (normalised) section and
-the SHA-256 of the normalised quote. Two modes follow:
+the SHA-256 of the normalised quote. "Bundles" means every knowledge file that cites: the cases,
+the guidelines, the brief's verdict rules and the outlook's conditions. Two modes follow:
 
 - full (the text is at hand, PARLEY_SOURCES): every quote is checked verbatim in its section, and
   the committed manifest must equal the one rebuilt from the text and the files;
-- manifest (no text): every quote of the case and guideline files must be in the manifest under
-  its section, and every manifest entry must still be cited.
+- manifest (no text): every quote of those files must be in the manifest under its section, and
+  every manifest entry must still be cited.
 
 `parley knowledge manifest --sources DIR` rebuilds the file from the text.
 """
@@ -27,6 +28,7 @@ from parley.domain.errors import ConfigurationError
 from parley.domain.evidence import Citation
 from parley.domain.guideline import Guideline
 from parley.domain.source import ManifestSource, QuoteChecker, SourceText, quote_digest
+from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import (
     _package_file,
@@ -35,6 +37,7 @@ from parley.knowledge.loader import (
     load_source_texts,
     load_sources,
 )
+from parley.knowledge.outlook_conditions import load_outlook_settings
 
 MANIFEST_FILE = "quote-manifest.json"
 MANIFEST_VERSION = 1
@@ -80,6 +83,26 @@ def cited(cases: Iterable[Case], guidelines: Iterable[Guideline]) -> list[tuple[
     return out
 
 
+def bundled_citations(codebook: Codebook, sources: Mapping[str, QuoteChecker] | None = None
+                      ) -> list[tuple[str, Citation]]:
+    """Every citation of every bundled knowledge file, each checked against `sources` on load
+    (none given: read without checking).
+
+    A new file that cites the paper must be added here, or a clone without the paper cannot
+    load it (the manifest would not hold its quotes) - the bare-clone CI run catches that.
+    """
+    out = cited(load_bundled_cases(codebook, sources), load_guidelines(codebook, sources))
+    rules = load_brief_rules(codebook, sources)
+    for signal in rules.signals:
+        out.extend((f"verdict.yaml, signal '{signal.id}'", c) for c in signal.citations)
+    for i, rule in enumerate(rules.rules):
+        out.extend((f"verdict.yaml, rule {i + 1} ({rule.verdict})", c) for c in rule.citations)
+    for condition in load_outlook_settings(codebook, sources).conditions:
+        out.extend((f"outlook-conditions.yaml, condition '{condition.name}'", c)
+                   for c in condition.citations)
+    return out
+
+
 def build_manifest(texts: Mapping[str, SourceText], digests: Mapping[str, str],
                    citations: Iterable[tuple[str, Citation]]) -> QuoteManifest:
     """The manifest of `citations`, each located in `texts`; `digests` are the texts' SHA-256.
@@ -117,10 +140,8 @@ def manifest_from_texts(directory: Path) -> tuple[QuoteManifest, dict[str, Sourc
     """Rebuild the manifest from the texts in `directory` and the bundled files (verbatim first)."""
     codebook = load_codebook()
     texts = load_source_texts(directory, required=True)
-    cases = load_bundled_cases(codebook, texts)
-    guidelines = load_guidelines(codebook, texts)
     digests = {sid: file_sha256(directory / load_sources()[sid].file) for sid in texts}
-    return build_manifest(texts, digests, cited(cases, guidelines)), texts
+    return build_manifest(texts, digests, bundled_citations(codebook, texts)), texts
 
 
 def render_manifest(manifest: QuoteManifest) -> str:
@@ -224,7 +245,7 @@ def differences(committed: QuoteManifest, rebuilt: QuoteManifest) -> list[str]:
                        "the manifest")
         for key in sorted(was.keys() - now.keys()):
             out.append(f"{sid}: quote {key[1][:12]} of section '{key[0]}' is in the manifest but "
-                       "no case or guideline cites it")
+                       "no knowledge file cites it")
         for key in sorted(was.keys() & now.keys()):
             if was[key] != now[key]:
                 out.append(f"{sid}: quote {key[1][:12]} of section '{key[0]}' is at position "
@@ -266,11 +287,10 @@ def verify_quotes(directory: Path | None, codebook: Codebook | None = None) -> Q
             f"full mode: every quote checked verbatim in its section of the paper's text in "
             f"{directory} ({shas}); {MANIFEST_FILE} matches it ({n} quotes)"))
     checkers = manifest_checkers(committed)
-    cases = load_bundled_cases(codebook, checkers)
-    guidelines = load_guidelines(codebook, checkers)
-    now = {(c.source, c.section, quote_digest(c.quote)) for _, c in cited(cases, guidelines)}
+    now = {(c.source, c.section, quote_digest(c.quote))
+           for _, c in bundled_citations(codebook, checkers)}
     stale = [f"{sid}: quote {q.sha256[:12]} of section '{q.section}' at {q.position} is in the "
-             "manifest but no case or guideline cites it"
+             "manifest but no knowledge file cites it"
              for sid, src in committed.items() for q in src.quotes
              if (sid, q.section, q.sha256) not in now]
     if stale:
@@ -279,4 +299,4 @@ def verify_quotes(directory: Path | None, codebook: Codebook | None = None) -> Q
     shas = ", ".join(f"{s.id} sha256 {s.sha256[:12]}" for s in committed.values())
     return QuoteVerification("manifest", dict(checkers), len(now), (
         f"manifest mode: no paper text given (PARLEY_SOURCES), so the {len(now)} quotes of the "
-        f"cases and guidelines were checked against {MANIFEST_FILE} ({shas}), not verbatim"))
+        f"knowledge files were checked against {MANIFEST_FILE} ({shas}), not verbatim"))

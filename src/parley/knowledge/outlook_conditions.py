@@ -12,7 +12,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, QuerySyntaxError, ValidationFailed
 from parley.domain.evidence import Citation
 from parley.domain.query import Node, parse
-from parley.domain.source import SourceText
+from parley.domain.source import QuoteChecker
 from parley.interchange.documents import parse_document
 from parley.knowledge.loader import _package_file
 
@@ -44,7 +44,7 @@ def _query(text: object, where: str, codebook: Codebook) -> Node:
                                  f"{text!r})") from exc
 
 
-def _citations(raw: object, where: str, sources: Mapping[str, SourceText] | None
+def _citations(raw: object, where: str, sources: Mapping[str, QuoteChecker] | None
                ) -> tuple[Citation, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigurationError(f"{where}: citations must be a non-empty list of "
@@ -69,7 +69,7 @@ def _citations(raw: object, where: str, sources: Mapping[str, SourceText] | None
 
 
 def settings_from_data(data: Any, codebook: Codebook, name: str = CONDITIONS_FILE,
-                       sources: Mapping[str, SourceText] | None = None) -> OutlookSettings:
+                       sources: Mapping[str, QuoteChecker] | None = None) -> OutlookSettings:
     """Validate the conditions file; any error names the file, the condition and the key.
 
     Raises:
@@ -121,6 +121,6 @@ def _raw() -> Any:
 
 
 def load_outlook_settings(codebook: Codebook,
-                          sources: Mapping[str, SourceText] | None = None) -> OutlookSettings:
+                          sources: Mapping[str, QuoteChecker] | None = None) -> OutlookSettings:
     """The bundled outlook settings, validated against the codebook (and `sources`, if given)."""
     return settings_from_data(_raw(), codebook, CONDITIONS_FILE, sources)
