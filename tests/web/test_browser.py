@@ -33,7 +33,7 @@ def test_compare_two_cases(page: Any) -> None:
     page.goto("/cases?where=region+%3D+europe")
     page.check("#pick-denmark-motorcycle-gang-truce")
     page.check("#pick-norway-oslo-police-dialogue-1997")
-    page.get_by_role("button", name="Compare selected (2–4)").click()
+    page.get_by_role("button", name="Compare ticked cases (2–4)").click()
     assert page.locator("h1").text_content() == "Comparing 2 cases"
     assert page.locator("tr.differs").count() > 0
     page.get_by_role("link", name="Show only differences").click()
@@ -91,3 +91,29 @@ def test_crosstab_page_shows_chart(page: Any) -> None:
     page.get_by_role("button", name="Tabulate").click()
     expect(page.locator("#crosstab")).to_be_visible()
     assert page.locator("figure svg").count() == 2
+
+
+def test_ticks_survive_live_search_and_compare(page: Any) -> None:
+    """Issue 14: ticking cases, then typing a search that redraws the list, kept the ticks lost."""
+    page.goto("/cases")
+    page.check("#pick-denmark-motorcycle-gang-truce")
+    page.check("#pick-el-salvador-mara-truce-2012")
+    page.fill("#q", "motorcycle")  # live search: htmx redraws #results
+    expect(page.locator("#kept-picks")).to_contain_text("El Salvador")
+    expect(page.locator("#pick-denmark-motorcycle-gang-truce")).to_be_checked()
+    page.fill("#q", "")
+    expect(page.locator("#pick-el-salvador-mara-truce-2012")).to_be_checked()
+    expect(page.locator("#pick-denmark-motorcycle-gang-truce")).to_be_checked()
+    page.get_by_role("button", name="Compare ticked cases (2–4)").click()
+    assert page.locator("h1").text_content() == "Comparing 2 cases"
+
+
+def test_five_ticks_get_words_and_a_way_back(page: Any) -> None:
+    page.goto("/cases")
+    boxes = page.locator(".case-list input[type=checkbox]")
+    for i in range(5):
+        boxes.nth(i).check()
+    page.get_by_role("button", name="Compare ticked cases (2–4)").click()
+    expect(page.locator("#compare-limit")).to_contain_text("You ticked 5: untick 1")
+    page.click("#compare-back")
+    expect(page.locator(".case-list input[type=checkbox]:checked")).to_have_count(5)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from parley.domain.access import ANONYMOUS, CaseReader
 from parley.domain.case import Case, parse_case
 from parley.domain.codebook import Codebook
-from parley.domain.errors import InvalidInput, Problem, ValidationFailed
+from parley.domain.errors import InvalidInput, NotFound, Problem, ValidationFailed
 from parley.domain.listing import CasePage, StoredCase
 from parley.domain.query import Node, parse
 from parley.domain.source import SourceText
@@ -70,6 +70,17 @@ class CaseCatalogue:
     def get(self, case_id: str) -> StoredCase:
         """The case; NotFound when the reader may not see it (as if it did not exist)."""
         return self.store.get(case_id, reader=self.reader)
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """Id -> title of those of `ids` the reader may see, in order (others left out, as if
+        they did not exist): for a selection carried in a link, which anyone can edit."""
+        out: dict[str, str] = {}
+        for case_id in dict.fromkeys(ids):
+            try:
+                out[case_id] = self.get(case_id).case.title
+            except NotFound:
+                continue
+        return out
 
     def children(self, case_id: str) -> list[str]:
         return self.store.children(case_id, reader=self.reader)

@@ -41,7 +41,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     # comparative analysis of the case base
     ("GET", "/api/crosstab"), ("GET", "/api/qca/mapping"), ("POST", "/api/qca/cases"),
     ("POST", "/api/qca/calibrate"), ("POST", "/api/qca"), ("GET", "/analysis"),
-    ("GET", "/analysis/qca"), ("GET", "/analysis/calibrate"),
+    ("GET", "/analysis/qca"), ("GET", "/analysis/calibrate"), ("POST", "/analysis/calibrate"),
     # assessment (no confidential data)
     ("GET", "/assess"), ("POST", "/assess"), ("POST", "/api/assess"), ("POST", "/assess/download"),
     # signing in

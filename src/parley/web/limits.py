@@ -61,6 +61,7 @@ RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", r"/api/qca(/cases|/calibrate)?", WORK),
         ("GET", r"/api/crosstab", WORK),
         ("GET", r"/analysis(/qca)?", WORK),
+        ("POST", r"/analysis/calibrate", WORK),
         ("GET", r"/api/cases", WORK),
         ("GET", r"/cases", WORK),
         ("POST", r"/api/cases/import", WORK),

@@ -134,18 +134,20 @@ async def qca_calibrate(
     raw = await data.read(20 * 1024 * 1024 + 1)
     text = await run_in_threadpool(  # CPU work off the event loop
         calibrate_csv, raw, data.filename or "data.csv", column=column, new_column=new_column,
-        thresholds=_numbers(thresholds, "thresholds"), anchors=_numbers(anchors, "anchors"))
+        thresholds=numbers_field(thresholds, "thresholds"), anchors=numbers_field(anchors, "anchors"))
     return Response(text, media_type="text/csv",
                              headers={"Content-Disposition": 'attachment; filename="calibrated.csv"'})
 
 
-def _numbers(text: str, what: str) -> list[float]:
+def numbers_field(text: str, what: str) -> list[float]:
+    """Comma-separated numbers from a form field, or an error naming the field."""
     from parley.domain.errors import InvalidInput
 
     try:
         return [float(x) for x in text.split(",") if x.strip()]
     except ValueError as exc:
-        raise InvalidInput(f"{what} must be numbers separated by commas, not {text!r}") from exc
+        raise InvalidInput(f"{what} must be numbers separated by commas (e.g. 2500,5000,7500), "
+                           f"not {text!r}") from exc
 
 
 @router.post("/qca")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from parley.analysis.qca import Options, QCATimeout, parse_directions
-from parley.domain.errors import InvalidInput
+from parley.domain.errors import InvalidInput, ValidationFailed
+from parley.interchange.set_table import calibrate_csv
 from parley.knowledge.qca_mapping import load_default_mapping
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
+from parley.web.api.analysis import numbers_field
+from parley.web.auth import csrf_check
 from parley.web.deps import CatalogueDep, ParleyDep
 from parley.web.limits import over_budget, qca_command, qca_limits
+from parley.web.pages.forms import render_form
 from parley.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -83,6 +88,10 @@ def qca_page(
     run = None
     error = None
     status = 200
+    if submitted and not chosen:  # a submitted form with no box ticked: say so, not a blank page
+        status = 400
+        error = ("Tick at least one condition (up to 16) to run QCA: the conditions are the "
+                 "possible causes whose combinations are tested against the outcome.")
     if chosen:
         budget = parley.settings.qca_time_budget
         dir_text = ",".join(f"{c}={d}" for c, d in directions.items() if d in ("0", "1", "-"))
@@ -114,6 +123,44 @@ def qca_page(
     }, status)
 
 
+CALIBRATE_FIELDS = ("column", "new_column", "thresholds", "anchors")
+MAX_CALIBRATE_BYTES = 20 * 1024 * 1024
+
+
 @router.get("/analysis/calibrate", response_class=HTMLResponse)
 def calibrate_page(request: Request) -> HTMLResponse:
-    return render(request, "analysis/calibrate.html", {})
+    return render_form(request, "analysis/calibrate.html", {"values": {}, "problems": []})
+
+
+@router.post("/analysis/calibrate", response_model=None, dependencies=[Depends(csrf_check)])
+async def calibrate_submit(
+    request: Request,
+    data: UploadFile,
+    column: Annotated[str, Form(max_length=200)] = "",
+    new_column: Annotated[str, Form(max_length=200)] = "",
+    thresholds: Annotated[str, Form(max_length=200)] = "",
+    anchors: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The page's own form: the calibrated CSV as a download, or the page again with what went
+    wrong in words and what was typed kept (the API route answers JSON, meant for programs)."""
+    values = {"column": column, "new_column": new_column, "thresholds": thresholds,
+              "anchors": anchors}
+    name = data.filename or "data.csv"
+    try:
+        raw = await data.read(MAX_CALIBRATE_BYTES + 1)
+        if len(raw) > MAX_CALIBRATE_BYTES:
+            raise InvalidInput(f"{name} is over {MAX_CALIBRATE_BYTES // (1024 * 1024)} MB")
+        text = await run_in_threadpool(  # CPU work off the event loop
+            calibrate_csv, raw, name, column=column, new_column=new_column,
+            thresholds=numbers_field(thresholds, "Crisp thresholds"),
+            anchors=numbers_field(anchors, "Fuzzy anchors"))
+    except ValidationFailed as exc:
+        problems = [str(p) for p in exc.problems]
+    except InvalidInput as exc:
+        problems = [str(exc)]
+    else:
+        return Response(text, media_type="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="calibrated.csv"'})
+    return render_form(request, "analysis/calibrate.html",
+                       {"values": values, "problems": problems, "file_name": name}, 400)
+

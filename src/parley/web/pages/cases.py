@@ -12,7 +12,7 @@ from parley.domain.access import Action, case_change_refusal, is_allowed
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput
 from parley.domain.query import And, Has, In, Node, Or
-from parley.services.cases import DEFAULT_FACETS
+from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS
 from parley.web.auth import principal_of
 from parley.web.deps import CatalogueDep, ParleyDep
 from parley.web.pages.case_curation import VISIBILITIES
@@ -21,6 +21,7 @@ from parley.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+MAX_PICKS = 50  # ticks carried along; more than COMPARE_MAX is explained on the compare page
 
 
 def facet_filters(raw: list[str], codebook: Codebook) -> tuple[dict[str, list[str]], Node | None]:
@@ -60,8 +61,10 @@ def case_list(
     f: Annotated[list[str] | None, Query(max_length=100)] = None,
     facet: Annotated[list[str] | None, Query(max_length=30)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    ids: Annotated[list[str] | None, Query(max_length=MAX_PICKS)] = None,
 ) -> HTMLResponse:
     codebook = parley.codebook
+    picked = list(dict.fromkeys(ids or []))
     selected, facet_node = facet_filters(f or [], codebook)
     facets = list(dict.fromkeys([*DEFAULT_FACETS, *(facet or []), *selected]))
     for name in facets:
@@ -82,17 +85,24 @@ def case_list(
         combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
     )
 
+    # Cases ticked for comparison ride along in every link and live search (`ids`), so a new
+    # search or page keeps them; those not in this page's results are listed above it.
+    shown = {item.id for item in result.items}
+    kept = [(i, t) for i, t in catalogue.titles([i for i in picked if i not in shown]).items()]
+
     def toggle(name: str, code: str) -> str:
         pairs = [x for x in (f or []) if x != f"{name}:{code}"]
         if f"{name}:{code}" not in (f or []):
             pairs.append(f"{name}:{code}")
         params: list[tuple[str, str]] = [("q", q), ("where", where)]
         params += [("f", x) for x in pairs] + [("facet", x) for x in (facet or [])]
+        params += [("ids", x) for x in picked]
         return "/cases?" + urlencode([(k, v) for k, v in params if v])
 
     def page_url(n: int) -> str:
         params = [("q", q), ("where", where), ("page", str(n))]
         params += [("f", x) for x in (f or [])] + [("facet", x) for x in (facet or [])]
+        params += [("ids", x) for x in picked]
         return "/cases?" + urlencode([(k, v) for k, v in params if v])
 
     context = {
@@ -102,6 +112,8 @@ def case_list(
         "filter_variables": [v for v in codebook.coded if v.type.has_codes],
         "extra_facets": facet or [],
         "can_import": _may(request, Action.CASE_IMPORT),
+        "picked": set(picked), "kept": kept, "compare_min": COMPARE_MIN,
+        "compare_max": COMPARE_MAX,
     }
     name = "cases/_results.html" if request.headers.get("HX-Request") else "cases/list.html"
     return render(request, name, context)
@@ -147,10 +159,16 @@ def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: Cata
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(
     request: Request, parley: ParleyDep, catalogue: CatalogueDep,
-    ids: Annotated[list[str] | None, Query(max_length=4)] = None,
+    ids: Annotated[list[str] | None, Query(max_length=MAX_PICKS)] = None,
     only_differences: bool = False,
 ) -> HTMLResponse:
-    result = catalogue.compare(ids or [])
+    picked = list(dict.fromkeys(ids or []))
+    if not COMPARE_MIN <= len(picked) <= COMPARE_MAX:  # in words, with the way back kept
+        back = "/cases?" + urlencode([("ids", i) for i in picked])
+        return render(request, "cases/compare.html", {
+            "picked": len(picked), "back": back, "compare_min": COMPARE_MIN,
+            "compare_max": COMPARE_MAX, "cases": []}, 400)
+    result = catalogue.compare(picked)
     differing = set(result.differing)
     rows = [
         (v, [c.values[v.name] for c in result.cases], v.name in differing)
