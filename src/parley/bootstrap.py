@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -139,5 +142,15 @@ class Parley:
             self.workspaces.reseal_legacy()
         return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor)
 
+    @cached_property
+    def cpu(self) -> ProcessPoolExecutor:
+        """Worker processes for long pure-Python searches (QCA) of the web app; started on
+        first use. Spawned, not forked: a fork would copy the database pool and locks."""
+        workers = self.settings.cpu_workers or os.cpu_count() or 1
+        return ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
+
     def close(self) -> None:
+        if "cpu" in self.__dict__:
+            self.cpu.shutdown(wait=False, cancel_futures=True)
         self.db.dispose()

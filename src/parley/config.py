@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=3600,
         description="seconds a web QCA request may compute before it is refused (422); "
         "the CLI has no such budget")
+    cpu_workers: int = Field(
+        default=0, ge=0, le=64,
+        description="worker processes for web QCA searches (0: one per core)")
     rate_limit_signin: int = Field(
         default=10, ge=0,
         description="sign-in and first-start setup attempts per minute per client (0: off)")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from parley.analysis.qca import Options, SetData, analyse, result_to_json
+from parley.analysis.qca import Options, SetData, analyse_to_json
 from parley.domain.case import Case
 from parley.domain.comparison import CrispTable, CrossTab, SetDefinition, crisp_table, cross_tabulate
 from parley.domain.errors import InvalidInput
@@ -21,9 +22,27 @@ class CaseQcaRun:
     result: dict[str, Any]  # the QCA JSON of spec/interfaces.md, plus `unknown` reporting
 
 
+def run_qca(data: SetData, options: Options, executor: Executor | None = None) -> dict[str, Any]:
+    """The QCA JSON of `data`, computed by `executor` when given (its errors, a timeout included,
+    raised here as if computed in this thread)."""
+    if executor is None:
+        return analyse_to_json(data, options)
+    return executor.submit(analyse_to_json, data, options).result()
+
+
 class ComparativeAnalysis:
-    def __init__(self, catalogue: CaseCatalogue) -> None:
+    """Analyses over the cases `catalogue` lets its reader see.
+
+    `executor` runs the QCA search (a server passes a process pool, so a long search does not
+    hold the GIL that every other request needs); without one it runs in the calling thread.
+    """
+
+    def __init__(self, catalogue: CaseCatalogue, executor: Executor | None = None) -> None:
         self.catalogue = catalogue
+        self.executor = executor
+
+    def qca(self, data: SetData, options: Options) -> dict[str, Any]:
+        return run_qca(data, options, self.executor)
 
     def cases(self, where: str | None, leaves_only: bool) -> list[Case]:
         """Cases matching `where`; with `leaves_only`, a parent case whose sub-cases are in the
@@ -76,7 +95,7 @@ class ComparativeAnalysis:
         data = SetData.from_columns(
             list(conditions), [table.columns[c] for c in conditions],
             f"~{out_name}" if negated else out_name, table.columns[out_name], table.case_ids)
-        result = result_to_json(analyse(data, options))
+        result = self.qca(data, options)
         result["unknown"] = {
             "policy": "absent" if unknown_as_absent else "excluded",
             "cases": {cid: list(names) for cid, names in table.unknown.items()},

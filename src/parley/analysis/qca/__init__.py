@@ -20,6 +20,7 @@ from parley.analysis.qca.analysis import (
     QCAResult,
     Solution,
     analyse,
+    analyse_to_json,
     result_to_json,
 )
 from parley.analysis.qca.calibrate import calibrate_crisp, calibrate_fuzzy
@@ -42,6 +43,7 @@ __all__ = [
     "Solution",
     "TruthTable",
     "analyse",
+    "analyse_to_json",
     "build_truth_table",
     "calibrate_crisp",
     "calibrate_fuzzy",

@@ -232,3 +232,9 @@ def result_to_json(result: QCAResult) -> dict[str, Any]:
         ]
     out["warnings"] = list(result.warnings)
     return out
+
+
+def analyse_to_json(data: SetData, options: Options | None = None) -> dict[str, Any]:
+    """`analyse`, then `result_to_json`: one picklable call, so a server can run it in a worker
+    process (the search is pure Python; in a thread it would hold the server's GIL)."""
+    return result_to_json(analyse(data, options))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -13,13 +13,11 @@ from parley.analysis.qca import (
     Options,
     QCATimeout,
     SearchLimits,
-    analyse,
     parse_directions,
-    result_to_json,
 )
 from parley.interchange.set_table import calibrate_csv, read_set_data
 from parley.knowledge.qca_mapping import load_default_mapping
-from parley.services.analysis import ComparativeAnalysis
+from parley.services.analysis import ComparativeAnalysis, run_qca
 from parley.web.api.cases import ERRORS
 from parley.web.deps import CatalogueDep, ParleyDep
 from parley.web.limits import over_budget, qca_command, qca_limits
@@ -98,15 +96,16 @@ def qca_mapping(parley: ParleyDep) -> dict[str, dict[str, dict[str, str]]]:
 def qca_cases(body: CaseQcaIn, parley: ParleyDep, catalogue: CatalogueDep) -> dict[str, Any]:
     """QCA over the case base: truth table, solutions, necessity, and the cases left out.
 
-    Runs in the thread pool (a plain `def`), within PARLEY_QCA_TIME_BUDGET seconds: past it,
-    422 naming the budget and the `parley qca cases` command that runs it without one.
+    Reads the cases in the thread pool (a plain `def`) and searches in a worker process, within
+    PARLEY_QCA_TIME_BUDGET seconds: past it, 422 naming the budget and the `parley qca cases`
+    command that runs it without one.
     """
     m = load_default_mapping(parley.codebook)
     budget = parley.settings.qca_time_budget
     options = _options(body.incl_cut, body.n_cut, body.pri_cut, body.include_remainders,
                        body.dir_exp, body.necessity, body.conditions, qca_limits(budget))
     try:
-        run = ComparativeAnalysis(catalogue).qca_on_cases(
+        run = ComparativeAnalysis(catalogue, parley.cpu).qca_on_cases(
             {**m.conditions, **m.outcomes}, body.conditions, body.outcome, options,
             where=body.where, unknown_as_absent=body.unknown_as_absent,
             leaves_only=body.leaves_only)
@@ -152,7 +151,7 @@ def numbers_field(text: str, what: str) -> list[float]:
 
 @router.post("/qca")
 async def qca_csv(
-    request: Request,
+    parley: ParleyDep,
     data: UploadFile,
     outcome: Annotated[str, Form(max_length=200)],
     conditions: Annotated[str, Form(max_length=2000, description="A,B,C")],
@@ -166,8 +165,9 @@ async def qca_csv(
 ) -> dict[str, Any]:
     """QCA on an uploaded calibrated CSV (as `parley qca`), in the QCA JSON shape.
 
-    Parsing and minimisation run in the thread pool, within PARLEY_QCA_TIME_BUDGET seconds:
-    past it, 422 naming the budget and the `parley qca` command that runs it without one.
+    Parsing runs in the thread pool, the search in a worker process (`Parley.cpu`), within
+    PARLEY_QCA_TIME_BUDGET seconds: past it, 422 naming the budget and the `parley qca` command
+    that runs it without one.
     """
     from parley.domain.errors import InvalidInput
 
@@ -178,14 +178,14 @@ async def qca_csv(
         cuts = [float(x) for x in incl_cut.split(",")]
     except ValueError as exc:
         raise InvalidInput(f"incl_cut {incl_cut!r} must be X or X,Y with numbers in [0, 1]") from exc
-    budget = request.app.state.parley.settings.qca_time_budget
+    budget = parley.settings.qca_time_budget
 
     def run() -> dict[str, Any]:
         table = read_set_data(raw, name, outcome=outcome, conditions=conds,
                               case_id=case_id or None)
         options = _options(cuts, n_cut, pri_cut, include_remainders, dir_exp, necessity, conds,
                            qca_limits(budget))
-        return result_to_json(analyse(table, options))
+        return run_qca(table, options, parley.cpu)
 
     try:
         return await run_in_threadpool(run)

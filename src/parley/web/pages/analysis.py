@@ -102,7 +102,7 @@ def qca_page(
                 directions=parse_directions(dir_text, chosen) if use_dirs else None,
                 necessity=True, limits=qca_limits(budget),
             )
-            run = ComparativeAnalysis(catalogue).qca_on_cases(
+            run = ComparativeAnalysis(catalogue, parley.cpu).qca_on_cases(
                 {**mapping.conditions, **mapping.outcomes}, chosen,
                 f"~{outcome}" if negate else outcome, options, where=where or None,
                 unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)
