@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 import os
 import subprocess
 import sys
@@ -159,3 +160,17 @@ def test_the_operator_imports_publishes_and_deletes_audited(tmp_path: Path) -> N
         (operator, "cases.imported"), (operator, "case.visibility_changed"),
         (operator, "case.deleted")]
     assert ("system", "user.role_changed") in rows
+
+
+def test_export_datapackage_needs_a_file_and_writes_a_zip(db: str, tmp_path: Path) -> None:
+    refused = run(["cases", "export", "--format", "datapackage"], db)
+    assert refused.returncode == 2 and "give -o FILE.zip" in refused.stderr
+    out = tmp_path / "cases.zip"
+    done = run(["cases", "export", "--format", "datapackage", "--where", "region = europe",
+                "-o", str(out)], db)
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as z:
+        meta = json.loads(z.read("datapackage.json"))
+        rows = z.read("cases.csv").decode().strip().splitlines()
+    assert "Selection: region = europe" in meta["description"]
+    assert len(rows) - 1 == 4

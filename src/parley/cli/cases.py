@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,9 +21,11 @@ from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
 from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
+from parley.domain.errors import InvalidInput
 from parley.domain.listing import MARK_END, MARK_START, CasePage
 from parley.interchange.case_csv import cases_to_csv
 from parley.interchange.documents import read_document
+from parley.knowledge.citation import cases_package
 
 app = typer.Typer(help="Browse, search, export and import the case base.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -42,6 +45,7 @@ class ListFormat(StrEnum):
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
+    datapackage = "datapackage"
 
 
 class ShowFormat(StrEnum):
@@ -166,13 +170,22 @@ def export_cases(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                  help="Write here instead of stdout.")] = None,
 ) -> None:
-    """Export cases as JSON (the interchange shape) or CSV (one row per case).
+    """Export cases as JSON (the interchange shape), CSV (one row per case) or a data package
+    (a zip: the CSV, datapackage.json with the codebook as its schema, CITATION.txt; needs -o).
 
     Example: parley cases export --format csv -o cases.csv
     """
     with reported():
+        if fmt is ExportFormat.datapackage and output is None:
+            raise InvalidInput("--format datapackage writes a zip file: give -o FILE.zip")
         app_ = open_parley()
         cases = app_.cases.seen_by(OPERATOR).export(where)
+        if fmt is ExportFormat.datapackage:
+            assert output is not None
+            output.write_bytes(cases_package(cases, app_.codebook, where or "all cases",
+                                             date.today()))
+            Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
+            return
         if fmt is ExportFormat.json:
             text = json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2) + "\n"
         else:

@@ -86,6 +86,7 @@ class SourceMeta:
     year: int
     file: str
     sections: tuple[str, ...]
+    publisher: str = ""
 
 
 @cache
@@ -94,7 +95,8 @@ def load_sources() -> dict[str, SourceMeta]:
     out: dict[str, SourceMeta] = {}
     for raw in data["sources"]:
         out[raw["id"]] = SourceMeta(raw["id"], raw["title"], tuple(raw.get("authors", ())),
-                                    int(raw["year"]), raw["file"], tuple(raw["sections"]))
+                                    int(raw["year"]), raw["file"], tuple(raw["sections"]),
+                                    str(raw.get("publisher", "")))
     return out
 
 

@@ -21,6 +21,7 @@ from parley.services.ports import CaseStore
 
 DEFAULT_FACETS = ("region", "group_type", "initiator", "mediator_type", "secrecy", "outcome_class")
 COMPARE_MIN, COMPARE_MAX = 2, 4
+SEARCH_PAGE = 1000  # the store's largest page
 
 # (raw document, key-path locator) for one file; `Locator` is as in domain.case
 RawDocument = tuple[object, Callable[[tuple[str | int, ...]], int | None]]
@@ -102,6 +103,19 @@ class CaseCatalogue:
 
     def export(self, where: str | None = None) -> list[Case]:
         return self.store.all_cases(self.parse_where(where), reader=self.reader)
+
+    def select(self, where: Node | None = None, search: str | None = None) -> list[Case]:
+        """Every case the list would show for `where` and `search` (all pages), whole."""
+        cases = self.store.all_cases(where, reader=self.reader)
+        if not search:
+            return cases
+        found: set[str] = set()
+        while True:  # the store pages a search at most SEARCH_PAGE ids at a time
+            page = self.list_cases(where, search, limit=SEARCH_PAGE, offset=len(found))
+            found |= {item.id for item in page.items}
+            if not page.items or len(found) >= page.total:
+                break
+        return [c for c in cases if c.id in found]
 
     def parse_documents(self, documents: Sequence[tuple[str, RawDocument]]) -> list[Case]:
         """Validate every case in every document; raise all problems together."""

@@ -33,7 +33,8 @@ CSRF_MAX_AGE = 12 * 3600
 
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     # case base (readable without login unless PARLEY_PUBLIC_CASES=false: see cases_gate)
-    ("GET", "/"), ("GET", "/cases"), ("GET", "/cases/{case_id}"), ("GET", "/compare"),
+    ("GET", "/"), ("GET", "/cases"), ("GET", "/cases/export"), ("GET", "/cases/{case_id}"),
+    ("GET", "/compare"),
     # (each reader sees bundled and published cases, and its own and its workspaces' cases;
     # changing the case base is guarded: curators and administrators only)
     ("GET", "/codebook"), ("GET", "/api/cases"), ("GET", "/api/cases/{case_id}"),

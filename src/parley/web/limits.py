@@ -63,7 +63,7 @@ RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("GET", r"/analysis(/qca)?", WORK),
         ("POST", r"/analysis/calibrate", WORK),
         ("GET", r"/api/cases", WORK),
-        ("GET", r"/cases", WORK),
+        ("GET", r"/cases(/export)?", WORK),
         ("POST", r"/api/cases/import", WORK),
         ("GET", r"/(api/)?compare", WORK),
     ))

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from parley import __version__
 from parley.domain.access import Action, case_change_refusal, is_allowed
+from parley.domain.case import case_to_dict
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput
 from parley.domain.query import And, Has, In, Node, Or
+from parley.interchange.case_csv import cases_to_csv
+from parley.knowledge.citation import cases_package, how_to_cite
 from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS
 from parley.web.auth import principal_of
 from parley.web.deps import CatalogueDep, ParleyDep
@@ -21,6 +28,14 @@ from parley.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    DATAPACKAGE = "datapackage"
+
+
 MAX_PICKS = 50  # ticks carried along; more than COMPARE_MAX is explained on the compare page
 
 
@@ -99,6 +114,10 @@ def case_list(
         params += [("ids", x) for x in picked]
         return "/cases?" + urlencode([(k, v) for k, v in params if v])
 
+    def export_url(fmt: str) -> str:
+        params = [("format", fmt), ("q", q), ("where", where)] + [("f", x) for x in (f or [])]
+        return "/cases/export?" + urlencode([(k, v) for k, v in params if v])
+
     def page_url(n: int) -> str:
         params = [("q", q), ("where", where), ("page", str(n))]
         params += [("f", x) for x in (f or [])] + [("facet", x) for x in (facet or [])]
@@ -112,11 +131,48 @@ def case_list(
         "filter_variables": [v for v in codebook.coded if v.type.has_codes],
         "extra_facets": facet or [],
         "can_import": _may(request, Action.CASE_IMPORT),
-        "picked": set(picked), "kept": kept, "compare_min": COMPARE_MIN,
+        "picked": set(picked), "kept": kept, "export_url": export_url,
+        "citation": how_to_cite(__version__, date.today()), "compare_min": COMPARE_MIN,
         "compare_max": COMPARE_MAX,
     }
     name = "cases/_results.html" if request.headers.get("HX-Request") else "cases/list.html"
     return render(request, name, context)
+
+
+@router.get("/cases/export", response_model=None)
+def export_cases(
+    parley: ParleyDep,
+    catalogue: CatalogueDep,
+    format: Annotated[ExportFormat, Query()] = ExportFormat.CSV,
+    q: Annotated[str, Query(max_length=500)] = "",
+    where: Annotated[str, Query(max_length=2000)] = "",
+    f: Annotated[list[str] | None, Query(max_length=100)] = None,
+) -> Response:
+    """The list as it is filtered now (every page), as CSV, JSON (the import shape) or a data
+    package (CSV + `datapackage.json` with the codebook as its schema + CITATION.txt)."""
+    _, facet_node = facet_filters(f or [], parley.codebook)
+    nodes = [n for n in (catalogue.parse_where(where), facet_node) if n is not None]
+    node: Node | None = None
+    if nodes:
+        node = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+    cases = catalogue.select(node, q or None)
+    today = date.today()
+    stem = f"parley-cases-{today.isoformat()}"
+    if format is ExportFormat.CSV:
+        body: bytes = cases_to_csv(cases, parley.codebook).encode()
+        media, name = "text/csv; charset=utf-8", f"{stem}.csv"
+    elif format is ExportFormat.JSON:
+        body = (json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2)
+                + "\n").encode()
+        media, name = "application/json", f"{stem}.json"
+    else:
+        filters = "; ".join(x for x in (f"search “{q}”" if q else "", where,
+                                         ", ".join(f or [])) if x) or "all cases"
+        body = cases_package(cases, parley.codebook, filters, today)
+        media, name = "application/zip", f"{stem}-datapackage.zip"
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Parley-Cases": str(len(cases))})
 
 
 def _may(request: Request, action: Action) -> bool:
