@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import zipfile
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest

@@ -24,3 +24,13 @@ def test_qca_cases_json_and_user_mapping(tmp_path: Path) -> None:
     assert json.loads(mine.stdout)["conditions"] == ["EUR"]
     bad = run(["qca", "cases", "--conditions", "NOPE"], url)
     assert bad.returncode == 2 and "not in the mapping: NOPE" in bad.stderr
+
+
+def test_qca_cases_table_warns_when_most_cases_are_left_out(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    out = run(["qca", "cases", "--conditions", "MED,INC", "--include-remainders",
+               "--format", "table"], url)
+    assert out.returncode == 0, out.stderr
+    flat = " ".join(out.stdout.split())
+    assert "warning: 21 of 24 cases were left out" in flat
+    assert "warning: only 3 cases for 2 conditions" in flat

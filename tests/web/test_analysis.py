@@ -102,3 +102,19 @@ def test_qca_csv_with_bare_carriage_returns(client: TestClient) -> None:
                     data={"outcome": "OUT", "conditions": "A,B"})
     assert r.status_code == 200, r.text
     assert r.json()["n_cases"] == 2
+
+
+def test_qca_on_three_cases_with_21_left_out_warns_everywhere(client: TestClient) -> None:
+    """Issue 14: MED and INC leave 21 of 24 cases out; the result was '1 → LASTING', no warning."""
+    body = client.post("/api/qca/cases", json={"conditions": ["MED", "INC"],
+                                               "outcome": "LASTING",
+                                               "include_remainders": True}).json()
+    assert body["n_cases"] == 3
+    assert body["warnings"][0].startswith("21 of 24 cases were left out because a chosen "
+                                          "condition or the outcome is unknown for them")
+    assert body["warnings"][1].startswith("only 3 cases for 2 conditions")
+    page = client.get("/analysis/qca", params=[("conditions", "MED"), ("conditions", "INC"),
+                                               ("outcome", "LASTING"), ("submitted", "1"),
+                                               ("remainders", "true"),
+                                               ("leaves_only", "true")]).text
+    assert "21 of 24 cases were left out" in page and "only 3 cases for 2 conditions" in page

@@ -96,6 +96,13 @@ class ComparativeAnalysis:
             list(conditions), [table.columns[c] for c in conditions],
             f"~{out_name}" if negated else out_name, table.columns[out_name], table.case_ids)
         result = self.qca(data, options)
+        left_out, kept = len(table.excluded), len(table.case_ids)
+        if left_out > kept:
+            result["warnings"].insert(0, (
+                f"{left_out} of {left_out + kept} cases were left out because a chosen "
+                f"condition or the outcome is unknown for them: the result describes the {kept} "
+                "left, which may not be like the others; choose conditions coded for more "
+                "cases, or count unknown as absent"))
         result["unknown"] = {
             "policy": "absent" if unknown_as_absent else "excluded",
             "cases": {cid: list(names) for cid, names in table.unknown.items()},

@@ -44,6 +44,21 @@ class Options:
     directions: Mapping[str, int | None] | None = None
     necessity: bool = False
     limits: SearchLimits = field(default_factory=SearchLimits)
+    small_sample: SmallSample = field(default_factory=lambda: SmallSample())
+
+
+@dataclass(frozen=True)
+class SmallSample:
+    """When a result is flagged as resting on too little evidence (warnings, never refusals).
+
+    Parley's own rules of thumb, stated so a reader can weigh them: with few cases per
+    condition, random data also yield tidy solutions; with most combinations unobserved, the
+    parsimonious solution rests on assumptions about cases that do not exist.
+    """
+
+    min_cases: int = 10
+    min_cases_per_condition: int = 3
+    max_remainder_share: float = 0.5  # of the 2^k combinations, with remainders included
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,28 @@ def solve(
     return solution, terms_list
 
 
+def small_sample_warnings(data: SetData, tt: TruthTable, opts: Options) -> list[str]:
+    """Why this result may say little beyond its own cases (see `SmallSample`)."""
+    rule = opts.small_sample
+    n, k = len(data.cases), len(data.conditions)
+    out: list[str] = []
+    needed = max(rule.min_cases, rule.min_cases_per_condition * k)
+    if n < needed:
+        out.append(
+            f"only {n} case{'' if n == 1 else 's'} for {k} condition{'' if k == 1 else 's'}: "
+            f"with fewer than {needed} (at least {rule.min_cases}, and "
+            f"{rule.min_cases_per_condition} per condition) random data also give tidy "
+            "solutions; read these as descriptions of these cases, not as a pattern")
+    possible = 2 ** k
+    observed = len(tt.rows)
+    if opts.include_remainders and (possible - observed) / possible > rule.max_remainder_share:
+        out.append(
+            f"{possible - observed} of the {possible} combinations of conditions are not "
+            f"observed (remainders): the parsimonious solution rests mostly on assumptions "
+            "about cases that do not exist; compare it with the conservative solution")
+    return out
+
+
 def analyse(data: SetData, options: Options | None = None) -> QCAResult:
     """Run the analysis the options ask for.
 
@@ -125,6 +162,7 @@ def analyse(data: SetData, options: Options | None = None) -> QCAResult:
             "cases with a membership of exactly 0.5 belong to no truth-table row: "
             + ", ".join(tt.unassigned_cases)
         )
+    warnings.extend(small_sample_warnings(data, tt, opts))
     if not tt.positives:
         best = max((r.incl for r in tt.rows if r.out != "?"), default=0.0)
         warnings.append(
