@@ -28,6 +28,7 @@ from parley.services.invitations import Invitations
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
+from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
 from parley.storage.keys import RingSource, derive
@@ -43,6 +44,9 @@ class Parley:
     codebook: Codebook
     db: Database
     hasher: PasswordHasher = field(default_factory=Argon2Hasher)
+    background: bool = True
+    """Recompute the outlook's evaluation in a background thread after the case base changes
+    (the server); a command that exits at once leaves it to `parley evaluate`."""
 
     @classmethod
     def build(cls, settings: Settings | None = None, *,
@@ -116,10 +120,11 @@ class Parley:
 
     @cached_property
     def assessments(self) -> Assessments:
-        return Assessments(self.cases, self.codebook, self.guidelines,
-                           load_similarity_weights(self.codebook),
+        return Assessments(CaseBaseRevisions(self.db, self.codebook), self.codebook,
+                           self.guidelines, load_similarity_weights(self.codebook),
                            load_outlook_settings(self.codebook),
-                           load_brief_rules(self.codebook, self.sources))
+                           load_brief_rules(self.codebook, self.sources),
+                           background=self.background)
 
     @cached_property
     def scenarios(self) -> SavedScenarios:

@@ -52,7 +52,7 @@ def assess(
         app = open_parley()
         scenario = read_scenario(file, app.codebook)
         assessment = app.assessments.assess(scenario, OPERATOR)
-        titles = {c.id: c.title for c in app.cases.seen_by(OPERATOR).export()}
+        titles = app.assessments.titles(OPERATOR)
         data: bytes
         if fmt is AssessFormat.json:
             data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)

@@ -14,7 +14,6 @@ from rich.table import Table
 from parley.analysis.evaluate import SchemeResult, evaluation_to_dict
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
-from parley.domain.access import OPERATOR
 
 
 class EvaluateFormat(StrEnum):
@@ -65,7 +64,7 @@ def evaluate(
     Example: parley evaluate --format json
     """
     with reported():
-        result = open_parley().assessments.evaluate(OPERATOR)
+        result = open_parley().assessments.evaluate()
         if fmt is EvaluateFormat.json:
             sys.stdout.write(json.dumps(evaluation_to_dict(result), ensure_ascii=False,
                                         indent=2) + "\n")

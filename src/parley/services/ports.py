@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -50,6 +51,59 @@ class CaseStore(Protocol):
         facets: Sequence[str] = (),
         reader: CaseReader = ...,
     ) -> CasePage: ...
+
+
+@dataclass(frozen=True)
+class CaseBaseSnapshot:
+    """Every stored case (whoever may see it) at one revision of the case base."""
+
+    revision: int
+    cases: tuple[StoredCase, ...]
+
+
+@dataclass(frozen=True)
+class PublicCases:
+    """The public cases (bundled and published) at one revision, with a digest of their
+    content: equal digests, equal cases."""
+
+    revision: int
+    cases: tuple[Case, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class StoredEvaluation:
+    """The outlook's evaluation and fit (`result`, JSON) over the public cases of `revision`."""
+
+    revision: int
+    settings_digest: str
+    public_digest: str
+    n_public: int
+    result: str
+    computed_at: datetime
+    seconds: float
+
+
+class CaseBaseStore(Protocol):
+    """The case base's revision (raised by every case change, in its transaction) and the
+    evaluations stored per revision."""
+
+    def revision(self) -> int: ...
+
+    def snapshot(self) -> CaseBaseSnapshot: ...
+
+    def public_cases(self) -> PublicCases: ...
+
+    def public_digest(self) -> tuple[int, str]: ...
+
+    def latest_evaluation(self, settings_digest: str) -> StoredEvaluation | None: ...
+
+    def latest_evaluation_revision(self, settings_digest: str) -> int | None: ...
+
+    def evaluation_of(self, settings_digest: str, public_digest: str
+                      ) -> StoredEvaluation | None: ...
+
+    def store_evaluation(self, evaluation: StoredEvaluation) -> None: ...
 
 
 class CasesTx(Protocol):
