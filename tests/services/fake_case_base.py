@@ -1,0 +1,52 @@
+"""An in-memory `CaseBaseStore` (services/ports.py): a fixed list of public cases at one
+revision, and the evaluations stored in a dict. For service tests that need a case base the
+database does not hold (e.g. one with an edited case)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from parley.domain.case import Case, case_to_dict
+from parley.domain.listing import StoredCase
+from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
+
+
+class FakeCaseBase:
+    def __init__(self, cases: list[Case], revision: int = 1) -> None:
+        self.cases = sorted(cases, key=lambda c: c.id)
+        self.rev = revision
+        self.stored: dict[tuple[int, str], StoredEvaluation] = {}
+
+    def revision(self) -> int:
+        return self.rev
+
+    def snapshot(self) -> CaseBaseSnapshot:
+        return CaseBaseSnapshot(self.rev, tuple(StoredCase(c, "user", 1) for c in self.cases))
+
+    def _digest(self) -> str:
+        text = json.dumps([case_to_dict(c) for c in self.cases], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def public_digest(self) -> tuple[int, str]:
+        return self.rev, self._digest()
+
+    def public_cases(self) -> PublicCases:
+        return PublicCases(self.rev, tuple(self.cases), self._digest())
+
+    def latest_evaluation(self, settings_digest: str) -> StoredEvaluation | None:
+        mine = [e for (_, d), e in self.stored.items() if d == settings_digest]
+        return max(mine, key=lambda e: e.revision, default=None)
+
+    def latest_evaluation_revision(self, settings_digest: str) -> int | None:
+        latest = self.latest_evaluation(settings_digest)
+        return None if latest is None else latest.revision
+
+    def evaluation_of(self, settings_digest: str, public_digest: str
+                      ) -> StoredEvaluation | None:
+        mine = [e for (_, d), e in self.stored.items()
+                if d == settings_digest and e.public_digest == public_digest]
+        return max(mine, key=lambda e: e.revision, default=None)
+
+    def store_evaluation(self, evaluation: StoredEvaluation) -> None:
+        self.stored.setdefault((evaluation.revision, evaluation.settings_digest), evaluation)
