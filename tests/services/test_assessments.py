@@ -142,6 +142,7 @@ def test_a_private_case_is_similar_for_its_owner_only(app: Parley, cora: Princip
                                                                        reader).similar_cases]
         assert "coras-own" not in app.assessments.titles(reader)
     assert app.assessments.titles(readers["cora"])["coras-own"] == f"Copy of {JAMAICA}"
+    assert "revision" not in app.assessments.assess(scenario).outlook.caveat  # not stale
     # the public cases did not change: the stored evaluation is carried over, not recomputed
     app.assessments.wait_for_refresh()
     assert app.assessments.refresh().revision == app.assessments.store.revision()

@@ -176,6 +176,7 @@ class Assessments:
         self._base: _Base | None = None
         self._fits: dict[int, tuple[OutlookFit, OutlookModel]] = {}  # by measured revision
         self._latest: int | None = None  # the newest stored fit's revision, when last read
+        self._checked: int | None = None  # the revision whose public cases were compared
         self._lock = threading.Lock()  # building a pool
         self._fit_lock = threading.Lock()  # computing a fit
         self._worker: threading.Thread | None = None
@@ -233,6 +234,13 @@ class Assessments:
                 self._newest()
             latest = self._latest
         assert latest is not None
+        if latest < revision and self._checked != revision:
+            # Once per revision: a change that left the public cases as they were (a private
+            # case, a workspace's, a restored bundled file) keeps the stored fit: carried over.
+            self._checked = revision
+            if self._reuse(*self.store.public_digest()) is not None:
+                self._newest()
+                latest = max(latest, self._latest or latest)
         fit, model = self._fits[latest]
         if latest >= revision:
             return FitInUse(fit, model, latest, revision, fit.caveat)
@@ -248,14 +256,9 @@ class Assessments:
         """Bring the stored fit up to the case base's current revision: reuse a stored one
         computed on the same public cases, or compute it (expensive) and store it."""
         revision, digest = self.store.public_digest()
-        same = self.store.evaluation_of(self.digest, digest)
-        if same is not None:
-            if same.revision >= revision:
-                stored = same
-            else:
-                stored = StoredEvaluation(revision, self.digest, digest, same.n_public,
-                                          same.result, same.computed_at, same.seconds)
-                self.store.store_evaluation(stored)
+        reused = self._reuse(revision, digest)
+        if reused is not None:
+            stored = reused
         else:
             public = self.store.public_cases()
             start = time.perf_counter()
@@ -265,6 +268,16 @@ class Assessments:
                                       time.perf_counter() - start)
             self.store.store_evaluation(stored)
         self._newest()
+        return stored
+
+    def _reuse(self, revision: int, digest: str) -> StoredEvaluation | None:
+        """The stored fit of the same public cases, stored again for `revision` if older."""
+        same = self.store.evaluation_of(self.digest, digest)
+        if same is None or same.revision >= revision:
+            return same
+        stored = StoredEvaluation(revision, self.digest, digest, same.n_public, same.result,
+                                  same.computed_at, same.seconds)
+        self.store.store_evaluation(stored)
         return stored
 
     def _start_refresh(self) -> None:
