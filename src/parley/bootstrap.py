@@ -15,7 +15,13 @@ from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
 from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
-from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.knowledge.loader import (
+    bundled_case_files,
+    bundled_digest,
+    load_bundled_cases,
+    load_codebook,
+    load_source_texts,
+)
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.passwords import password_rule
 from parley.knowledge.weights import load_similarity_weights
@@ -119,8 +125,13 @@ class Parley:
         return load_guidelines(self.codebook, self.sources)
 
     @cached_property
+    def case_base(self) -> CaseBaseRevisions:
+        """The case base's revision and the evaluations stored per revision."""
+        return CaseBaseRevisions(self.db, self.codebook)
+
+    @cached_property
     def assessments(self) -> Assessments:
-        return Assessments(CaseBaseRevisions(self.db, self.codebook), self.codebook,
+        return Assessments(self.case_base, self.codebook,
                            self.guidelines, load_similarity_weights(self.codebook),
                            load_outlook_settings(self.codebook),
                            load_brief_rules(self.codebook, self.sources),
@@ -142,7 +153,10 @@ class Parley:
             pass
         else:
             self.workspaces.reseal_legacy()
-        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor)
+        digest = bundled_digest()
+        if self.case_base.bundled_synced(digest):  # nothing changed since: skip parsing
+            return SyncReport(unchanged=len(bundled_case_files()))
+        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor, digest)
 
     def close(self) -> None:
         self.db.dispose()

@@ -48,6 +48,13 @@ class CaseBaseRevisions:
         with self.db.read() as s:
             return self._revision(s)
 
+    def bundled_synced(self, digest: str) -> bool:
+        """Whether the bundled files of `digest` were synced and no case changed since."""
+        with self.db.read() as s:
+            row = s.get(CaseBaseStateRow, 1)
+            return (row is not None and row.bundled_digest == digest
+                    and row.bundled_revision == row.revision)
+
     def _consistent(self, read: Callable[[Session], T]) -> tuple[int, T]:
         """`read` of one revision: the revision did not move while it ran."""
         for _ in range(RETRIES):

@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -51,7 +52,7 @@ from parley.domain.query import Node
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
 from parley.storage.records import check_version
-from parley.storage.tables import CaseRow, CaseValueRow
+from parley.storage.tables import CaseBaseStateRow, CaseRow, CaseValueRow
 
 BATCH = 500
 VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
@@ -521,6 +522,13 @@ class CaseRecords:
 
     def is_empty(self) -> bool:
         return self.s.scalars(select(CaseRow.pk).limit(1)).first() is None
+
+    def mark_bundled(self, digest: str) -> None:
+        """Record, in this transaction, that the bundled files of `digest` are synced as of
+        the revision this transaction leaves (after its own changes)."""
+        self.s.flush()
+        self.s.execute(update(CaseBaseStateRow).where(CaseBaseStateRow.id == 1).values(
+            bundled_digest=digest, bundled_revision=CaseBaseStateRow.revision))
 
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
         """Make every bundled id hold its bundled file: add missing ones, and rewrite every one

@@ -89,6 +89,8 @@ class CaseBaseStateRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    bundled_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bundled_revision: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
 

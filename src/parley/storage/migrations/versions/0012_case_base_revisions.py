@@ -11,6 +11,10 @@ and the outlook fitted on it (JSON), per revision and per digest of the settings
 with, with a digest of the public cases it was computed on (so a change that leaves the public
 cases alone reuses it without recomputing). docs/assessment.md, "The evaluation's cache".
 
+`bundled_digest` and `bundled_revision` record the bundled files last synced and the revision
+right after: while both still hold, no bundled row can differ from its file (any change would
+have raised the revision), so a command's start skips re-reading the bundled files.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03
@@ -35,6 +39,8 @@ def upgrade() -> None:
         "case_base_state",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("revision", sa.BigInteger(), nullable=False),
+        sa.Column("bundled_digest", sa.String(64), nullable=True),
+        sa.Column("bundled_revision", sa.BigInteger(), nullable=True),
         sa.CheckConstraint("id = 1", name="one_row"),
     )
     op.execute("INSERT INTO case_base_state (id, revision) VALUES (1, 1)")
