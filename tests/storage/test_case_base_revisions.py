@@ -21,11 +21,12 @@ from parley.domain.account import SYSTEM, Principal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
+from parley.knowledge.loader import bundled_case_files, load_bundled_cases
 from parley.services.cases import RawDocument
 from parley.services.ports import StoredEvaluation
 from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
-from parley.storage.database import Database, alembic_config
+from parley.storage.database import Database, alembic_config, head_revision
 from tests.support import build, user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"
@@ -163,3 +164,29 @@ def test_0012_down_and_up(database_url: str, bundled_cases: list[Case],
         conn.execute(text("DELETE FROM cases WHERE id = :id"), {"id": bundled_cases[1].id})
     assert repo_store.revision() > 1
     db.dispose()
+
+
+def test_head_revision_is_alembics_without_importing_it() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_start_skips_the_bundled_files_only_while_nothing_changed(
+        app: Parley, cora: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    real = load_bundled_cases
+
+    def counted(*args: Any, **kwargs: Any) -> list[Case]:
+        parsed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("parley.bootstrap.load_bundled_cases", counted)
+    report = app.upgrade()
+    assert parsed == [] and report.unchanged == len(bundled_case_files())
+    app.curation.import_documents(cora, [doc("any-change")])  # the revision moves: re-check
+    assert app.upgrade().unchanged == len(bundled_case_files()) and parsed == [1]
+    assert app.upgrade().unchanged == len(bundled_case_files()) and parsed == [1]
+    with app.db.write() as s:  # an edit outside Parley: restored at the next start
+        s.execute(text("UPDATE cases SET title = 'x' WHERE id = 'jamaica-august-town-truce-2008'"))
+    assert app.upgrade().restored == ("jamaica-august-town-truce-2008",) and parsed == [1, 1]
