@@ -187,3 +187,13 @@ def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Pa
     service.delete(ana, saved.id)
     assert service.mine(ana) == []
     app.close()
+
+
+def test_a_server_start_prepares_the_evaluation_before_any_request(
+        app: Parley, codebook: Codebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = Counter(monkeypatch)
+    app.assessments.warm()  # what `parley serve` does after building the app
+    app.assessments.wait_for_refresh()
+    assert counter.threads == ["parley-warm"]
+    app.assessments.assess(parse_scenario({"cohesion": "high"}, codebook))
+    assert counter.calls == 1

@@ -180,6 +180,7 @@ class Assessments:
         self._lock = threading.Lock()  # building a pool
         self._fit_lock = threading.Lock()  # computing a fit
         self._worker: threading.Thread | None = None
+        self._warmer: threading.Thread | None = None
         self._worker_lock = threading.Lock()
 
     # -- the pool ----------------------------------------------------------------------------
@@ -295,9 +296,28 @@ class Assessments:
         except Exception:  # a background thread has nobody to raise to: log it
             log.exception("recomputing the outlook's evaluation failed")
 
+    def warm(self) -> None:
+        """Prepare, in a background thread, what the first assessment needs: the feature
+        matrix of the current revision and an up-to-date stored fit (a server's start)."""
+        def run() -> None:
+            try:
+                revision = self.store.revision()
+                self._pool(revision)
+                with self._fit_lock:
+                    if self.store.latest_evaluation_revision(self.digest) is None:
+                        self.refresh()
+                self.fit_in_use(revision)  # carries a fit over, or starts its refresh
+            except Exception:  # nobody to raise to: log it; requests will retry
+                log.exception("preparing assessments at start failed")
+
+        self._warmer = threading.Thread(target=run, name="parley-warm", daemon=True)
+        self._warmer.start()
+
     def wait_for_refresh(self, timeout: float | None = None) -> None:
         """Wait for a background refresh to finish (tests, shutdown)."""
-        worker = self._worker
+        if self._warmer is not None:
+            self._warmer.join(timeout)
+        worker = self._worker  # read after warming, which may have started it
         if worker is not None:
             worker.join(timeout)
 
