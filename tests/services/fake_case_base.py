@@ -7,22 +7,33 @@ from __future__ import annotations
 import hashlib
 import json
 
+from parley.domain.access import Visibility
 from parley.domain.case import Case, case_to_dict
 from parley.domain.listing import StoredCase
 from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
 
 
 class FakeCaseBase:
-    def __init__(self, cases: list[Case], revision: int = 1) -> None:
-        self.cases = sorted(cases, key=lambda c: c.id)
+    def __init__(self, cases: list[Case], revision: int = 1,
+                 access: dict[str, StoredCase] | None = None) -> None:
+        """`access` gives some cases an owner, a visibility and a workspace (public
+        otherwise); the public cases are the ones `public_cases` returns."""
+        self.access = access or {}
+        self.all = sorted(cases, key=lambda c: c.id)
+        self.cases = [c for c in self.all if c.id not in self.access
+                      or self.access[c.id].visibility is Visibility.PUBLIC]
         self.rev = revision
         self.stored: dict[tuple[int, str], StoredEvaluation] = {}
 
     def revision(self) -> int:
         return self.rev
 
+    def bundled_synced(self, digest: str) -> bool:
+        return True
+
     def snapshot(self) -> CaseBaseSnapshot:
-        return CaseBaseSnapshot(self.rev, tuple(StoredCase(c, "user", 1) for c in self.cases))
+        return CaseBaseSnapshot(self.rev, tuple(self.access.get(c.id, StoredCase(c, "user", 1))
+                                                for c in self.all))
 
     def _digest(self) -> str:
         text = json.dumps([case_to_dict(c) for c in self.cases], sort_keys=True)

@@ -4,6 +4,7 @@ come from the cases it sees."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +16,26 @@ import yaml
 import parley.analysis.fit as fit_module
 from parley.analysis.evaluate import evaluate as real_evaluate
 from parley.bootstrap import Parley
-from parley.domain.access import ANONYMOUS, OPERATOR, CaseReader, Scope, Visibility
+from parley.domain.access import (
+    ANONYMOUS,
+    OPERATOR,
+    CaseReader,
+    Scope,
+    Visibility,
+    may_read_case,
+)
 from parley.domain.account import SYSTEM, Principal
-from parley.domain.case import case_to_dict
+from parley.domain.case import Case, case_to_dict
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
+from parley.domain.listing import StoredCase
 from parley.domain.scenario import parse_scenario, scenario_from_case
-from parley.services.assessments import SavedScenarios
+from parley.knowledge.guidelines import load_guidelines
+from parley.knowledge.outlook_conditions import load_outlook_settings
+from parley.knowledge.weights import load_similarity_weights
+from parley.services.assessments import Assessments, SavedScenarios
 from parley.services.cases import RawDocument
+from tests.services.fake_case_base import FakeCaseBase
 from tests.support import build, user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"
@@ -197,3 +210,21 @@ def test_a_server_start_prepares_the_evaluation_before_any_request(
     assert counter.threads == ["parley-warm"]
     app.assessments.assess(parse_scenario({"cohesion": "high"}, codebook))
     assert counter.calls == 1
+
+
+def test_each_readers_mask_is_the_domain_rule(bundled_cases: list[Case],
+                                              codebook: Codebook) -> None:
+    """The per-reader mask over the feature matrix (`_Base.seen`) agrees with
+    `domain.access.may_read_case` for every visibility, owner and workspace."""
+    combos = list(itertools.product(Visibility, [None, "ana", "bob"], [None, "w1", "w2"]))
+    access = {c.id: StoredCase(c, "user", 1, vis, owner, ws)
+              for c, (vis, owner, ws) in zip(bundled_cases, combos, strict=False)}
+    service = Assessments(FakeCaseBase(bundled_cases, access=access), codebook,
+                          load_guidelines(codebook), load_similarity_weights(codebook),
+                          load_outlook_settings(codebook), background=False)
+    readers = [ANONYMOUS, OPERATOR, CaseReader("ana"), CaseReader("ana", frozenset({"w1"})),
+               CaseReader("bob", frozenset({"w1", "w2"})), CaseReader("carl", frozenset({"w2"}))]
+    for reader in readers:
+        expected = {c.id for c in bundled_cases
+                    if c.id not in access or may_read_case(reader, access[c.id].access)}
+        assert set(service.titles(reader)) == expected, reader

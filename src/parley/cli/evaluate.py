@@ -66,6 +66,8 @@ def evaluate(
 ) -> None:
     """Score the outlook and its baselines on cases they have not seen: Brier score, ranked
     probability score and a reliability table, by leave-one-out and by leave-one-country-out.
+    Over the public case base at its current revision; the result is stored, and every
+    assessment uses it (until the case base changes again).
 
     Example: parley evaluate --format json
     """
