@@ -10,7 +10,7 @@ import json
 from parley.domain.access import Visibility
 from parley.domain.case import Case, case_to_dict
 from parley.domain.listing import StoredCase
-from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
+from parley.services.ports import CaseBaseSnapshot, PoolRow, PublicCases, StoredEvaluation
 
 
 class FakeCaseBase:
@@ -32,8 +32,14 @@ class FakeCaseBase:
         return True
 
     def snapshot(self) -> CaseBaseSnapshot:
-        return CaseBaseSnapshot(self.rev, tuple(self.access.get(c.id, StoredCase(c, "user", 1))
-                                                for c in self.all))
+        def row(case: Case) -> PoolRow:
+            stored = self.access.get(case.id, StoredCase(case, "user", 1))
+            return PoolRow(case.id, case.title, case.summary, case.parent,
+                           str(case.value("outcome_class")),
+                           {k: v.value for k, v in case.values.items() if k != "outcome_class"},
+                           stored.visibility, stored.owner, stored.workspace)
+
+        return CaseBaseSnapshot(self.rev, tuple(row(c) for c in self.all))
 
     def _digest(self) -> str:
         text = json.dumps([case_to_dict(c) for c in self.cases], sort_keys=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from alembic import command
+from bench.synthetic import generate_cases
 from sqlalchemy import text
 
 from parley.bootstrap import Parley
@@ -21,6 +22,7 @@ from parley.domain.account import SYSTEM, Principal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
+from parley.domain.scenario import scenario_from_case
 from parley.knowledge.loader import bundled_case_files, load_bundled_cases
 from parley.services.cases import RawDocument
 from parley.services.ports import StoredEvaluation
@@ -103,7 +105,7 @@ def test_a_revision_and_its_cases_are_read_together(app: Parley, cora: Principal
     store = revisions(app)
     snap = store.snapshot()
     assert snap.revision == store.revision()
-    assert {s.case.id for s in snap.cases} == CaseRepository(app.db, app.codebook).ids(
+    assert {s.id for s in snap.cases} == CaseRepository(app.db, app.codebook).ids(
         reader=OPERATOR)
     public_before = store.public_cases()
     app.curation.import_documents(cora, [doc("private-one")])  # private: public cases alike
@@ -190,3 +192,23 @@ def test_a_start_skips_the_bundled_files_only_while_nothing_changed(
     with app.db.write() as s:  # an edit outside Parley: restored at the next start
         s.execute(text("UPDATE cases SET title = 'x' WHERE id = 'jamaica-august-town-truce-2008'"))
     assert app.upgrade().restored == ("jamaica-august-town-truce-2008",) and parsed == [1, 1]
+
+
+def test_a_snapshot_holds_what_parse_case_would(app: Parley, codebook: Codebook) -> None:
+    """The pool rows are read from the stored documents without building the evidence; each
+    holds exactly the values, outcome, parent and access the full parse gives."""
+    repo = CaseRepository(app.db, codebook)
+    repo.import_cases(generate_cases(300, seed=3))
+    repo.import_cases([replace(generate_cases(1, seed=4)[0], id="hidden-one")],
+                      visibility=Visibility.WORKSPACE, owner="ana")
+    full = {c.id: c for c in repo.all_cases(reader=OPERATOR)}
+    snap = revisions(app).snapshot()
+    assert [r.id for r in snap.cases] == sorted(full)
+    for row in snap.cases:
+        case = full[row.id]
+        assert dict(row.values) == dict(scenario_from_case(case, codebook).values), row.id
+        assert (row.title, row.summary, row.parent, row.outcome) == (
+            case.title, case.summary, case.parent, str(case.value("outcome_class")))
+        stored = repo.get(row.id, reader=OPERATOR)
+        assert (row.visibility, row.owner, row.workspace) == (
+            stored.visibility, stored.owner, stored.workspace)

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from parley.analysis.assess import CasePool, assess
 from parley.analysis.conditions import OutlookSettings
-from parley.analysis.evaluate import OUTCOME, Evaluation
+from parley.analysis.evaluate import Evaluation
 from parley.analysis.fit import (
     OutlookFit,
     fit_case_base,
@@ -68,11 +68,9 @@ class _Base:
     def __init__(self, snapshot: CaseBaseSnapshot, codebook: Codebook,
                  weights: SimilarityWeights) -> None:
         self.revision = snapshot.revision
-        stored = sorted(snapshot.cases, key=lambda c: c.case.id)
+        stored = sorted(snapshot.cases, key=lambda c: c.id)
         self.pool = CasePool.from_rows(
-            [(s.case.id, s.case.title, s.case.summary, str(s.case.value(OUTCOME)),
-              {v.name: s.case.values[v.name].value for v in codebook.scenario_variables})
-             for s in stored], codebook, weights)
+            [(s.id, s.title, s.summary, s.outcome, s.values) for s in stored], codebook, weights)
         self.index = {case_id: i for i, case_id in enumerate(self.pool.ids)}
         self.public = np.array([s.visibility is Visibility.PUBLIC for s in stored], dtype=bool)
         owned: dict[str, list[int]] = {}
@@ -86,7 +84,7 @@ class _Base:
                 shared.setdefault(s.workspace, []).append(i)
         self.owned = {k: np.array(v, dtype=np.int64) for k, v in owned.items()}
         self.shared = {k: np.array(v, dtype=np.int64) for k, v in shared.items()}
-        self.parent = np.array([self.index.get(s.case.parent, -1) if s.case.parent else -1
+        self.parent = np.array([self.index.get(s.parent, -1) if s.parent else -1
                                 for s in stored], dtype=np.int64)
         self._masks: dict[CaseReader, BoolArray] = {}
         self._lock = threading.Lock()

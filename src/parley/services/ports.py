@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +13,7 @@ from parley.domain.account import Invitation, Principal, Throttle, TokenInfo, Us
 from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.evidence import Unknown, Value
 from parley.domain.listing import CasePage, CaseRecord, Origin, StoredCase, SyncReport
 from parley.domain.query import Node
 from parley.domain.scenario import SavedScenario, Scenario
@@ -54,11 +55,27 @@ class CaseStore(Protocol):
 
 
 @dataclass(frozen=True)
+class PoolRow:
+    """What ranking needs of one stored case: its scenario values, outcome class, parent and
+    who may see it (not its evidence, which a large case base cannot hold in memory)."""
+
+    id: str
+    title: str
+    summary: str
+    parent: str | None
+    outcome: str  # an outcome_class code, or "unknown"
+    values: Mapping[str, Value | Unknown]  # the codebook's scenario variables
+    visibility: Visibility
+    owner: str | None = None
+    workspace: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseBaseSnapshot:
     """Every stored case (whoever may see it) at one revision of the case base."""
 
     revision: int
-    cases: tuple[StoredCase, ...]
+    cases: tuple[PoolRow, ...]
 
 
 @dataclass(frozen=True)

@@ -96,11 +96,11 @@ def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
 
 
 def _access(row: CaseRow) -> CaseAccess:
-    return CaseAccess(row.id, row.origin == "bundled", _visibility(row.visibility), row.owner,
+    return CaseAccess(row.id, row.origin == "bundled", visibility_of(row.visibility), row.owner,
                       row.workspace_id)
 
 
-def _visibility(value: str) -> Visibility:
+def visibility_of(value: str) -> Visibility:
     try:
         return Visibility(value)
     except ValueError:  # an unknown value written into the database: nobody but the operator
@@ -311,7 +311,7 @@ class CaseRepository:
             id=row.id, title=row.title, country=single("country"), parent=row.parent_id,
             origin=_origin(row.origin), region=single("region"), start_year=single("start_year"),
             outcome_class=single("outcome_class"), snippet=snippet, rank=rank,
-            visibility=_visibility(row.visibility),
+            visibility=visibility_of(row.visibility),
         )
 
     def _facets(self, s: Session, base: Any, names: Sequence[str], total: int,
@@ -426,7 +426,7 @@ def parent_problems(cases: Sequence[Case], known: set[str]) -> list[Problem]:
 
 
 def stored_case(row: CaseRow, case: Case) -> StoredCase:
-    return StoredCase(case, _origin(row.origin), row.version, _visibility(row.visibility),
+    return StoredCase(case, _origin(row.origin), row.version, visibility_of(row.visibility),
                       row.owner, row.workspace_id)
 
 
