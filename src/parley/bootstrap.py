@@ -18,7 +18,13 @@ from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
 from parley.knowledge.brief_rules import load_brief_rules
 from parley.knowledge.guidelines import load_guidelines
-from parley.knowledge.loader import load_bundled_cases, load_codebook, load_source_texts
+from parley.knowledge.loader import (
+    bundled_case_files,
+    bundled_digest,
+    load_bundled_cases,
+    load_codebook,
+    load_source_texts,
+)
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.passwords import password_rule
 from parley.knowledge.weights import load_similarity_weights
@@ -31,6 +37,7 @@ from parley.services.invitations import Invitations
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
+from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
 from parley.storage.keys import RingSource, derive
@@ -46,6 +53,9 @@ class Parley:
     codebook: Codebook
     db: Database
     hasher: PasswordHasher = field(default_factory=Argon2Hasher)
+    background: bool = True
+    """Recompute the outlook's evaluation in a background thread after the case base changes
+    (the server); a command that exits at once leaves it to `parley evaluate`."""
 
     @classmethod
     def build(cls, settings: Settings | None = None, *,
@@ -118,11 +128,17 @@ class Parley:
         return load_guidelines(self.codebook, self.sources)
 
     @cached_property
+    def case_base(self) -> CaseBaseRevisions:
+        """The case base's revision and the evaluations stored per revision."""
+        return CaseBaseRevisions(self.db, self.codebook)
+
+    @cached_property
     def assessments(self) -> Assessments:
-        return Assessments(self.cases, self.codebook, self.guidelines,
-                           load_similarity_weights(self.codebook),
+        return Assessments(self.case_base, self.codebook,
+                           self.guidelines, load_similarity_weights(self.codebook),
                            load_outlook_settings(self.codebook),
-                           load_brief_rules(self.codebook, self.sources))
+                           load_brief_rules(self.codebook, self.sources),
+                           background=self.background)
 
     @cached_property
     def scenarios(self) -> SavedScenarios:
@@ -140,7 +156,10 @@ class Parley:
             pass
         else:
             self.workspaces.reseal_legacy()
-        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor)
+        digest = bundled_digest()
+        if self.case_base.bundled_synced(digest):  # nothing changed since: skip parsing
+            return SyncReport(unchanged=len(bundled_case_files()))
+        return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor, digest)
 
     @cached_property
     def cpu(self) -> ProcessPoolExecutor:

@@ -110,3 +110,33 @@ def test_assess_writes_documents_named_after_the_scenario(db: str, tmp_path: Pat
     target = tmp_path / f"parley-brief-honduras.{fmt}"
     assert target.read_bytes().startswith(magic)
     assert f"wrote the {fmt} brief to {target}" in " ".join(out.stderr.split())
+
+
+def test_evaluate_stores_the_evaluation_and_assess_says_when_it_is_stale(
+        tmp_path: Path) -> None:
+    """Each command is a new process: the evaluation `parley evaluate` stored is the one
+    `parley assess` uses; after a public case is added it says which revision its figures
+    are from, until `parley evaluate` runs again."""
+    db = f"sqlite:///{tmp_path / 'parley.db'}"
+    scenario = str(SCENARIOS / "good" / "gang-truce.yaml")
+    first = json.loads(run(["evaluate", "--format", "json"], db).stdout)
+    caveat = json.loads(run(["assess", scenario], db).stdout)["outlook"]["caveat"]
+    assert f"over {first['n_cases']} past cases" in caveat and "revision" not in caveat
+    case = ROOT / "tests" / "data" / "cases" / "good" / "my-august-town-case.yaml"
+    text = case.read_text(encoding="utf-8").replace(
+        "  outcome_class: unknown",
+        "  outcome_class:\n    value: collapsed\n    evidence:\n"
+        "    - section: Methodology and Cases\n"
+        "      quote: signed a truce in 2008 after a 24-day negotiation process")
+    assert text != case.read_text(encoding="utf-8")
+    published = tmp_path / "published.yaml"
+    published.write_text(text, encoding="utf-8")
+    added = run(["cases", "import", str(published), "--visibility", "public"], db)
+    assert added.returncode == 0, added.stderr
+    stale = json.loads(run(["assess", scenario], db).stdout)["outlook"]["caveat"]
+    assert stale.startswith(caveat.rstrip())
+    assert "measured on the case base at revision" in stale and "parley evaluate" in stale
+    second = json.loads(run(["evaluate", "--format", "json"], db).stdout)
+    assert second["n_cases"] == first["n_cases"] + 1
+    fresh = json.loads(run(["assess", scenario], db).stdout)["outlook"]["caveat"]
+    assert f"over {second['n_cases']} past cases" in fresh and "revision" not in fresh

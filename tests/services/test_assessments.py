@@ -1,101 +1,182 @@
-"""The assessment service against a fake catalogue: caching, and recomputing when cases change."""
+"""The assessment service over a real database (SQLite and PostgreSQL): the evaluation is
+computed once per case-base revision and stored, never per request; each reader's similar cases
+come from the cases it sees."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import itertools
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+import parley.analysis.fit as fit_module
+from parley.analysis.evaluate import evaluate as real_evaluate
+from parley.bootstrap import Parley
 from parley.domain.access import (
     ANONYMOUS,
-    CaseAccess,
+    OPERATOR,
     CaseReader,
     Scope,
     Visibility,
     may_read_case,
 )
 from parley.domain.account import SYSTEM, Principal
-from parley.domain.case import Case
+from parley.domain.case import Case, case_to_dict
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
-from parley.domain.evidence import UNKNOWN_VALUE
-from parley.domain.guideline import Guideline
+from parley.domain.listing import StoredCase
 from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments, SavedScenarios
+from parley.services.cases import RawDocument
+from tests.services.fake_case_base import FakeCaseBase
 from tests.support import build, user
 
-
-class FakeCatalogue:
-    """Cases in memory; `private` maps a case id to the one account that sees it."""
-
-    def __init__(self, cases: list[Case]) -> None:
-        self.cases = cases
-        self.private: dict[str, str] = {}
-        self.exports = 0
-
-    def seen_by(self, reader: CaseReader) -> _View:
-        return _View(self, reader)
+DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"
+MINE = yaml.safe_load((DATA / "my-august-town-case.yaml").read_text())
+JAMAICA = "jamaica-august-town-truce-2008"
 
 
-class _View:
-    def __init__(self, catalogue: FakeCatalogue, reader: CaseReader) -> None:
-        self.catalogue, self.reader = catalogue, reader
+class Counter:
+    """Wraps the real evaluation and counts its runs, and in which thread they ran."""
 
-    def export(self, where: str | None = None) -> list[Case]:
-        self.catalogue.exports += 1
-        private = self.catalogue.private
-        return [c for c in self.catalogue.cases if may_read_case(self.reader, CaseAccess(
-            c.id, False, Visibility.PRIVATE if c.id in private else Visibility.PUBLIC,
-            private.get(c.id)))]
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.threads: list[str] = []
+        real = real_evaluate
 
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.threads.append(threading.current_thread().name)
+            return real(*args, **kwargs)
 
-def _service(cases: list[Case], codebook: Codebook) -> tuple[Assessments, FakeCatalogue]:
-    guidelines: list[Guideline] = load_guidelines(codebook)
-    catalogue = FakeCatalogue(cases)
-    service = Assessments(catalogue, codebook, guidelines,  # type: ignore[arg-type]
-                          load_similarity_weights(codebook), load_outlook_settings(codebook))
-    return service, catalogue
+        monkeypatch.setattr(fit_module, "evaluate", counted)
+
+    @property
+    def calls(self) -> int:
+        return len(self.threads)
 
 
-def test_preparation_is_cached_until_the_cases_change(bundled_cases: list[Case],
-                                                      codebook: Codebook) -> None:
-    service, catalogue = _service(bundled_cases, codebook)
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Parley]:
+    a = build(database_url, tmp_path)
+    a.upgrade()
+    yield a
+    a.assessments.wait_for_refresh()
+    a.close()
+
+
+@pytest.fixture
+def cora(app: Parley) -> Principal:
+    user(app, "cora")
+    app.accounts.set_curator(SYSTEM, "cora", True)
+    return Principal("cora", is_curator=True)
+
+
+def _case(app: Parley, case_id: str, like: str = JAMAICA, **values: Any
+          ) -> tuple[str, RawDocument]:
+    """A user case coded like a bundled one (so it is as similar to that one's scenario),
+    with a known outcome unless told."""
+    raw = case_to_dict(app.cases.get(like).case)
+    raw = {**raw, "id": case_id, "title": f"Copy of {like}", "parent": None,
+           "values": {**raw["values"], **values}}
+    return f"{case_id}.json", (raw, lambda _path: None)
+
+
+def test_no_assessment_computes_the_evaluation_once_one_is_stored(
+        app: Parley, codebook: Codebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reported slowness: every assessment reran the nested evaluation. Now a database
+    that never had one computes it once; every later assessment, in this process or another
+    one on the same database, reads the stored one."""
+    counter = Counter(monkeypatch)
     scenario = parse_scenario({"cohesion": "high", "group_type": ["gang"]}, codebook)
-    first = service.assess(scenario)
-    evaluation = service.evaluate()
-    assert service.evaluate() is evaluation  # cached
-    assert first.outlook.caveat.startswith(f"Measured by leave-one-out over "
-                                           f"{evaluation.n_cases} past cases")
-    # a case loses its outcome: the evaluation (and so the caveat) is recomputed
-    known = next(c for c in bundled_cases if not c.values["outcome_class"].is_unknown
-                 and c.parent is not None)
-    changed = replace(known, values={**known.values, "outcome_class": UNKNOWN_VALUE})
-    catalogue.cases = [changed if c.id == known.id else c for c in bundled_cases]
-    assert service.evaluate() is not evaluation
-    assert service.evaluate().n_cases == evaluation.n_cases - 1
+    first = app.assessments.assess(scenario)
+    assert counter.calls == 1  # the database had none
+    for reader in (ANONYMOUS, OPERATOR, CaseReader("ana"), ANONYMOUS):
+        again = app.assessments.assess(scenario, reader)
+        assert again.outlook.caveat == first.outlook.caveat
+    assert counter.calls == 1
+    other = Parley.build(app.settings, hasher=app.hasher)  # another process, same database
+    assert other.assessments.assess(scenario).outlook == first.outlook
+    assert other.assessments.evaluate().n_cases == app.assessments.evaluate().n_cases
+    assert counter.calls == 1
+    other.close()
+    evaluation = app.assessments.evaluate()
+    assert first.outlook.caveat.startswith(
+        f"Measured by leave-one-out over {evaluation.n_cases} past cases")
 
 
-def test_each_reader_is_assessed_over_the_cases_it_sees(bundled_cases: list[Case],
-                                                        codebook: Codebook) -> None:
-    service, catalogue = _service(bundled_cases, codebook)
-    jamaica = next(c for c in bundled_cases if c.id == "jamaica-august-town-truce-2008")
-    scenario = scenario_from_case(jamaica, codebook)
-    everyone = service.assess(scenario)
-    # the most similar case becomes ana's private case: nobody else is shown it
-    top = everyone.similar_cases[0].id
-    catalogue.private[top] = "ana"
-    ana = CaseReader("ana")
-    anonymous = service.assess(scenario, ANONYMOUS)
-    assert top not in [s.id for s in anonymous.similar_cases]
-    assert top not in [s.id for s in service.assess(scenario, CaseReader("bob")).similar_cases]
-    assert service.assess(scenario, ana).similar_cases[0].id == top
-    assert service.evaluate(ana) is service.evaluate(ana)  # both case sets stay cached
-    assert service.evaluate(ANONYMOUS) is service.evaluate(ANONYMOUS)
-    assert service.evaluate(ana) is not service.evaluate(ANONYMOUS)
+def test_after_a_change_the_stale_evaluation_serves_until_the_new_one_is_stored(
+        app: Parley, cora: Principal, codebook: Codebook,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = scenario_from_case(app.cases.get(JAMAICA).case, codebook)
+    before = app.assessments.assess(scenario)
+    n_before = app.assessments.evaluate().n_cases
+    app.assessments.background = False  # hold the refresh, to see the stale answer
+    counter = Counter(monkeypatch)
+    app.curation.import_documents(cora, [_case(app, "published-copy")],
+                                  visibility=Visibility.PUBLIC)
+    revision = app.assessments.store.revision()
+    stale = app.assessments.assess(scenario)
+    assert counter.calls == 0  # the request did not compute it
+    assert "published-copy" in [s.id for s in stale.similar_cases]  # the pool is current
+    assert stale.outlook.caveat.startswith(before.outlook.caveat)
+    assert ("measured on the case base at revision" in stale.outlook.caveat
+            and f"now at revision {revision}" in stale.outlook.caveat
+            and "parley evaluate" in stale.outlook.caveat)
+    app.assessments.background = True
+    app.assessments.assess(scenario)  # notices, and starts the refresh in the background
+    app.assessments.wait_for_refresh()
+    assert counter.threads == ["parley-evaluation"]
+    fresh = app.assessments.assess(scenario)
+    assert "revision" not in fresh.outlook.caveat
+    assert f"over {n_before + 1} past cases" in fresh.outlook.caveat
+    assert app.assessments.fit_in_use().measured_at == revision
+    assert counter.calls == 1
+
+
+def test_a_private_case_is_similar_for_its_owner_only(app: Parley, cora: Principal,
+                                                      codebook: Codebook,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = scenario_from_case(app.cases.get(JAMAICA).case, codebook)
+    app.assessments.assess(scenario)
+    counter = Counter(monkeypatch)
+    app.curation.import_documents(cora, [_case(app, "coras-own")])  # private to cora
+    user(app, "bob")
+    readers = {name: app.curation.reader(Principal(name)) for name in ("cora", "bob")}
+    top = [s.id for s in app.assessments.assess(scenario, readers["cora"]).similar_cases]
+    assert "coras-own" in top[:2]
+    for reader in (ANONYMOUS, readers["bob"]):
+        assert "coras-own" not in [s.id for s in app.assessments.assess(scenario,
+                                                                       reader).similar_cases]
+        assert "coras-own" not in app.assessments.titles(reader)
+    assert app.assessments.titles(readers["cora"])["coras-own"] == f"Copy of {JAMAICA}"
+    assert "revision" not in app.assessments.assess(scenario).outlook.caveat  # not stale
+    # the public cases did not change: the stored evaluation is carried over, not recomputed
+    app.assessments.wait_for_refresh()
+    assert app.assessments.refresh().revision == app.assessments.store.revision()
+    assert counter.calls == 0
+
+
+def test_a_parent_counts_once_for_whoever_sees_its_sub_case(app: Parley, cora: Principal,
+                                                            codebook: Codebook) -> None:
+    """A parent summarises its sub-cases: a reader who sees a sub-case is not shown the
+    parent as well; a reader who does not, is."""
+    scenario = scenario_from_case(app.cases.get(JAMAICA).case, codebook)
+    app.curation.import_documents(cora, [_case(app, "parent-copy")],
+                                  visibility=Visibility.PUBLIC)
+    child = _case(app, "child-copy")
+    child[1][0]["parent"] = "parent-copy"  # type: ignore[index]
+    app.curation.import_documents(cora, [child])  # private to cora
+    anonymous = [s.id for s in app.assessments.assess(scenario).similar_cases]
+    mine = [s.id for s in app.assessments.assess(
+        scenario, app.curation.reader(Principal("cora"))).similar_cases]
+    assert "parent-copy" in anonymous and "child-copy" not in anonymous
+    assert "child-copy" in mine and "parent-copy" not in mine
 
 
 def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Path) -> None:
@@ -119,3 +200,31 @@ def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Pa
     service.delete(ana, saved.id)
     assert service.mine(ana) == []
     app.close()
+
+
+def test_a_server_start_prepares_the_evaluation_before_any_request(
+        app: Parley, codebook: Codebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = Counter(monkeypatch)
+    app.assessments.warm()  # what `parley serve` does after building the app
+    app.assessments.wait_for_refresh()
+    assert counter.threads == ["parley-warm"]
+    app.assessments.assess(parse_scenario({"cohesion": "high"}, codebook))
+    assert counter.calls == 1
+
+
+def test_each_readers_mask_is_the_domain_rule(bundled_cases: list[Case],
+                                              codebook: Codebook) -> None:
+    """The per-reader mask over the feature matrix (`_Base.seen`) agrees with
+    `domain.access.may_read_case` for every visibility, owner and workspace."""
+    combos = list(itertools.product(Visibility, [None, "ana", "bob"], [None, "w1", "w2"]))
+    access = {c.id: StoredCase(c, "user", 1, vis, owner, ws)
+              for c, (vis, owner, ws) in zip(bundled_cases, combos, strict=False)}
+    service = Assessments(FakeCaseBase(bundled_cases, access=access), codebook,
+                          load_guidelines(codebook), load_similarity_weights(codebook),
+                          load_outlook_settings(codebook), background=False)
+    readers = [ANONYMOUS, OPERATOR, CaseReader("ana"), CaseReader("ana", frozenset({"w1"})),
+               CaseReader("bob", frozenset({"w1", "w2"})), CaseReader("carl", frozenset({"w2"}))]
+    for reader in readers:
+        expected = {c.id for c in bundled_cases
+                    if c.id not in access or may_read_case(reader, access[c.id].access)}
+        assert set(service.titles(reader)) == expected, reader

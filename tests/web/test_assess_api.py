@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 SCENARIO = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "medium",
@@ -171,3 +173,25 @@ def test_saved_in_a_workspace_renamed_rerun_downloaded_listed(client: TestClient
                   "assessments.listed", "assessment.read"):
         assert event in events, event
     client.cookies.delete(SESSION_COOKIE)
+
+
+def test_no_request_runs_the_evaluation(client: TestClient,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 9's report: each POST /api/assess reran the nested evaluation (1.2 s at 28 cases,
+    no answer at 10,000). With the evaluation stored per case-base revision, many requests,
+    anonymous and in every format, run it zero times."""
+    import parley.analysis.fit as fit_module
+    from parley.analysis.evaluate import evaluate
+
+    assert client.post("/api/assess", json=SCENARIO).status_code == 200  # stored by now
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(fit_module, "evaluate", counted)
+    for fmt in ("", "?format=md", "?format=html", ""):
+        r = client.post(f"/api/assess{fmt}", json=SCENARIO)
+        assert r.status_code == 200, r.text
+    assert calls == []

@@ -34,6 +34,7 @@ from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.storage.cases import CaseRecords
 from parley.web.app import create_app
+from tests.services.fake_case_base import FakeCaseBase
 from tests.support import build, user
 from tests.web.conftest import PARLEY
 
@@ -104,16 +105,9 @@ def test_the_edit_would_change_the_assessment(world: World) -> None:
     cases = [edited if c.id == CASE_ID else c
              for c in world.app.cases.seen_by(OPERATOR).export()]
 
-    class Fixed:
-        def seen_by(self, _reader: object) -> Fixed:
-            return self
-
-        def export(self, where: str | None = None) -> list[Case]:
-            return cases
-
-    other = Assessments(Fixed(), world.app.codebook, world.app.guidelines,  # type: ignore[arg-type]
+    other = Assessments(FakeCaseBase(cases), world.app.codebook, world.app.guidelines,
                         load_similarity_weights(world.app.codebook),
-                        load_outlook_settings(world.app.codebook))
+                        load_outlook_settings(world.app.codebook), background=False)
     scenario = scenario_from_case(_bundled(world), world.app.codebook)
     assert (other.assess(scenario).outlook.distribution
             != world.app.assessments.assess(scenario).outlook.distribution)

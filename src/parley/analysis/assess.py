@@ -46,6 +46,7 @@ from parley.domain.query import evaluate, variables_of
 from parley.domain.scenario import Scenario, scenario_from_case
 from parley.domain.summary import BriefRules
 
+BoolArray = npt.NDArray[np.bool_]
 N_SIMILAR = 5
 # Risks first, then readiness, then recommendations; within a kind by severity, then phase.
 KIND_ORDER = ("risk", "readiness", "recommendation")
@@ -91,11 +92,15 @@ class CasePool:
                    tuple(r[2] for r in rows), tuple(r[3] for r in rows), values,
                    CaseIndex(values, codebook, weights), codebook, weights)
 
-    def rank(self, scenario: Scenario) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    def rank(self, scenario: Scenario, visible: BoolArray | None = None
+             ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """Similarities to every pooled case, and the eligible cases, most similar first (ties
-        in pool order, which `build` makes id order)."""
+        in pool order, which `build` makes id order). `visible` (a mask over the pool) leaves
+        out the cases a reader may not see: the pool is built once per case base, the mask
+        per reader."""
         sims, compared = self.index.similarities(scenario.values)
-        eligible = np.flatnonzero(compared >= self.weights.min_compared)
+        ok = compared >= self.weights.min_compared
+        eligible = np.flatnonzero(ok if visible is None else ok & visible)
         order = eligible[np.argsort(-sims[eligible], kind="stable")]
         return sims, order.astype(np.int64)
 
@@ -150,7 +155,8 @@ def similar_cases(scenario: Scenario, pool: CasePool, order: npt.NDArray[np.int6
 
 
 def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[np.float64],
-                model: OutlookModel, caveat: str, scenario: Scenario | None = None) -> Outlook:
+                model: OutlookModel, caveat: str, scenario: Scenario | None = None,
+                visible: BoolArray | None = None) -> Outlook:
     """The calibrated outlook for a scenario, explained source by source (docs/assessment.md).
 
     `order` is the pooled cases compared on enough variables, most similar first. A scenario
@@ -160,8 +166,9 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
     classes = list(pool.codebook[OUTCOME].codes)
     settings, params = model.settings, model.params
     labels = pool.labels
-    n_known = int((labels >= 0).sum())
-    base = base_rates(labels[labels >= 0].tolist(), len(classes))
+    known = labels >= 0 if visible is None else (labels >= 0) & visible
+    n_known = int(known.sum())
+    base = base_rates(labels[known].tolist(), len(classes))
     known_vars = len(scenario.known()) if scenario is not None else settings.min_known
     informative = known_vars >= settings.min_known
     weights = np.array(model.condition_weights, dtype=np.float64)
@@ -232,7 +239,7 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
 
 def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
            model: OutlookModel, caveat: str, n_similar: int = N_SIMILAR, *,
-           rules: BriefRules | None = None) -> Assessment:
+           rules: BriefRules | None = None, visible: BoolArray | None = None) -> Assessment:
     """Assess a scenario.
 
     Args:
@@ -244,11 +251,12 @@ def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
         n_similar: how many similar cases to list.
         rules: the verdict, ranking and contradiction rules; with them the assessment gets
             its front-page `summary` and its `warnings`.
+        visible: the pooled cases the reader may see (all when None).
     """
-    sims, order = pool.rank(scenario)
+    sims, order = pool.rank(scenario, visible)
     assessment = Assessment(
         scenario=scenario,
-        outlook=outlook_for(pool, order, sims, model, caveat, scenario),
+        outlook=outlook_for(pool, order, sims, model, caveat, scenario, visible),
         findings=tuple(findings_for(scenario, guidelines, rules)),
         similar_cases=tuple(similar_cases(scenario, pool, order, sims, n_similar)),
         checklist=tuple(checklist_for(scenario, guidelines)),

@@ -17,7 +17,6 @@ from parley.domain.access import OPERATOR
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.errors import InvalidInput
 from parley.interchange.scenario_file import read_scenario
-from parley.render.brief import document_filename, render_html, render_markdown
 
 
 class AssessFormat(StrEnum):
@@ -52,8 +51,11 @@ def assess(
         app = open_parley()
         scenario = read_scenario(file, app.codebook)
         assessment = app.assessments.assess(scenario, OPERATOR)
-        titles = {c.id: c.title for c in app.cases.seen_by(OPERATOR).export()}
+        titles = app.assessments.titles(OPERATOR)
         data: bytes
+        # the renderers (Jinja2, WeasyPrint, python-docx) load only for the format asked
+        from parley.render.brief import document_filename, render_html, render_markdown
+
         if fmt is AssessFormat.json:
             data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)
                     + "\n").encode()

@@ -14,8 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
@@ -80,6 +78,8 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
         writer.writeheader()
         writer.writerows(rows)
         return
+    from rich.table import Table  # only for the table format: kept off every start
+
     table = Table(title=f"{page.total} case(s)", show_lines=searching)
     for col in ("id", "country", "start", "outcome"):
         table.add_column(col)
@@ -151,6 +151,8 @@ def show_case(
         if case.parent:
             out.print(f"sub-case of {case.parent}")
         out.print(case.summary + "\n")
+        from rich.table import Table
+
         table = Table(show_lines=True)
         table.add_column("variable")
         table.add_column("value")
@@ -216,6 +218,8 @@ def import_cases(
     """
     with reported():
         app_ = open_parley()
+        from rich.progress import Progress
+
         err = Console(stderr=True)
         documents = []
         with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:

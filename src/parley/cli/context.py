@@ -27,6 +27,7 @@ def open_parley(*, upgrade: bool = True, check_keys: bool | None = None) -> Parl
     (exit 1 naming the key file and the recovery otherwise; no key file is ever created here).
     """
     app = Parley.build(Settings())
+    app.background = False  # the command exits: `parley evaluate` recomputes, not a thread
     if upgrade:
         app.upgrade(operator())
     if upgrade if check_keys is None else check_keys:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from parley.analysis.evaluate import SchemeResult, evaluation_to_dict
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
-from parley.domain.access import OPERATOR
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class EvaluateFormat(StrEnum):
@@ -23,6 +24,8 @@ class EvaluateFormat(StrEnum):
 
 
 def _scores(result: SchemeResult, n_cases: int, in_use: str) -> Table:
+    from rich.table import Table  # loaded only when a table is printed
+
     table = Table(title=f"{result.scheme}: {n_cases} leaf cases with a known outcome, "
                         f"{result.n_folds} folds (lower Brier and RPS are better)")
     for col in ("method", "accuracy", "95% interval", "Brier", "RPS", "even-mix Brier",
@@ -39,6 +42,8 @@ def _scores(result: SchemeResult, n_cases: int, in_use: str) -> Table:
 
 
 def _reliability(result: SchemeResult) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{result.scheme}: reliability, mean predicted -> observed (n)")
     table.add_column("predicted")
     for s in result.scores:
@@ -61,11 +66,13 @@ def evaluate(
 ) -> None:
     """Score the outlook and its baselines on cases they have not seen: Brier score, ranked
     probability score and a reliability table, by leave-one-out and by leave-one-country-out.
+    Over the public case base at its current revision; the result is stored, and every
+    assessment uses it (until the case base changes again).
 
     Example: parley evaluate --format json
     """
     with reported():
-        result = open_parley().assessments.evaluate(OPERATOR)
+        result = open_parley().assessments.evaluate()
         if fmt is EvaluateFormat.json:
             sys.stdout.write(json.dumps(evaluation_to_dict(result), ensure_ascii=False,
                                         indent=2) + "\n")

@@ -27,7 +27,9 @@ def serve(
     with reported():
         chosen = port if port is not None else int(os.environ.get("PORT") or 8000)
         parley = open_parley()  # refuses (exit 1) when the key ring cannot open the data
+        parley.background = True  # a server lives on: it recomputes evaluations itself
         application = create_app(parley)
+        parley.assessments.warm()
         print(f"Parley is serving the case base ({parley.cases.seen_by(OPERATOR).count()} cases) at "
               f"http://{host}:{chosen}", flush=True)
         if parley.accounts.needs_setup():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -127,6 +128,18 @@ def load_source_texts(directory: Path | None = None, *, required: bool = False) 
 def bundled_case_files() -> list[resources.abc.Traversable]:
     folder = _package_file("cases")
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+
+
+def bundled_digest() -> str:
+    """A digest of the bundled case files, the codebook and the release: while it is the one
+    recorded at the last sync (and the case base has not changed since), syncing again would
+    change nothing, so it is skipped without parsing the files."""
+    from parley import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for ref in [_package_file("codebook.yaml"), *bundled_case_files()]:
+        digest.update(ref.name.encode() + b"\0" + ref.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def parse_case_bytes(

@@ -15,10 +15,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -182,9 +183,9 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     risks = [number(f) for f in front_risks]
     actions = [number(f) for f in front_actions]
 
-    titles = dict(case_titles or {})
-    for s in assessment.similar_cases:
-        titles.setdefault(s.id, s.title)
+    # a view, not a copy: the reader's titles may be a whole large case base's
+    own = {s.id: s.title for s in assessment.similar_cases}
+    titles: Mapping[str, str] = ChainMap(cast(dict[str, str], case_titles or {}), own)
     outcomes = codebook["outcome_class"].codes if "outcome_class" in codebook else {}
     similar_ids = summary.similar if summary is not None else tuple(
         s.id for s in assessment.similar_cases[:3])

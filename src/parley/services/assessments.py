@@ -1,26 +1,44 @@
 """Assessment use cases: assess a scenario against the stored case base; evaluate the outlook.
 
-The case base can change (a curator imports cases), and each reader sees its own part of it
-(bundled and published cases; a signed-in reader also its own and its workspaces' cases), so
-the prepared pool, the fitted outlook parameters and the measured accuracy in the caveat are
-computed for the cases the reader sees, and cached by their content (a few case sets at once).
-The caveat is thus always the accuracy of the outlook the user is shown, measured on the very
-cases it draws from (docs/assessment.md); similar cases are only ones the reader may open.
+Two things are prepared once per case-base revision (a counter every case change raises, in
+its transaction), never per request (docs/assessment.md, "The evaluation's cache"):
+
+- the *pool*: every stored case encoded as a feature matrix (`CasePool`), with who may see each
+  row. A reader's assessment ranks the whole matrix and keeps the rows it may see (a mask), so
+  a signed-in reader's own and workspace cases are found as similar for that reader only, and
+  no reader causes a rebuild.
+- the *fit*: the nested evaluation of the outlook over the public case base (bundled and
+  published cases) and the outlook fitted on it, stored in the database per revision. After a
+  change, assessments go on with the last stored fit, and the caveat says which revision it
+  was measured on, while a background thread (or `parley evaluate`) computes the new one. Only
+  a database that never had one computes it inside a request, once.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
 
 from parley.analysis.assess import CasePool, assess
 from parley.analysis.conditions import OutlookSettings
-from parley.analysis.evaluate import Evaluation, caveat, evaluate, fit_outlook
+from parley.analysis.evaluate import Evaluation
+from parley.analysis.fit import (
+    OutlookFit,
+    fit_case_base,
+    fit_from_json,
+    fit_to_json,
+    settings_digest,
+)
 from parley.analysis.outlook import OutlookModel
 from parley.analysis.similarity import SimilarityWeights
-from parley.domain.access import ANONYMOUS, Action, CaseReader, Scope, is_allowed, visible
+from parley.domain.access import ANONYMOUS, Action, CaseReader, Scope, Visibility, is_allowed, visible
 from parley.domain.account import Principal
 from parley.domain.assessment import Assessment
 from parley.domain.audit import (
@@ -31,79 +49,292 @@ from parley.domain.audit import (
     AssessmentSaved,
     AssessmentsListed,
 )
-from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import SavedScenario, Scenario, parse_scenario, scenario_to_dict
 from parley.domain.summary import BriefRules
-from parley.services.cases import CaseCatalogue
-from parley.services.ports import VaultStore, VaultTx
+from parley.services.ports import CaseBaseSnapshot, CaseBaseStore, StoredEvaluation, VaultStore, VaultTx
 
-PREPARED_SETS = 8
-"""How many case sets (readers who see different cases) keep their prepared pool."""
+log = logging.getLogger(__name__)
+BoolArray = npt.NDArray[np.bool_]
+MASKS = 64
+"""How many readers' masks each revision's pool keeps."""
+
+
+class _Base:
+    """One revision's pool of every stored case, and who may see each row."""
+
+    def __init__(self, snapshot: CaseBaseSnapshot, codebook: Codebook,
+                 weights: SimilarityWeights) -> None:
+        self.revision = snapshot.revision
+        stored = sorted(snapshot.cases, key=lambda c: c.id)
+        self.pool = CasePool.from_rows(
+            [(s.id, s.title, s.summary, s.outcome, s.values) for s in stored], codebook, weights)
+        self.index = {case_id: i for i, case_id in enumerate(self.pool.ids)}
+        self.public = np.array([s.visibility is Visibility.PUBLIC for s in stored], dtype=bool)
+        owned: dict[str, list[int]] = {}
+        shared: dict[str, list[int]] = {}
+        for i, s in enumerate(stored):
+            if s.visibility is Visibility.PUBLIC:
+                continue
+            if s.owner is not None:
+                owned.setdefault(s.owner, []).append(i)
+            if s.visibility is Visibility.WORKSPACE and s.workspace is not None:
+                shared.setdefault(s.workspace, []).append(i)
+        self.owned = {k: np.array(v, dtype=np.int64) for k, v in owned.items()}
+        self.shared = {k: np.array(v, dtype=np.int64) for k, v in shared.items()}
+        self.parent = np.array([self.index.get(s.parent, -1) if s.parent else -1
+                                for s in stored], dtype=np.int64)
+        self._masks: dict[CaseReader, BoolArray] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, reader: CaseReader) -> BoolArray:
+        """Rows `reader` may see (`domain.access.may_read_case`, as a mask)."""
+        if reader.everything:
+            return np.ones(self.pool.index.size, dtype=bool)
+        mask = self.public.copy()
+        if reader.user is not None:
+            if (own := self.owned.get(reader.user)) is not None:
+                mask[own] = True
+            for workspace in reader.workspaces:
+                if (rows := self.shared.get(workspace)) is not None:
+                    mask[rows] = True
+        return mask
+
+    def visible(self, reader: CaseReader) -> BoolArray:
+        """The leaf cases `reader` sees: seen, and no sub-case of theirs is seen (a parent
+        summarises its sub-cases, so it would count twice)."""
+        with self._lock:
+            mask = self._masks.get(reader)
+        if mask is not None:
+            return mask
+        seen = self.seen(reader)
+        mask = seen.copy()
+        parents = self.parent[seen & (self.parent >= 0)]
+        mask[parents] = False
+        mask.setflags(write=False)
+        with self._lock:
+            if len(self._masks) >= MASKS:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[reader] = mask
+        return mask
+
+
+class Titles(Mapping[str, str]):
+    """The titles of the cases one reader sees, without copying them (for briefs)."""
+
+    def __init__(self, base: _Base, seen: BoolArray) -> None:
+        self._base, self._seen = base, seen
+
+    def __getitem__(self, case_id: str) -> str:
+        i = self._base.index.get(case_id)
+        if i is None or not self._seen[i]:
+            raise KeyError(case_id)
+        return self._base.pool.titles[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._base.pool.ids[i] for i in np.flatnonzero(self._seen).tolist())
+
+    def __len__(self) -> int:
+        return int(self._seen.sum())
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    fingerprint: int
-    pool: CasePool
+class FitInUse:
+    """The outlook fit an assessment uses: the one measured at `measured_at`, the case base
+    being at `revision` (stale when they differ)."""
+
+    fit: OutlookFit
     model: OutlookModel
-    evaluation: Evaluation
+    measured_at: int
+    revision: int
     caveat: str
 
-
-def fingerprint(cases: Sequence[Case]) -> int:
-    """A hash of the case base's content: any edit to any case changes it."""
-    return hash(tuple(sorted((c.id, c.parent, repr(sorted(c.values.items(), key=lambda kv: kv[0])))
-                             for c in cases)))
+    @property
+    def stale(self) -> bool:
+        return self.measured_at != self.revision
 
 
 class Assessments:
     """Assess scenarios and evaluate the outlook over the stored case base."""
 
-    def __init__(self, catalogue: CaseCatalogue, codebook: Codebook,
+    def __init__(self, store: CaseBaseStore, codebook: Codebook,
                  guidelines: Sequence[Guideline], weights: SimilarityWeights,
-                 settings: OutlookSettings, rules: BriefRules | None = None) -> None:
-        self.catalogue = catalogue
+                 settings: OutlookSettings, rules: BriefRules | None = None, *,
+                 background: bool = True) -> None:
+        self.store = store
         self.codebook = codebook
         self.guidelines = tuple(guidelines)
         self.weights = weights
         self.settings = settings
         self.rules = rules
-        self._prepared: OrderedDict[int, _Prepared] = OrderedDict()
-        self._lock = threading.Lock()
+        self.background = background
+        self.digest = settings_digest(codebook, weights, settings)
+        self._base: _Base | None = None
+        self._fits: dict[int, tuple[OutlookFit, OutlookModel]] = {}  # by measured revision
+        self._latest: int | None = None  # the newest stored fit's revision, when last read
+        self._checked: int | None = None  # the revision whose public cases were compared
+        self._lock = threading.Lock()  # building a pool
+        self._fit_lock = threading.Lock()  # computing a fit
+        self._worker: threading.Thread | None = None
+        self._warmer: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
 
-    def _prepare(self, reader: CaseReader) -> _Prepared:
-        cases = self.catalogue.seen_by(reader).export()
-        key = fingerprint(cases)
+    # -- the pool ----------------------------------------------------------------------------
+
+    def _pool(self, revision: int) -> _Base:
+        base = self._base
+        if base is not None and base.revision >= revision:
+            return base
         with self._lock:
-            prepared = self._prepared.get(key)
-            if prepared is None:
-                evaluation = evaluate(cases, self.codebook, self.weights, self.settings)
-                prepared = _Prepared(
-                    key,
-                    CasePool.build(cases, self.codebook, self.weights),
-                    fit_outlook(cases, self.codebook, self.weights, self.settings, evaluation),
-                    evaluation,
-                    caveat(evaluation),
-                )
-                self._prepared[key] = prepared
-                while len(self._prepared) > PREPARED_SETS:
-                    self._prepared.popitem(last=False)
-            self._prepared.move_to_end(key)
-            return prepared
+            base = self._base
+            if base is None or base.revision < revision:
+                base = _Base(self.store.snapshot(), self.codebook, self.weights)
+                self._base = base
+            return base
+
+    def titles(self, reader: CaseReader = ANONYMOUS) -> Mapping[str, str]:
+        """Titles of the cases `reader` sees, by id (for rendering a brief)."""
+        base = self._pool(self.store.revision())
+        return Titles(base, base.seen(reader))
+
+    # -- the fit -----------------------------------------------------------------------------
+
+    def _parsed(self, stored: StoredEvaluation) -> tuple[OutlookFit, OutlookModel]:
+        cached = self._fits.get(stored.revision)
+        if cached is None:
+            fit = fit_from_json(stored.result)
+            cached = (fit, fit.model(self.settings))
+            kept = dict(sorted(self._fits.items())[-3:])  # a few: readers mid-switch
+            self._fits = {**kept, stored.revision: cached}
+        return cached
+
+    def _newest(self) -> StoredEvaluation | None:
+        stored = self.store.latest_evaluation(self.digest)
+        if stored is not None:
+            self._parsed(stored)
+            self._latest = stored.revision
+        return stored
+
+    def fit_in_use(self, revision: int | None = None) -> FitInUse:
+        """The stored fit for the case base at `revision` (now, if None): the newest one
+        stored, which may be older than the case base (then a refresh starts in the
+        background when enabled). Computed here only when none was ever stored."""
+        revision = self.store.revision() if revision is None else revision
+        latest = self._latest
+        if latest is None or latest < revision:
+            newest = self.store.latest_evaluation_revision(self.digest)  # one small query
+            if newest is None:
+                with self._fit_lock:  # a database that never had one: compute it, once
+                    if self.store.latest_evaluation_revision(self.digest) is None:
+                        self.refresh()
+            elif newest != latest:
+                self._newest()
+            latest = self._latest
+        assert latest is not None
+        if latest < revision and self._checked != revision:
+            # Once per revision: a change that left the public cases as they were (a private
+            # case, a workspace's, a restored bundled file) keeps the stored fit: carried over.
+            self._checked = revision
+            if self._reuse(*self.store.public_digest()) is not None:
+                self._newest()
+                latest = max(latest, self._latest or latest)
+        fit, model = self._fits[latest]
+        if latest >= revision:
+            return FitInUse(fit, model, latest, revision, fit.caveat)
+        if self.background:
+            self._start_refresh()
+        how = ("it is being recomputed in the background" if self.background
+               else "run `parley evaluate` to recompute it")
+        note = (f" These figures were measured on the case base at revision {latest}; it has "
+                f"changed since (now at revision {revision}) and {how}.")
+        return FitInUse(fit, model, latest, revision, fit.caveat + note)
+
+    def refresh(self) -> StoredEvaluation:
+        """Bring the stored fit up to the case base's current revision: reuse a stored one
+        computed on the same public cases, or compute it (expensive) and store it."""
+        revision, digest = self.store.public_digest()
+        reused = self._reuse(revision, digest)
+        if reused is not None:
+            stored = reused
+        else:
+            public = self.store.public_cases()
+            start = time.perf_counter()
+            fit = fit_case_base(public.cases, self.codebook, self.weights, self.settings)
+            stored = StoredEvaluation(public.revision, self.digest, public.digest,
+                                      len(public.cases), fit_to_json(fit), datetime.now(UTC),
+                                      time.perf_counter() - start)
+            self.store.store_evaluation(stored)
+        self._newest()
+        return stored
+
+    def _reuse(self, revision: int, digest: str) -> StoredEvaluation | None:
+        """The stored fit of the same public cases, stored again for `revision` if older."""
+        same = self.store.evaluation_of(self.digest, digest)
+        if same is None or same.revision >= revision:
+            return same
+        stored = StoredEvaluation(revision, self.digest, digest, same.n_public, same.result,
+                                  same.computed_at, same.seconds)
+        self.store.store_evaluation(stored)
+        return stored
+
+    def _start_refresh(self) -> None:
+        with self._worker_lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._worker = threading.Thread(target=self._refresh_quietly,
+                                            name="parley-evaluation", daemon=True)
+            self._worker.start()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            with self._fit_lock:
+                self.refresh()
+        except Exception:  # a background thread has nobody to raise to: log it
+            log.exception("recomputing the outlook's evaluation failed")
+
+    def warm(self) -> None:
+        """Prepare, in a background thread, what the first assessment needs: the feature
+        matrix of the current revision and an up-to-date stored fit (a server's start)."""
+        def run() -> None:
+            try:
+                revision = self.store.revision()
+                self._pool(revision)
+                with self._fit_lock:
+                    if self.store.latest_evaluation_revision(self.digest) is None:
+                        self.refresh()
+                self.fit_in_use(revision)  # carries a fit over, or starts its refresh
+            except Exception:  # nobody to raise to: log it; requests will retry
+                log.exception("preparing assessments at start failed")
+
+        self._warmer = threading.Thread(target=run, name="parley-warm", daemon=True)
+        self._warmer.start()
+
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
+        """Wait for a background refresh to finish (tests, shutdown)."""
+        if self._warmer is not None:
+            self._warmer.join(timeout)
+        worker = self._worker  # read after warming, which may have started it
+        if worker is not None:
+            worker.join(timeout)
+
+    # -- use cases ---------------------------------------------------------------------------
 
     def assess(self, scenario: Scenario, reader: CaseReader = ANONYMOUS) -> Assessment:
-        """The assessment of a validated scenario over the cases `reader` sees."""
-        prepared = self._prepare(reader)
-        return assess(scenario, self.guidelines, prepared.pool, prepared.model, prepared.caveat,
-                      rules=self.rules)
+        """The assessment of a validated scenario: similar cases among those `reader` sees,
+        the outlook fitted on the public case base (its stored fit)."""
+        revision = self.store.revision()
+        base = self._pool(revision)
+        used = self.fit_in_use(base.revision)
+        return assess(scenario, self.guidelines, base.pool, used.model, used.caveat,
+                      rules=self.rules, visible=base.visible(reader))
 
-    def evaluate(self, reader: CaseReader = ANONYMOUS) -> Evaluation:
+    def evaluate(self) -> Evaluation:
         """Nested leave-one-out and leave-one-country-out evaluation of the outlook over the
-        cases `reader` sees."""
-        return self._prepare(reader).evaluation
+        public case base at its current revision: stored, computed (and stored) if missing."""
+        stored = self.refresh()
+        return self._parsed(stored)[0].evaluation
 
 
 class SavedScenarios:

@@ -289,7 +289,8 @@ class CaseCuration:
                 previous=record.access.visibility.value))
             return tx.cases.get(case_id)
 
-    def sync_bundled(self, cases: Sequence[Case], actor: Principal = SYSTEM) -> SyncReport:
+    def sync_bundled(self, cases: Sequence[Case], actor: Principal = SYSTEM,
+                     digest: str | None = None) -> SyncReport:
         """Make every bundled id hold its bundled file (`parley db upgrade`, every start).
 
         Audited as one `bundled.synced` whenever it changed anything, except the first load
@@ -297,6 +298,8 @@ class CaseCuration:
         """
         with self.vault.write() as tx:
             report = tx.cases.sync_bundled(cases)
+            if digest is not None:
+                tx.cases.mark_bundled(digest)
             if report.changed and not report.installed:
                 tx.audit.append(actor.name, BundledCasesSynced(
                     added=report.added, updated=report.updated, restored=report.restored))

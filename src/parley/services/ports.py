@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,6 +13,7 @@ from parley.domain.account import Invitation, Principal, Throttle, TokenInfo, Us
 from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.evidence import Unknown, Value
 from parley.domain.listing import CasePage, CaseRecord, Origin, StoredCase, SyncReport
 from parley.domain.query import Node
 from parley.domain.scenario import SavedScenario, Scenario
@@ -52,6 +54,77 @@ class CaseStore(Protocol):
     ) -> CasePage: ...
 
 
+@dataclass(frozen=True)
+class PoolRow:
+    """What ranking needs of one stored case: its scenario values, outcome class, parent and
+    who may see it (not its evidence, which a large case base cannot hold in memory)."""
+
+    id: str
+    title: str
+    summary: str
+    parent: str | None
+    outcome: str  # an outcome_class code, or "unknown"
+    values: Mapping[str, Value | Unknown]  # the codebook's scenario variables
+    visibility: Visibility
+    owner: str | None = None
+    workspace: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseBaseSnapshot:
+    """Every stored case (whoever may see it) at one revision of the case base."""
+
+    revision: int
+    cases: tuple[PoolRow, ...]
+
+
+@dataclass(frozen=True)
+class PublicCases:
+    """The public cases (bundled and published) at one revision, with a digest of their
+    content: equal digests, equal cases."""
+
+    revision: int
+    cases: tuple[Case, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class StoredEvaluation:
+    """The outlook's evaluation and fit (`result`, JSON) over the public cases of `revision`."""
+
+    revision: int
+    settings_digest: str
+    public_digest: str
+    n_public: int
+    result: str
+    computed_at: datetime
+    seconds: float
+
+
+class CaseBaseStore(Protocol):
+    """The case base's revision (raised by every case change, in its transaction) and the
+    evaluations stored per revision."""
+
+    def revision(self) -> int: ...
+
+    def bundled_synced(self, digest: str) -> bool: ...
+
+    def snapshot(self) -> CaseBaseSnapshot: ...
+
+    def public_cases(self) -> PublicCases: ...
+
+    def public_digest(self) -> tuple[int, str]: ...
+
+    def latest_evaluation(self, settings_digest: str) -> StoredEvaluation | None: ...
+
+    def latest_evaluation_revision(self, settings_digest: str) -> int | None: ...
+
+    def evaluation_of(self, settings_digest: str, public_digest: str
+                      ) -> StoredEvaluation | None: ...
+
+    def store_evaluation(self, evaluation: StoredEvaluation) -> None: ...
+
+
 class CasesTx(Protocol):
     """Case rows inside one transaction of the unit of work (rules live in the service)."""
 
@@ -66,6 +139,7 @@ class CasesTx(Protocol):
                        owner: str | None) -> int: ...
     def is_empty(self) -> bool: ...
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport: ...
+    def mark_bundled(self, digest: str) -> None: ...
 
 
 class ScenariosTx(Protocol):

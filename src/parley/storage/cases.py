@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -51,7 +52,7 @@ from parley.domain.query import Node
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
 from parley.storage.records import check_version
-from parley.storage.tables import CaseRow, CaseValueRow
+from parley.storage.tables import CaseBaseStateRow, CaseRow, CaseValueRow
 
 BATCH = 500
 VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
@@ -95,11 +96,11 @@ def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
 
 
 def _access(row: CaseRow) -> CaseAccess:
-    return CaseAccess(row.id, row.origin == "bundled", _visibility(row.visibility), row.owner,
+    return CaseAccess(row.id, row.origin == "bundled", visibility_of(row.visibility), row.owner,
                       row.workspace_id)
 
 
-def _visibility(value: str) -> Visibility:
+def visibility_of(value: str) -> Visibility:
     try:
         return Visibility(value)
     except ValueError:  # an unknown value written into the database: nobody but the operator
@@ -310,7 +311,7 @@ class CaseRepository:
             id=row.id, title=row.title, country=single("country"), parent=row.parent_id,
             origin=_origin(row.origin), region=single("region"), start_year=single("start_year"),
             outcome_class=single("outcome_class"), snippet=snippet, rank=rank,
-            visibility=_visibility(row.visibility),
+            visibility=visibility_of(row.visibility),
         )
 
     def _facets(self, s: Session, base: Any, names: Sequence[str], total: int,
@@ -425,7 +426,7 @@ def parent_problems(cases: Sequence[Case], known: set[str]) -> list[Problem]:
 
 
 def stored_case(row: CaseRow, case: Case) -> StoredCase:
-    return StoredCase(case, _origin(row.origin), row.version, _visibility(row.visibility),
+    return StoredCase(case, _origin(row.origin), row.version, visibility_of(row.visibility),
                       row.owner, row.workspace_id)
 
 
@@ -521,6 +522,13 @@ class CaseRecords:
 
     def is_empty(self) -> bool:
         return self.s.scalars(select(CaseRow.pk).limit(1)).first() is None
+
+    def mark_bundled(self, digest: str) -> None:
+        """Record, in this transaction, that the bundled files of `digest` are synced as of
+        the revision this transaction leaves (after its own changes)."""
+        self.s.flush()
+        self.s.execute(update(CaseBaseStateRow).where(CaseBaseStateRow.id == 1).values(
+            bundled_digest=digest, bundled_revision=CaseBaseStateRow.revision))
 
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
         """Make every bundled id hold its bundled file: add missing ones, and rewrite every one

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration's id, read from the migration files without importing Alembic
+    (about a tenth of a second of every command's start): the one no other revises."""
+    versions = resources.files("parley.storage").joinpath("migrations", "versions")
+    ids: set[str] = set()
+    revised: set[str] = set()
+    for entry in versions.iterdir():
+        if not entry.name.endswith(".py"):
+            continue
+        found = dict(_REVISION.findall(entry.read_text(encoding="utf-8")))
+        ids.add(found["revision"])
+        if found.get("down_revision"):
+            revised.add(found["down_revision"])
+    heads = ids - revised
+    if len(heads) != 1:
+        raise ConfigurationError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def normalise_url(url: str) -> str:
@@ -85,7 +110,11 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Apply every migration (idempotent)."""
+        """Apply every migration (idempotent; Alembic is only imported when one is due)."""
+        if self.current_revision() == head_revision():
+            return
+        from alembic import command
+
         with self.engine.begin() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
@@ -120,6 +149,8 @@ class Database:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option(
         "script_location", str(resources.files("parley.storage").joinpath("migrations"))

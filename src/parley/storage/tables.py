@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -78,4 +81,37 @@ class CaseValueRow(Base):
     )
 
 
-__all__ = ["Base", "CaseRow", "CaseValueRow", "Text"]
+class CaseBaseStateRow(Base):
+    """The one row holding the case base's revision, raised by trigger on every change of
+    `cases` (migration 0012)."""
+
+    __tablename__ = "case_base_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    bundled_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bundled_revision: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class CaseBaseEvaluationRow(Base):
+    """The outlook's evaluation over the public cases of one revision, for one settings digest
+    (JSON in `result`, with the outlook fitted on the same cases)."""
+
+    __tablename__ = "case_base_evaluations"
+
+    revision: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    settings_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    n_public: Mapped[int] = mapped_column(Integer, nullable=False)
+    result: Mapped[str] = mapped_column(Text, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    seconds: Mapped[float] = mapped_column(Float, nullable=False)
+
+    __table_args__ = (Index("ix_case_base_evaluations_public", "settings_digest",
+                            "public_digest"),)
+
+
+__all__ = ["Base", "CaseBaseEvaluationRow", "CaseBaseStateRow", "CaseRow", "CaseValueRow",
+           "Text"]

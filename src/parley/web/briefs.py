@@ -54,7 +54,7 @@ def negotiated(request: Request, fmt: BriefFormat | None) -> BriefFormat:
 def brief_response(parley: Parley, assessment: Assessment, fmt: BriefFormat, paper: Paper,
                    case_url: Callable[[str], str] | None = None) -> Response:
     """The assessment in `fmt`; documents come as attachments named after the scenario."""
-    titles = {c.id: c.title for c in parley.cases.export()}
+    titles = parley.assessments.titles()  # as anonymous readers see them
     size: PageSize = paper.value
     body: bytes | str
     if fmt is BriefFormat.json:

@@ -89,7 +89,7 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
     if scenario is not None:
         reader = parley.curation.reader(actor)
         assessment = parley.assessments.assess(scenario, reader)
-        titles = {c.id: c.title for c in parley.cases.seen_by(reader).export()}
+        titles = parley.assessments.titles(reader)
         # render_html autoescapes everything it is given; the result is safe to embed
         brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
