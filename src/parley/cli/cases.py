@@ -21,7 +21,7 @@ from parley.cli.errors import reported
 from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.listing import MARK_END, MARK_START, CasePage
-from parley.interchange.case_csv import cases_to_csv
+from parley.interchange.case_csv import cases_to_csv, cases_to_json
 from parley.interchange.documents import read_document
 
 app = typer.Typer(help="Browse, search, export and import the case base.", no_args_is_help=True)
@@ -173,10 +173,8 @@ def export_cases(
     with reported():
         app_ = open_parley()
         cases = app_.cases.seen_by(OPERATOR).export(where)
-        if fmt is ExportFormat.json:
-            text = json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = cases_to_csv(cases, app_.codebook)
+        text = (cases_to_json(cases) if fmt is ExportFormat.json
+                else cases_to_csv(cases, app_.codebook))
         if output:
             output.write_text(text, encoding="utf-8")
             Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
