@@ -142,5 +142,5 @@ def test_docs_listed_in_readme() -> None:
 
 
 def test_unknown_result_type_is_refused() -> None:
-    with pytest.raises(TypeError, match="to_dict takes a result of parley.api"):
+    with pytest.raises(TypeError, match=r"to_dict takes a result of parley\.api"):
         api.to_dict(Path("x"))
