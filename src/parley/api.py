@@ -159,7 +159,10 @@ def open_case_base(url: str | None = None, *, as_operator: bool = False) -> Case
         as_operator: read as the operator, like the `parley` command line: every case,
             including private and workspace cases. By default the case base is read as an
             anonymous visitor of the web app sees it (bundled and published cases), so what a
-            notebook shows or exports can be shared.
+            notebook shows or exports can be shared. (The bundled cases are all public.)
+
+    PARLEY_DATABASE_URL is not read: a program names its database. PARLEY_SOURCES is, as
+    everywhere, for the paper's text.
 
     Raises:
         InvalidInput: the URL is not sqlite:/// or postgresql://.
