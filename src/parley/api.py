@@ -296,7 +296,12 @@ class CaseBase:
         return self._catalogue.compare(case_ids)
 
     def export(self, where: str | None = None) -> list[Case]:
-        """The cases (matching `where`) in full, as typed `Case` objects."""
+        """The cases (matching `where`) in full, as typed `Case` objects.
+
+        >>> with open_case_base() as cases:
+        ...     [case.id for case in cases.export("country = Jamaica")]
+        ['jamaica-august-town-truce-2008']
+        """
         return list(self._catalogue.export(where))
 
     # -- plain structures and files -------------------------------------------------------------
@@ -334,7 +339,13 @@ class CaseBase:
     def to_json(self, where: str | None = None, path: str | os.PathLike[str] | None = None
                 ) -> str:
         """The cases as a JSON list in the case-file shape (as `parley cases export`), which
-        `parley cases import` reads back; also written to `path`."""
+        `parley cases import` reads back; also written to `path`.
+
+        >>> import json
+        >>> with open_case_base() as cases:
+        ...     json.loads(cases.to_json("country = Jamaica"))[0]["values"]["country"]["value"]
+        'Jamaica'
+        """
         from parley.interchange.case_csv import cases_to_json
 
         text = cases_to_json(self.export(where))

@@ -33,6 +33,7 @@ def test_a_script_uses_the_library(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=tmp_path, capture_output=True,
                           text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # a notebook gets no notices, warnings or progress output
     out = json.loads(done.stdout)
     assert out["version"].count(".") == 2
     assert len(out["ids"]) >= 3 and all(isinstance(i, str) for i in out["ids"])
