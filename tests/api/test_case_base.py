@@ -159,17 +159,27 @@ def test_the_reader_it_is_opened_as(case_base_url: str) -> None:
         assert PRIVATE_ID in [r["id"] for r in operator.records("country = Jamaica")]
 
 
-def test_the_library_gives_the_command_lines_brief(tmp_path: Path) -> None:
-    """`parley assess` and the library, as the same reader, write the same brief."""
+def test_the_library_answers_as_the_command_line(tmp_path: Path) -> None:
+    """`parley assess`, `parley evaluate` and `parley cases export` and the library, reading
+    as the same reader (the operator), give the same brief, figures and files."""
     db = tmp_path / "parley.db"
     make_case_base(f"sqlite:///{db}", tmp_path)
     env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}",
            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "master.key")}
-    cli = subprocess.run([str(Path(sys.executable).with_name("parley")), "assess", str(SCENARIO),
-                          "--format", "md"], capture_output=True, text=True, env=env,
-                         timeout=120, check=True).stdout
+
+    def parley(*args: str) -> str:
+        return subprocess.run([str(Path(sys.executable).with_name("parley")), *args],
+                              capture_output=True, text=True, env=env, timeout=180,
+                              check=True).stdout
+
     with api.open_case_base(f"sqlite:///{db}", as_operator=True) as cases:
-        assert cases.render(cases.assess(SCENARIO), "md") == cli
+        assert cases.render(cases.assess(SCENARIO), "md") == parley(
+            "assess", str(SCENARIO), "--format", "md")
+        assert json.loads(json.dumps(api.to_dict(cases.evaluate()))) == json.loads(
+            parley("evaluate", "--format", "json"))
+        assert cases.to_csv(WHERE) == parley("cases", "export", "--format", "csv", "-w", WHERE)
+        assert cases.to_json() == parley("cases", "export", "--format", "json")
+        assert PRIVATE_ID in cases.to_json()
 
 
 def test_an_in_memory_case_base_serves_every_thread() -> None:
