@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
+import secrets
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from pydantic import SecretStr
 
 from parley.config import Settings
 from parley.domain.account import SYSTEM, Principal
@@ -65,6 +69,23 @@ class Parley:
         codebook = load_codebook()  # validated now: a broken codebook fails at start
         return cls(settings, codebook, Database(settings.resolved_database_url()),
                    hasher or Argon2Hasher())
+
+    @classmethod
+    def in_memory(cls) -> Parley:
+        """A private case base in memory holding the bundled cases, gone when closed.
+
+        Loaded as every database is (migrations, then the bundled files, audited), under a
+        master key that lives only as long as it; no file, environment database, key file or
+        audit checkpoint is touched. The paper's text is still read from PARLEY_SOURCES when
+        there, as everywhere.
+        """
+        key = base64.b64encode(secrets.token_bytes(32)).decode()
+        settings = Settings(database_url="sqlite://", master_key=SecretStr(key),
+                            master_key_file=None, audit_checkpoint_file=None,
+                            audit_checkpoint_every=0)
+        app = cls.build(settings)
+        app.upgrade()
+        return app
 
     def ring_source(self) -> RingSource:
         """PARLEY_MASTER_KEY, else the key file (and its `.retired` ring beside it)."""

@@ -21,7 +21,7 @@ from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.errors import InvalidInput
 from parley.domain.listing import MARK_END, MARK_START, CasePage
-from parley.interchange.case_csv import cases_to_csv
+from parley.interchange.case_csv import cases_to_csv, cases_to_json
 from parley.interchange.documents import read_document
 from parley.knowledge.citation import cases_package
 
@@ -188,10 +188,8 @@ def export_cases(
                                              date.today()))
             Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
             return
-        if fmt is ExportFormat.json:
-            text = json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = cases_to_csv(cases, app_.codebook)
+        text = (cases_to_json(cases) if fmt is ExportFormat.json
+                else cases_to_csv(cases, app_.codebook))
         if output:
             output.write_text(text, encoding="utf-8")
             Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")

@@ -44,6 +44,8 @@ class CaseRecord:
 
 @dataclass(frozen=True)
 class CaseSummary:
+    """One row of a case listing or search: the case's headline facts (None where unknown)."""
+
     id: str
     title: str
     country: str | None

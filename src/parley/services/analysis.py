@@ -18,6 +18,8 @@ MIN_CASES = 2
 
 @dataclass(frozen=True)
 class CaseQcaRun:
+    """A QCA over the case base: the crisp table built from the coded cases, and the result."""
+
     table: CrispTable
     result: dict[str, Any]  # the QCA JSON of spec/interfaces.md, plus `unknown` reporting
 

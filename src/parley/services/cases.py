@@ -29,6 +29,8 @@ RawDocument = tuple[object, Callable[[tuple[str | int, ...]], int | None]]
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two to four cases side by side, and the coded variables on which they differ."""
+
     cases: tuple[Case, ...]
     differing: tuple[str, ...]  # variables whose values differ between the cases
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from parley.domain.errors import ConfigurationError
 
@@ -82,6 +83,9 @@ class Database:
             db_path = parsed.database
             if db_path and db_path != ":memory:":
                 Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            else:
+                # one connection for every thread: each new one would be another, empty database
+                kwargs["poolclass"] = StaticPool
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
@@ -127,6 +131,14 @@ class Database:
             except Exception:
                 return None
             return str(row[0]) if row else None
+
+    def head_revision(self) -> str:
+        """The newest migration this version of Parley has (what `upgrade` migrates to)."""
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert head is not None
+        return head
 
     def integrity_ok(self) -> bool:
         """SQLite's integrity check (PostgreSQL: a trivial query)."""
