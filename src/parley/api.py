@@ -437,7 +437,7 @@ class CaseBase:
         ...     outlook.brier < result.score("uniform").brier
         True
         """
-        return self._parley().assessments.evaluate(self._reader)
+        return self._parley().assessments.evaluate()
 
     # -- QCA ------------------------------------------------------------------------------------
 
