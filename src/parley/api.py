@@ -130,6 +130,7 @@ def _open_database(url: str) -> Parley:
             raise NotFound(f"no database file {path}: create one with "
                            f"PARLEY_DATABASE_URL={shown} parley db upgrade")
     app = Parley.build(Settings(database_url=url))
+    app.read_only, app.background = True, False
     try:
         try:
             revision = app.db.current_revision()

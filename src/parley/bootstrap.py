@@ -38,7 +38,8 @@ from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
-from parley.services.ports import PasswordHasher
+from parley.services.ports import CaseBaseStore, PasswordHasher
+from parley.services.read_only import EvaluationsInMemory
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.case_base import CaseBaseRevisions
@@ -60,6 +61,9 @@ class Parley:
     background: bool = True
     """Recompute the outlook's evaluation in a background thread after the case base changes
     (the server); a command that exits at once leaves it to `parley evaluate`."""
+    read_only: bool = False
+    """Keep what assessments compute in this process instead of storing it (the library,
+    which promises to leave the database as it found it)."""
 
     @classmethod
     def build(cls, settings: Settings | None = None, *,
@@ -84,6 +88,7 @@ class Parley:
                             master_key_file=None, audit_checkpoint_file=None,
                             audit_checkpoint_every=0)
         app = cls.build(settings)
+        app.background = False  # a script computes what it asks for, when it asks
         app.upgrade()
         return app
 
@@ -155,7 +160,9 @@ class Parley:
 
     @cached_property
     def assessments(self) -> Assessments:
-        return Assessments(self.case_base, self.codebook,
+        store: CaseBaseStore = (EvaluationsInMemory(self.case_base) if self.read_only
+                                else self.case_base)
+        return Assessments(store, self.codebook,
                            self.guidelines, load_similarity_weights(self.codebook),
                            load_outlook_settings(self.codebook),
                            load_brief_rules(self.codebook, self.sources),

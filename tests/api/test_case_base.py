@@ -25,6 +25,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, QuerySyntaxError
 from parley.domain.query import evaluate, parse
 from parley.knowledge.loader import load_bundled_cases
+from parley.storage.database import head_revision
 from tests.analysis.qca.conftest import load_fixture
 from tests.api.conftest import PRIVATE_ID, make_case_base
 from tests.conftest import DATA, ROOT
@@ -201,7 +202,8 @@ def test_databases_it_refuses(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
     with pytest.raises(ConfigurationError, match="is not a Parley database; this Parley needs "
-                                                 "migration 0011: run PARLEY_DATABASE_URL="):
+                                                 f"migration {head_revision()}: run "
+                                                 "PARLEY_DATABASE_URL="):
         api.open_case_base(f"sqlite:///{empty}")
 
     old = tmp_path / "old.db"
