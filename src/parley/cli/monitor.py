@@ -31,7 +31,8 @@ class Format(StrEnum):
 
 @app.command("its")
 def its(
-    data: Annotated[Path, typer.Option("--data", help="Indicator CSV: date,locality,indicator,value[,population][,...].")],
+    data: Annotated[Path, typer.Option(
+        "--data", help="Indicator CSV: date,locality,indicator,value[,population][,...].")],
     indicator: Annotated[str, typer.Option("--indicator", help="Indicator to analyse.")],
     intervention: Annotated[str, typer.Option(
         "--intervention", help="Date of the deal or intervention: YYYY-MM-DD, YYYY-MM or YYYY-Www.")],
