@@ -25,6 +25,7 @@ from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
+from parley.services.monitoring import Monitoring
 from parley.services.ports import PasswordHasher
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
@@ -83,6 +84,10 @@ class Parley:
     @cached_property
     def workspaces(self) -> Workspaces:
         return Workspaces(self.vault, self.settings.max_upload_bytes)
+
+    @cached_property
+    def monitoring(self) -> Monitoring:
+        return Monitoring(self.vault, self.workspaces)
 
     @cached_property
     def invitations(self) -> Invitations:

@@ -15,10 +15,13 @@ from rich.console import Console
 from rich.table import Table
 
 from parley.analysis.its import ItsResult, ItsSpec, Model, Robust, fit_its, result_to_json
+from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
+from parley.domain.access import Classification
 from parley.domain.errors import InvalidInput
-from parley.domain.monitoring import Period, parse_moment
+from parley.domain.monitoring import MonitorSettings, Period, parse_moment
 from parley.interchange.indicator_csv import read_indicator_file
+from parley.services.monitoring import check_settings
 
 app = typer.Typer(help="Monitoring: indicator series, ITS estimates, alerts.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -120,3 +123,72 @@ def print_its(result: ItsResult) -> None:
               f"({result.ljung_box_lags} lags)")
     for warning in result.warnings:
         out.print(f"warning: {warning}")
+
+
+@app.command("import")
+def import_(
+    workspace_id: Annotated[str, typer.Argument(metavar="WS", help="Workspace id.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Indicator CSV (long form).")],
+    classification: Annotated[Classification, typer.Option(
+        "--classification", help="Like items: public, restricted (encrypted) or secret.")]
+    = Classification.RESTRICTED,
+    period: Annotated[Period | None, typer.Option(
+        "--period", help="Period of the data (default: inferred from the dates).")] = None,
+    intervention: Annotated[str | None, typer.Option(
+        "--intervention", help="Date of the deal, used by the page and the alerts.")] = None,
+    seasonality: Annotated[int, typer.Option(
+        "--seasonality", help="Harmonic pairs used by the page and the alerts.")] = 0,
+    offset: Annotated[str | None, typer.Option(
+        "--offset", help="Offset column used by the page and the alerts.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace stored series with the same locality and indicator.")]
+    = False,
+) -> None:
+    """Store a file's indicator series in a workspace (validated first; all or nothing; audited).
+
+    Example: parley monitor import 3hX9... homicides.csv --intervention 2012-03 --seasonality 2
+    """
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    with reported():
+        settings = MonitorSettings(intervention, seasonality, offset)
+        check_settings(settings)
+        size = file.stat().st_size if file.exists() else 0
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                      TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+                      console=Console(stderr=True), transient=False) as bar:
+            reading = bar.add_task("reading", total=max(size, 1))
+            table = read_indicator_file(file, period,
+                                        on_bytes=lambda n: bar.update(reading, completed=n))
+            bar.update(reading, completed=max(size, 1))
+            storing = bar.add_task("storing", total=max(table.rows, 1))
+            report = open_parley().monitoring.import_table(
+                operator(), workspace_id, table, classification, settings,
+                replace_existing=replace, progress=lambda n: bar.update(storing, completed=n))
+        typer.echo(f"stored {report.rows} rows: {len(report.created)} new series, "
+                   f"{len(report.replaced)} replaced")
+        for gap in report.gaps:
+            typer.echo(f"gap: {gap}", err=True)
+
+
+@app.command("alerts")
+def alerts(
+    workspace_id: Annotated[str, typer.Argument(metavar="WS", help="Workspace id.")],
+    fmt: Annotated[Format, typer.Option("--format", help="json or table.")] = Format.table,
+) -> None:
+    """The workspace's alerts: violence back up after the deal, overdue commitments, breaches.
+
+    Example: parley monitor alerts 3hX9... --format json
+    """
+    with reported():
+        found = open_parley().monitoring.alerts(operator(), workspace_id)
+        if fmt is Format.json:
+            typer.echo(json.dumps([{"kind": a.kind.value, "title": a.title, "detail": a.detail,
+                                    "date": a.date, "ref": a.ref} for a in found], indent=2))
+            return
+        table = Table(title=f"{len(found)} alert(s)")
+        for column in ("kind", "date", "alert", "detail"):
+            table.add_column(column)
+        for a in found:
+            table.add_row(a.kind.value, a.date, a.title, a.detail)
+        out.print(table)

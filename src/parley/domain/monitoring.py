@@ -221,3 +221,52 @@ def build_series(period: Period, points: Mapping[tuple[str, str], Sequence[Point
     return tuple(
         IndicatorSeries(loc, ind, period, tuple(sorted(pts, key=lambda p: p.ordinal)))
         for (loc, ind), pts in sorted(points.items()))
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """How a stored series is analysed by default (page, alerts): the deal's date and model terms."""
+
+    intervention: str | None = None  # a date label, as `--intervention` takes it
+    seasonality: int = 0
+    offset: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredSeries:
+    """An indicator series kept in a workspace, classified like its items."""
+
+    id: str
+    workspace_id: str
+    classification: str
+    version: int
+    created_by: str
+    series: IndicatorSeries
+    settings: MonitorSettings
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import stored."""
+
+    created: tuple[str, ...]
+    replaced: tuple[str, ...]
+    rows: int
+    gaps: tuple[Gap, ...]
+
+
+class AlertKind(StrEnum):
+    VIOLENCE_UP = "violence-up"
+    COMMITMENT_OVERDUE = "commitment-overdue"
+    BREACH = "breach"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One thing a team should look at now (rules: docs/monitoring.md, "Alerts")."""
+
+    kind: AlertKind
+    title: str
+    detail: str
+    date: str  # the period or day it concerns
+    ref: str  # the series or item id

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from parley.domain.errors import Problem, ValidationFailed
@@ -34,15 +34,17 @@ _COLUMN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_PROBLEMS = 200  # past this many the file is clearly the wrong one; stop reading
 
 
-def read_indicator_file(path: Path, period: Period | None = None) -> IndicatorTable:
-    """Read and validate an indicator CSV file.
+def read_indicator_file(path: Path, period: Period | None = None,
+                        on_bytes: Callable[[int], None] | None = None) -> IndicatorTable:
+    """Read and validate an indicator CSV file (`on_bytes` hears how far, for a progress bar).
 
     Raises:
         ValidationFailed: every problem found, as `file:line: message`.
     """
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            return parse_indicator_csv(fh, str(path), period)
+            return parse_indicator_csv(fh if on_bytes is None else _counted(fh, on_bytes),
+                                       str(path), period)
     except FileNotFoundError:
         raise ValidationFailed([Problem("no such file", file=str(path))]) from None
     except UnicodeDecodeError as exc:
@@ -171,6 +173,17 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
         raise ValidationFailed([Problem("no data rows after the header", file=source, line=2)])
     chosen = period or (inferred[0] if inferred else Period.DAY)
     return IndicatorTable(chosen, build_series(chosen, points), covariates)
+
+
+def _counted(lines: Iterable[str], on_bytes: Callable[[int], None]) -> Iterator[str]:
+    """The lines, telling `on_bytes` every 64k lines how many characters were read."""
+    done = 0
+    for i, line in enumerate(lines, 1):
+        done += len(line)
+        if i % 65536 == 0:
+            on_bytes(done)
+        yield line
+    on_bytes(done)
 
 
 def _number(text: str) -> float | None:
