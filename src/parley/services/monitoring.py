@@ -146,10 +146,12 @@ class Monitoring:
         return found
 
     def its(self, actor: Principal, workspace_id: str, series_id: str,
-            spec: ItsSpec | None = None) -> tuple[StoredSeries, ItsResult]:
-        """The ITS estimate of a stored series, with its stored settings unless `spec` is given."""
+            make_spec: Callable[[StoredSeries], ItsSpec] | None = None
+            ) -> tuple[StoredSeries, ItsResult]:
+        """The ITS estimate of a stored series: with its stored settings, or with the spec
+        `make_spec` builds from the series (request parameters over stored settings)."""
         stored = self.get_series(actor, workspace_id, series_id, purpose="its")
-        return stored, fit_its(stored.series, spec or spec_of(stored))
+        return stored, fit_its(stored.series, (make_spec or spec_of)(stored))
 
     def alerts(self, actor: Principal, workspace_id: str, purpose: str = "alerts"
                ) -> list[Alert]:
