@@ -307,43 +307,43 @@ def _design(treated: IndicatorSeries, control: IndicatorSeries | None, spec: Its
         names.append(f"sin{k}")
     for k in range(1, spec.seasonality + 1):
         names.append(f"cos{k}")
-    rows: list[list[float]] = []
-    rows_cf: list[list[float]] = []
-    ys: list[float] = []
+    freq = np.arange(1, spec.seasonality + 1, dtype=float)
+    blocks_x: list[FloatArray] = []
+    blocks_cf: list[FloatArray] = []
+    ys: list[FloatArray] = []
     offsets: list[float] = []
-    flags: list[bool] = []
-    groups: list[int] = []
+    groups: list[npt.NDArray[np.int64]] = []
     for s, g in blocks:
-        for pt in s.points:
-            t = float(pt.ordinal - origin + 1)
-            post = 1.0 if pt.ordinal >= first_post else 0.0
-            slope = (t - t0) * post
-            base = [1.0, t, post] + ([slope] if spec.slope_change else [])
-            base_cf = [1.0, t, post if control is not None else 0.0]
-            base_cf += [(slope if control is not None else 0.0)] if spec.slope_change else []
-            if control is not None:
-                inter = [float(g), g * t, g * post] + ([g * slope] if spec.slope_change else [])
-                inter_cf = [float(g), g * t, 0.0] + ([0.0] if spec.slope_change else [])
-                base += inter
-                base_cf += inter_cf
-            m = _season_position(period, pt)
-            harmonics = [math.sin(2 * math.pi * k * m / season)
-                         for k in range(1, spec.seasonality + 1)]
-            harmonics += [math.cos(2 * math.pi * k * m / season)
-                          for k in range(1, spec.seasonality + 1)]
-            rows.append(base + harmonics)
-            rows_cf.append(base_cf + harmonics)
-            ys.append(pt.value)
-            if spec.offset is not None:
+        ordinal = np.fromiter((pt.ordinal for pt in s.points), dtype=float, count=len(s.points))
+        t = ordinal - origin + 1
+        post = (ordinal >= first_post).astype(float)
+        slope = (t - t0) * post
+        one = np.ones_like(t)
+        zero = np.zeros_like(t)
+        cols = [one, t, post] + ([slope] if spec.slope_change else [])
+        comparative = control is not None
+        cols_cf = [one, t, post if comparative else zero]
+        cols_cf += [slope if comparative else zero] if spec.slope_change else []
+        if comparative:
+            cols += [g * one, g * t, g * post] + ([g * slope] if spec.slope_change else [])
+            cols_cf += [g * one, g * t, zero] + ([zero] if spec.slope_change else [])
+        m = np.fromiter((_season_position(period, pt) for pt in s.points), dtype=float,
+                        count=len(s.points))
+        angle = 2 * math.pi * np.outer(m, freq) / season
+        harmonics = [np.sin(angle), np.cos(angle)] if spec.seasonality else []
+        blocks_x.append(np.column_stack(cols + harmonics))
+        blocks_cf.append(np.column_stack(cols_cf + harmonics))
+        ys.append(np.fromiter((pt.value for pt in s.points), dtype=float, count=len(s.points)))
+        if spec.offset is not None:
+            for pt in s.points:
                 value = pt.offset(spec.offset)
                 assert value is not None  # checked in _cut
                 offsets.append(math.log(value))
-            flags.append(bool(g))
-            groups.append(g)
-    return _Design(np.asarray(ys, dtype=float), np.asarray(rows, dtype=float),
-                   np.asarray(rows_cf, dtype=float),
+        groups.append(np.full(len(s.points), g, dtype=np.int64))
+    group = np.concatenate(groups)
+    return _Design(np.concatenate(ys), np.vstack(blocks_x), np.vstack(blocks_cf),
                    np.asarray(offsets, dtype=float) if spec.offset is not None else None,
-                   tuple(names), np.asarray(flags, dtype=bool), np.asarray(groups, dtype=np.int64))
+                   tuple(names), group.astype(bool), group)
 
 
 @dataclass(frozen=True)
@@ -367,7 +367,8 @@ def _fit(design: _Design, spec: ItsSpec) -> _Fit:
     from statsmodels.genmod.generalized_linear_model import GLM
 
     n, p = design.x.shape
-    fit_kw: dict[str, Any] = {"tol": 1e-12, "maxiter": 200}
+    # converged when the deviance changes by less than 1e-13 of itself (R: 1e-8 by default)
+    fit_kw: dict[str, Any] = {"tol": 1e-300, "rtol": 1e-13, "maxiter": 100}
     if spec.robust is Robust.HAC:
         lags = newey_west_lags(int(design.treated.sum()))
         if design.groups.min() == design.groups.max():

@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 from parley.domain.errors import Problem, ValidationFailed
 from parley.domain.monitoring import (
@@ -31,6 +33,7 @@ from parley.domain.monitoring import (
 
 REQUIRED = ("date", "locality", "indicator", "value")
 _COLUMN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+NO_COVARIATES: Mapping[str, float] = MappingProxyType({})
 MAX_PROBLEMS = 200  # past this many the file is clearly the wrong one; stop reading
 
 
@@ -94,23 +97,33 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
     seen: dict[tuple[str, str, int], int] = {}
     points: dict[tuple[str, str], list[Point]] = {}
     inferred: tuple[Period, int] | None = None
+    # a file repeats few distinct dates (one per period): parse each once
+    dates: dict[str, tuple[Period, date, int, str]] = {}
     line = 1
     try:
         for row in reader:
             line = reader.line_num
             if len(problems) >= MAX_PROBLEMS:
                 break
-            if not row or all(not cell.strip() for cell in row):
+            if not row or (not row[0].strip() and all(not cell.strip() for cell in row)):
                 continue
             if len(row) != width:
                 bad(line, f"{len(row)} fields, the header has {width}")
                 continue
-            raw_date, locality, indicator, raw_value = (c.strip() for c in row[:4])
-            try:
-                form, day = parse_period_label(raw_date)
-            except ValueError as exc:
-                bad(line, str(exc), "date")
-                continue
+            raw_date, locality = row[0].strip(), row[1].strip()
+            indicator, raw_value = row[2].strip(), row[3].strip()
+            cached = dates.get(raw_date)
+            if cached is None:
+                try:
+                    form, day = parse_period_label(raw_date)
+                except ValueError as exc:
+                    bad(line, str(exc), "date")
+                    continue
+                unit = period or form
+                start = period_start(unit, day)
+                cached = dates[raw_date] = (form, start, period_ordinal(unit, start),
+                                            period_label(unit, start))
+            form, start, ordinal, label = cached
             if period is None:
                 if inferred is None:
                     inferred = (form, line)
@@ -119,14 +132,11 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
                               f"{inferred[0].value}s (from line {inferred[1]}); mixed periods in "
                               "one file are not allowed (or give the period)", "date")
                     continue
-                unit = form
-            else:
-                unit = period
-                if form is not Period.DAY and form is not period:
-                    bad(line, f"{raw_date!r} is a {form.value}, which is not inside one "
-                              f"{period.value}; write the date as YYYY-MM-DD or as a "
-                              f"{period.value}", "date")
-                    continue
+            elif form is not Period.DAY and form is not period:
+                bad(line, f"{raw_date!r} is a {form.value}, which is not inside one "
+                          f"{period.value}; write the date as YYYY-MM-DD or as a "
+                          f"{period.value}", "date")
+                continue
             if not locality or len(locality) > MAX_NAME:
                 bad(line, f"locality must be 1 to {MAX_NAME} characters", "locality")
                 continue
@@ -138,7 +148,7 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
                 bad(line, f"{raw_value!r} is not a count (a number 0 or more)", "value")
                 continue
             population: float | None = None
-            extras: dict[str, float] = {}
+            extras: dict[str, float] | Mapping[str, float] = NO_COVARIATES
             ok = True
             for name, cell in zip(extra, row[4:], strict=True):
                 cell = cell.strip()
@@ -152,11 +162,9 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
                 if name == "population":
                     population = number
                 else:
-                    extras[name] = number
+                    extras = {**extras, name: number}
             if not ok:
                 continue
-            start = period_start(unit, day)
-            ordinal = period_ordinal(unit, start)
             key = (locality, indicator, ordinal)
             if key in seen:
                 bad(line, f"duplicate: {locality} / {indicator} / {raw_date} is already on line "
@@ -164,7 +172,7 @@ def parse_indicator_csv(lines: Iterable[str], source: str, period: Period | None
                 continue
             seen[key] = line
             points.setdefault((locality, indicator), []).append(
-                Point(period_label(unit, start), start, ordinal, value, population, extras))
+                Point(label, start, ordinal, value, population, extras))
     except csv.Error as exc:
         bad(line + 1, f"not CSV ({exc})")
     if problems:

@@ -73,11 +73,16 @@ class IndicatorRepository:
     def __init__(self, session: Session, vault: Vault) -> None:
         self.s = session
         self.vault = vault
+        self._rows: dict[str, WorkspaceRow] = {}  # looked up once per transaction
 
     def _ws(self, workspace_id: str) -> WorkspaceRow:
-        row = self.s.scalars(select(WorkspaceRow).where(WorkspaceRow.id == workspace_id)).first()
+        row = self._rows.get(workspace_id)
         if row is None:
-            raise NotFound(f"no workspace '{workspace_id}'")
+            row = self.s.scalars(select(WorkspaceRow).where(WorkspaceRow.id == workspace_id)
+                                 ).first()
+            if row is None:
+                raise NotFound(f"no workspace '{workspace_id}'")
+            self._rows[workspace_id] = row
         return row
 
     def _key(self, ws: WorkspaceRow) -> bytes:
