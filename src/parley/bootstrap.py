@@ -40,6 +40,7 @@ from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.read_only import EvaluationsInMemory
+from parley.services.monitoring import Monitoring
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.case_base import CaseBaseRevisions
@@ -122,6 +123,10 @@ class Parley:
     @cached_property
     def workspaces(self) -> Workspaces:
         return Workspaces(self.vault, self.settings.max_upload_bytes)
+
+    @cached_property
+    def monitoring(self) -> Monitoring:
+        return Monitoring(self.vault, self.workspaces)
 
     @cached_property
     def invitations(self) -> Invitations:

@@ -34,8 +34,10 @@ from parley.domain.access import (
     visible,
 )
 from parley.domain.account import SYSTEM, Principal
+from parley.domain.monitoring import MonitorSettings
 from parley.domain.scenario import parse_scenario
 from parley.interchange.documents import parse_document
+from parley.interchange.indicator_csv import parse_indicator_text
 from parley.knowledge.loader import load_codebook
 from parley.web.app import create_app
 from parley.web.auth import (
@@ -132,7 +134,16 @@ def fresh_workspace(app: Parley) -> tuple[str, dict[Classification, str]]:
     docs = {c: app.workspaces.upload_document(SYSTEM, ws.id, c, {"title": f"doc {c.value}"},
                                               "d.pdf", "application/pdf", PDF).id
             for c in Classification}
+    series = app.monitoring.import_table(SYSTEM, ws.id, parse_indicator_text(SERIES, "m.csv"),
+                                         Classification.PUBLIC, MonitorSettings("2020-07"))
+    SERIES_OF[ws.id] = series.created[0]
     return ws.id, docs
+
+
+SERIES = "date,locality,indicator,value\n" + "".join(
+    f"2020-{m:02d},Town,homicides,{10 + m % 3}\n" for m in range(1, 13))
+UPLOAD = SERIES.replace("Town", "Upload")
+SERIES_OF: dict[str, str] = {}
 
 
 DESTRUCTIVE = re.compile(r"(DELETE .*|POST .*/delete|POST .*/revoke|POST .*/remove)$")
@@ -157,7 +168,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
            .replace("{case_id}", case_id)
            .replace("{user}", "observer").replace("{token_id}", token_id)
-           .replace("{invitation_id}", invitation_id).replace("{scenario_id}", scenario_id))
+           .replace("{invitation_id}", invitation_id).replace("{scenario_id}", scenario_id)
+           .replace("{series_id}", SERIES_OF.get(ws, "none")))
     kw: dict[str, Any] = {}
     api = path.startswith("/api/")
     if api and actor in w.tokens:
@@ -193,6 +205,10 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
         elif api and path.endswith("{workspace_id}"):
             url += f"?version={ws_version}"
         form["version"] = str(version)
+    if method == "POST" and path.endswith(("/indicators", "/monitoring")):
+        kw["files"] = {"file": ("m.csv", UPLOAD.encode(), "text/csv")}
+        kw["data"] = {**({} if api else form), "classification": c.value, "replace": "true"}
+        return url, kw
     if path.endswith("/documents"):
         kw["files"] = {"file": ("d.pdf", PDF, "application/pdf")}
         kw["data"] = {**form, "title": "up", "classification": c.value}
@@ -269,7 +285,8 @@ def expected(action: Action, path: str, actor: str, c: Classification) -> bool:
     if actor in ("outsider", "curator", "admin"):  # members of no workspace here
         return False
     role = Role(actor)
-    creates = action is Action.ITEM_CREATE and path.endswith(("/items", "/documents"))
+    creates = action is Action.ITEM_CREATE and path.endswith(
+        ("/items", "/documents", "/indicators", "/monitoring"))
     if "{item_id}" in path or creates:
         return is_allowed(role, action, c)
     return is_allowed(role, action)

@@ -15,6 +15,7 @@ from parley.cli import (
     evaluate,
     keys,
     knowledge,
+    monitor,
     qca,
     serve,
     users,
@@ -39,6 +40,7 @@ app.add_typer(workspaces.app, name="workspaces")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(knowledge.app, name="knowledge")
+app.add_typer(monitor.app, name="monitor")
 
 
 PRIVATE_UMASK = 0o077

@@ -700,3 +700,29 @@ class BundledCasesSynced(AuditEvent):
 
 EVENTS = (*EVENTS, UserRoleChanged, CasesImported, CaseUpdated, CaseDeleted,
           CaseVisibilityChanged, BundledCasesSynced)
+
+
+# -- monitoring (issue 12) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorsImported(AuditEvent):
+    """Indicator series stored in a workspace (new ones, and those an import replaced)."""
+
+    name: ClassVar[str] = "indicators.imported"
+    created: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    rows: int = 0
+    classification: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorsRead(AuditEvent):
+    """Restricted or secret indicator series read (listed, analysed, or behind alerts/feed)."""
+
+    name: ClassVar[str] = "indicators.read"
+    series: tuple[str, ...] = ()
+    purpose: str = "view"
+
+
+EVENTS = (*EVENTS, IndicatorsImported, IndicatorsRead)

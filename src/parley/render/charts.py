@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from parley.analysis.its import ItsResult
 from parley.domain.comparison import CrossTab
 
 FONT = "font-family='system-ui, sans-serif' font-size='12'"
@@ -132,3 +133,71 @@ def outlook_chart_png(classes: Sequence[tuple[str, float]], title: str, scale: i
     out = BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def its_chart(result: ItsResult, title: str) -> str:
+    """An interrupted time series: observed points, the fitted line, the counterfactual (dashed)
+    with its 95% band after the intervention, and the intervention as a vertical line.
+
+    Hand-built SVG, every label escaped; the output is deterministic for the same input.
+    """
+    left, right, top, bottom, width, height = 56, 16, 30, 36, 720, 300
+    series = result.series
+    n = len(series)
+    values = [v for f in series for v in (f.observed, f.fitted, f.counterfactual)]
+    values += [f.band[1] for f in series if f.post] + [f.band[0] for f in series if f.post]
+    low, high = min([*values, 0.0]), max(values) or 1.0
+    high += (high - low) * 0.05
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - low) / ((high - low) or 1.0))
+
+    def path(points: Sequence[tuple[float, float]]) -> str:
+        return " ".join(f"{'M' if k == 0 else 'L'}{px:.1f},{py:.1f}"
+                        for k, (px, py) in enumerate(points))
+
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' role='img' viewBox='0 0 {width} {height}' "
+             f"width='100%' aria-label='{escape(title)}' class='its-chart'>",
+             f"<title>{escape(title)}</title>",
+             f"<text x='0' y='16' {FONT} font-weight='600'>{escape(title)}</text>",
+             f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
+             "stroke='#555'/>",
+             f"<line x1='{left}' y1='{top}' x2='{left}' y2='{top + plot_h}' stroke='#555'/>"]
+    for k in range(5):  # y axis ticks
+        v = low + (high - low) * k / 4
+        parts.append(f"<text x='{left - 6}' y='{y(v) + 4:.1f}' text-anchor='end' {FONT}>"
+                     f"{v:,.0f}</text>")
+    step = max(1, n // 8)
+    for i in range(0, n, step):  # x axis labels
+        parts.append(f"<text x='{x(i):.1f}' y='{top + plot_h + 18}' text-anchor='middle' "
+                     f"{FONT}>{escape(series[i].label)}</text>")
+    post = [i for i, f in enumerate(series) if f.post]
+    if post:
+        upper = [(x(i), y(series[i].band[1])) for i in post]
+        lower = [(x(i), y(series[i].band[0])) for i in reversed(post)]
+        parts.append(f"<path class='band' d='{path(upper + lower)} Z' fill='#f2b8a0' "
+                     "fill-opacity='0.45' stroke='none'><title>counterfactual 95% band</title>"
+                     "</path>")
+        line = path([(x(i), y(series[i].counterfactual)) for i in post])
+        parts.append(f"<path class='counterfactual' d='{line}' "
+                     "fill='none' stroke='#c0392b' stroke-width='2' stroke-dasharray='6 4'>"
+                     "<title>counterfactual: without the intervention</title></path>")
+        xi = (x(post[0] - 1) + x(post[0])) / 2 if post[0] > 0 else x(post[0])
+        parts.append(f"<line class='intervention' x1='{xi:.1f}' y1='{top}' x2='{xi:.1f}' "
+                     f"y2='{top + plot_h}' stroke='#333' stroke-dasharray='2 3'/>")
+        parts.append(f"<text x='{xi + 4:.1f}' y='{top + 12}' {FONT}>intervention "
+                     f"{escape(result.intervention)}</text>")
+    fitted = path([(x(i), y(f.fitted)) for i, f in enumerate(series)])
+    parts.append(f"<path class='fitted' d='{fitted}' "
+                 "fill='none' stroke='#0b5cad' stroke-width='2'><title>fitted</title></path>")
+    radius = 3 if n <= 200 else 1.5
+    for i, f in enumerate(series):
+        parts.append(f"<circle class='observed' cx='{x(i):.1f}' cy='{y(f.observed):.1f}' "
+                     f"r='{radius}' fill='#222'><title>{escape(f.label)}: {f.observed:g}"
+                     "</title></circle>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -15,6 +15,7 @@ from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.evidence import Unknown, Value
 from parley.domain.listing import CasePage, CaseRecord, Origin, StoredCase, SyncReport
+from parley.domain.monitoring import IndicatorSeries, MonitorSettings, StoredSeries
 from parley.domain.query import Node
 from parley.domain.scenario import SavedScenario, Scenario
 from parley.domain.workspace import (
@@ -279,6 +280,22 @@ class KeysTx(Protocol):
     def key_versions_in_use(self) -> set[int]: ...
 
 
+class IndicatorsTx(Protocol):
+    """Indicator series of a workspace, sealed like items, on one transaction."""
+
+    def classifications(self, workspace_id: str) -> dict[str, Classification]: ...
+    def series(self, workspace_id: str, classifications: Sequence[Classification]
+               ) -> tuple[list[StoredSeries], list[str]]: ...
+    def get(self, workspace_id: str, series_id: str) -> StoredSeries: ...
+    def add(self, workspace_id: str, series: IndicatorSeries, settings: MonitorSettings,
+            classification: Classification, created_by: str) -> str: ...
+    def replace(self, workspace_id: str, series_id: str, series: IndicatorSeries,
+                settings: MonitorSettings, classification: Classification,
+                expected_version: int) -> None: ...
+    def flush(self) -> None: ...
+    def feed_secret(self, workspace_id: str) -> bytes: ...
+
+
 class VaultTx(Protocol):
     """One unit of work of the confidential store: a repository per area on one transaction."""
 
@@ -296,6 +313,8 @@ class VaultTx(Protocol):
     def scenarios(self) -> ScenariosTx: ...
     @property
     def cases(self) -> CasesTx: ...
+    @property
+    def indicators(self) -> IndicatorsTx: ...
 
 
 class VaultStore(Protocol):

@@ -25,6 +25,7 @@ from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
 from parley.storage.cases import CaseRecords
 from parley.storage.database import Database
+from parley.storage.indicators import IndicatorRepository
 from parley.storage.invitations import InvitationRepository
 from parley.storage.key_store import KeyRepository, KeyUse, check_usage
 from parley.storage.keys import KEY_BYTES, KeyRing, RingSource, check_value
@@ -44,6 +45,7 @@ class VaultTransaction:
         self.audit = AuditRepository(session, vault, vault.audit_checkpoints)
         self.invitations = InvitationRepository(session)
         self.scenarios = ScenarioRepository(session, vault)
+        self.indicators = IndicatorRepository(session, vault)
 
     @property
     def cases(self) -> CaseRecords:

@@ -210,3 +210,24 @@ class AuditChainRow(Base):
     head_mac: Mapped[str] = mapped_column(String(64), nullable=False)
     head_tag: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IndicatorSeriesRow(Base):
+    """One indicator series of a workspace (migration 0013): locality, indicator, settings and
+    observations live in the sealed body, bound to workspace, id, version and classification."""
+
+    __tablename__ = "indicator_series"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    workspace_pk: Mapped[int] = mapped_column(ForeignKey("workspaces.pk", ondelete="CASCADE"),
+                                              nullable=False, index=True)
+    classification: Mapped[str] = mapped_column(String(16), nullable=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # BOUND || sealed JSON
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API

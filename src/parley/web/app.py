@@ -16,6 +16,7 @@ from parley.web.api import accounts as api_accounts
 from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
 from parley.web.api import cases as api_cases
+from parley.web.api import monitoring as api_monitoring
 from parley.web.api import workspaces as api_workspaces
 from parley.web.auth import cases_gate
 from parley.web.pages import accounts as page_accounts
@@ -23,6 +24,7 @@ from parley.web.pages import analysis as page_analysis
 from parley.web.pages import assessments as page_assessments
 from parley.web.pages import case_curation as page_case_curation
 from parley.web.pages import cases as page_cases
+from parley.web.pages import monitoring as page_monitoring
 from parley.web.pages import workspaces as page_workspaces
 from parley.web.pages.render import render
 
@@ -51,6 +53,9 @@ def create_app(parley: Parley) -> FastAPI:
     app.include_router(api_accounts.router)
     app.include_router(page_accounts.router)
     app.include_router(page_workspaces.router)
+    app.include_router(api_monitoring.router)
+    app.include_router(page_monitoring.router)
+    app.include_router(page_monitoring.feeds)
     app.include_router(api_analysis.router)
     app.include_router(page_analysis.router)
 

@@ -48,6 +48,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     # signing in
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/setup/{token}"), ("POST", "/setup/{token}"),
+    # monitoring: a member's Atom feed of alerts, behind the member's personal feed token
+    ("GET", "/feeds/workspaces/{workspace_id}/alerts.atom"),
     # infrastructure
     ("GET", "/openapi.json"), ("GET", "/api/docs"), ("GET", "/healthz"), ("GET", "/static"),
 })
