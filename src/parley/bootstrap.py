@@ -38,9 +38,9 @@ from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
+from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.read_only import EvaluationsInMemory
-from parley.services.monitoring import Monitoring
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.case_base import CaseBaseRevisions
