@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from parley import locale
 from parley.analysis.outlook import outlook_sentence
 from parley.analysis.summary import ACTION_KINDS, N_ACTIONS, N_RISKS, ranked
 from parley.domain.access import Classification
@@ -121,8 +122,14 @@ def _environment(html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["pct"] = lambda p: f"{100 * p:.0f}%"
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        locale.gettext, locale.ngettext, newstyle=True)
+    env.globals["current_language"] = locale.current_language
+    env.filters["date"] = lambda v: locale.format_date(v)
+    env.filters["pct"] = lambda p: locale.format_percent(p)
     env.filters["pts"] = _points
     env.filters["md"] = _md_escape
     env.filters["human"] = lambda code: str(code).replace("-", " ").replace("_", " ")
