@@ -196,9 +196,11 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     similar_ids = summary.similar if summary is not None else tuple(
         s.id for s in assessment.similar_cases[:3])
     by_id = {s.id: s for s in assessment.similar_cases}
+    outcome_labels = codebook["outcome_class"].code_labels if "outcome_class" in codebook else {}
     similar = [SimilarLine(i, titles.get(i, i), by_id[i].similarity,
-                           by_id[i].outcome_class.replace("-", " "),
-                           outcomes.get(by_id[i].outcome_class, "Its outcome is not known."))
+                           outcome_labels.get(by_id[i].outcome_class)
+                           or by_id[i].outcome_class.replace("-", " "),
+                           outcomes.get(by_id[i].outcome_class, locale.gettext("Its outcome is not known.")))
                for i in similar_ids if i in by_id]
 
     annexes: list[Annex] = []
@@ -233,7 +235,8 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     scenario = assessment.scenario
     described = [(v.human, v.name, v.definition, _shown(scenario.value(v.name)))
                  for v in codebook.scenario_variables if v.name in scenario.known()]
-    classes = [(c.replace("-", " "), p) for c, p in assessment.outlook.distribution.items()]
+    classes = [(outcome_labels.get(c) or c.replace("-", " "), p)
+               for c, p in assessment.outlook.distribution.items()]
     classification = scenario.classification
     return {
         "a": assessment,
@@ -260,7 +263,8 @@ def brief_context(assessment: Assessment, codebook: Codebook,
         "case_title": lambda cid: titles.get(cid, cid),
         "case_url": case_url,
         "classes": classes,
-        "chart_svg": outlook_chart_svg(classes, "Outlook: probability of each outcome class"),
+        "chart_svg": outlook_chart_svg(
+            classes, locale.gettext("Outlook: probability of each outcome class")),
         "topic_label": lambda topic: str(topic).replace("-", " ").capitalize(),
     }
 

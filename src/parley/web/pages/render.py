@@ -12,11 +12,13 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from parley import __version__, locale
-from parley.domain.case import value_to_json
-from parley.domain.codebook import Variable
+from parley.bootstrap import Parley
+from parley.domain.case import Case, value_to_json
+from parley.domain.codebook import Codebook, Variable
 from parley.domain.evidence import CodedValue
 from parley.domain.listing import MARK_END, MARK_START
 from parley.domain.workspace import Item, ItemKind, item_title
+from parley.knowledge import translations
 
 
 def highlight(text: str | None) -> Markup:
@@ -63,6 +65,20 @@ def localized_item_title(item: Item) -> str:
     return item_title(item.kind, fields)
 
 
+def shown_codebook(parley: Parley) -> Codebook:
+    """The codebook as pages show it: labels and definitions in the request's language."""
+    return translations.translate_codebook(parley.codebook, locale.current_language())
+
+
+def shown_case(case: Case) -> Case:
+    """A case with its title and summary in the request's language (Parley's translation)."""
+    return translations.translate_case(case, locale.current_language())
+
+
+def shown_case_title(case_id: str, english: str) -> str:
+    return translations.case_title(case_id, english, locale.current_language())
+
+
 def install_i18n(env: Any) -> None:
     """gettext, dates and numbers in the current request's language (see parley.locale)."""
     env.policies["ext.i18n.trimmed"] = True  # multi-line {% trans %} blocks: one msgid line
@@ -72,6 +88,7 @@ def install_i18n(env: Any) -> None:
     env.globals["var_label"] = var_label
     env.globals["code_label"] = code_label
     env.globals["item_title"] = localized_item_title
+    env.globals["case_title"] = shown_case_title
     env.filters["date"] = lambda v, form="medium": locale.format_date(v, form=form)
     env.filters["datetime"] = lambda v: f"{locale.format_date(v)} {v:%H:%M}"
     env.filters["integer"] = lambda v: locale.format_integer(v)
