@@ -180,6 +180,17 @@ def translate_titles(titles: Mapping[str, str], language: str) -> dict[str, str]
     return {cid: case_title(cid, title, language) for cid, title in titles.items()}
 
 
+def translated_search_text(case_id: str) -> str:
+    """Every translation's title and summary of a bundled case, for the search index (so
+    "tregua de pandillas" finds the Salvadoran truce); empty for a case without one."""
+    parts: list[str] = []
+    for language in LANGUAGES:
+        text = knowledge_text(language)
+        if text is not None and case_id in text.cases:
+            parts.extend(text.cases[case_id])
+    return "\n".join(parts)
+
+
 def translate_brief_inputs(assessment: Assessment, codebook: Codebook,
                            titles: Mapping[str, str], language: str
                            ) -> tuple[Assessment, Codebook, dict[str, str]]:

@@ -23,7 +23,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, Conflict, InvalidInput, KeyUnavailable
 from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
-from parley.storage.cases import CaseRecords
+from parley.storage.cases import CaseRecords, SearchText, no_translations
 from parley.storage.database import Database
 from parley.storage.invitations import InvitationRepository
 from parley.storage.key_store import KeyRepository, KeyUse, check_usage
@@ -38,6 +38,7 @@ class VaultTransaction:
     def __init__(self, session: Session, vault: Vault) -> None:
         self._session = session
         self._codebook = vault.codebook
+        self._case_search_text = vault.case_search_text
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
@@ -52,7 +53,7 @@ class VaultTransaction:
         if self._codebook is None:
             raise ConfigurationError("this store was opened without the codebook; case "
                                      "changes need it")
-        return CaseRecords(self._session, self._codebook)
+        return CaseRecords(self._session, self._codebook, self._case_search_text)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ class Vault:
     def __init__(self, db: Database, source: RingSource,
                  notice: Callable[[str], None] | None = None, *,
                  audit_checkpoints: CheckpointPolicy | None = None,
-                 codebook: Codebook | None = None) -> None:
+                 codebook: Codebook | None = None,
+                 case_search_text: SearchText = no_translations) -> None:
+        self.case_search_text = case_search_text
         self.db = db
         self.audit_checkpoints = audit_checkpoints
         self.codebook = codebook
