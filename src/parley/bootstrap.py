@@ -31,6 +31,7 @@ from parley.knowledge.loader import (
 )
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.passwords import password_rule
+from parley.knowledge.translations import translated_search_text
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments, SavedScenarios
@@ -114,7 +115,8 @@ class Parley:
         checkpoints = CheckpointPolicy(path, every) if path is not None and every else None
         return Vault(self.db, self.ring_source(),
                      notice=lambda text: print(f"parley: {text}", file=sys.stderr, flush=True),
-                     audit_checkpoints=checkpoints, codebook=self.codebook)
+                     audit_checkpoints=checkpoints, codebook=self.codebook,
+                     case_search_text=translated_search_text)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -147,7 +149,8 @@ class Parley:
     @cached_property
     def cases(self) -> CaseCatalogue:
         """The case base as anonymous readers see it; `curation.seen_by(actor)` for others."""
-        return CaseCatalogue(CaseRepository(self.db, self.codebook), self.codebook, self.sources)
+        return CaseCatalogue(CaseRepository(self.db, self.codebook, translated_search_text),
+                             self.codebook, self.sources)
 
     @cached_property
     def curation(self) -> CaseCuration:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default=120, ge=0,
         description="requests per minute per client to the public endpoints that compute "
         "(assess, QCA, crosstab, case search, import...; 0: off)")
+    language: str = Field(
+        default="en",
+        description="language of the interface when neither the user's choice nor the "
+        "browser's Accept-Language names a supported one (en, es)")
     trusted_proxies: str = Field(
         default="",
         description="comma-separated proxy addresses whose X-Forwarded-For is believed")
@@ -69,6 +73,16 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise ValueError("PARLEY_DATABASE_URL must start with sqlite:/// or postgresql://")
         return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from parley.locale import LANGUAGES, normalise
+
+        found = normalise(value)
+        if found is None:
+            raise ValueError(f"PARLEY_LANGUAGE must be one of: {', '.join(LANGUAGES)}")
+        return found
 
     @model_validator(mode="after")
     def _checkpoint_file_for_every(self) -> Settings:

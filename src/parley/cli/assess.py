@@ -17,6 +17,7 @@ from parley.domain.access import OPERATOR
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.errors import InvalidInput
 from parley.interchange.scenario_file import read_scenario
+from parley.locale import current_language
 
 
 class AssessFormat(StrEnum):
@@ -52,6 +53,11 @@ def assess(
         scenario = read_scenario(file, app.codebook)
         assessment = app.assessments.assess(scenario, OPERATOR)
         titles = app.assessments.titles(OPERATOR)
+        # JSON keeps English keys; its labels (finding and case titles) follow --lang
+        from parley.knowledge.translations import translate_brief_inputs
+
+        assessment, codebook, titles = translate_brief_inputs(
+            assessment, app.codebook, titles, current_language())
         data: bytes
         # the renderers (Jinja2, WeasyPrint, python-docx) load only for the format asked
         from parley.render.brief import document_filename, render_html, render_markdown
@@ -60,17 +66,17 @@ def assess(
             data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)
                     + "\n").encode()
         elif fmt is AssessFormat.md:
-            data = render_markdown(assessment, app.codebook, titles).encode()
+            data = render_markdown(assessment, codebook, titles).encode()
         elif fmt is AssessFormat.html:
-            data = render_html(assessment, app.codebook, titles).encode()
+            data = render_html(assessment, codebook, titles).encode()
         elif fmt is AssessFormat.pdf:
             from parley.render.documents import render_pdf
 
-            data = render_pdf(assessment, app.codebook, titles, page_size=paper.value)
+            data = render_pdf(assessment, codebook, titles, page_size=paper.value)
         else:
             from parley.render.documents import render_docx
 
-            data = render_docx(assessment, app.codebook, titles, page_size=paper.value)
+            data = render_docx(assessment, codebook, titles, page_size=paper.value)
         binary = fmt in (AssessFormat.pdf, AssessFormat.docx)
         if output is None and not binary:
             sys.stdout.write(data.decode())

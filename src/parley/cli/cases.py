@@ -24,6 +24,9 @@ from parley.domain.listing import MARK_END, MARK_START, CasePage
 from parley.interchange.case_csv import cases_to_csv, cases_to_json
 from parley.interchange.documents import read_document
 from parley.knowledge.citation import cases_package
+from parley.knowledge.translations import translate_case
+from parley.locale import current_language
+from parley.locale import gettext as _
 
 app = typer.Typer(help="Browse, search, export and import the case base.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -80,14 +83,15 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
         return
     from rich.table import Table  # only for the table format: kept off every start
 
-    table = Table(title=f"{page.total} case(s)", show_lines=searching)
-    for col in ("id", "country", "start", "outcome"):
+    table = Table(title=_("%(n)s case(s)") % {"n": page.total}, show_lines=searching)
+    for col in (_("id"), _("country"), _("start"), _("outcome")):
         table.add_column(col)
     if searching:
-        table.add_column("match")
+        table.add_column(_("match"))
+    unknown = _("unknown")
     for i in page.items:
-        cells = [i.id, i.country or "unknown", str(i.start_year or "unknown"),
-                 i.outcome_class or "unknown"]
+        cells = [i.id, i.country or unknown, str(i.start_year or unknown),
+                 i.outcome_class or unknown]
         if searching:
             cells.append((i.snippet or "").replace("[", "\\[").replace(MARK_START, "[bold yellow]")
                          .replace(MARK_END, "[/]"))
@@ -144,24 +148,25 @@ def show_case(
         if fmt is ShowFormat.json:
             sys.stdout.write(json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n")
             return
-        owner = f", owner {stored.owner}" if stored.owner else ""
-        shared = f" with {stored.workspace}" if stored.workspace else ""
+        case = translate_case(case, current_language())
+        owner = f", {_('owner')} {stored.owner}" if stored.owner else ""
+        shared = f" ({stored.workspace})" if stored.workspace else ""
         out.print(f"[bold]{case.title}[/]  ({case.id}, {stored.origin}, "
-                  f"{stored.visibility.value}{shared}{owner})")
+                  f"{_(stored.visibility.value)}{shared}{owner})")
         if case.parent:
-            out.print(f"sub-case of {case.parent}")
+            out.print(f"{_('sub-case of')} {case.parent}")
         out.print(case.summary + "\n")
         from rich.table import Table
 
         table = Table(show_lines=True)
-        table.add_column("variable")
-        table.add_column("value")
-        table.add_column("evidence")
+        table.add_column(_("variable"))
+        table.add_column(_("value"))
+        table.add_column(_("evidence"))
         for name, coded in case.values.items():
             value = value_to_json(coded.value)
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
             ev = "\n".join(f"“{c.quote}” ({c.section})" for c in coded.evidence)
-            table.add_row(name, "[dim]unknown[/]" if coded.is_unknown else shown, ev)
+            table.add_row(name, f"[dim]{_('unknown')}[/]" if coded.is_unknown else shown, ev)
         out.print(table)
 
 

@@ -21,6 +21,7 @@ from parley.cli import (
     users,
     workspaces,
 )
+from parley.locale import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, set_language
 
 app = typer.Typer(
     name="parley",
@@ -50,8 +51,18 @@ PRIVATE_UMASK = 0o077
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    lang: str = typer.Option(
+        DEFAULT_LANGUAGE, "--lang", envvar="PARLEY_LANGUAGE",
+        help=f"Language of human-readable output (briefs, tables): {', '.join(LANGUAGES)}. "
+        "JSON keys stay English. Example: parley --lang es assess s.yaml -f md"),
 ) -> None:
     os.umask(PRIVATE_UMASK)
+    try:
+        set_language(lang)
+    except UnknownLanguage as exc:
+        typer.echo(f"error: --lang / PARLEY_LANGUAGE: unknown language '{lang}' "
+                   f"(allowed: {', '.join(LANGUAGES)})", err=True)
+        raise typer.Exit(2) from exc
     if version:
         typer.echo(__version__)
         raise typer.Exit()

@@ -42,6 +42,8 @@ class Variable:
     scenario: bool = False
     coded: bool = True
     label: str = ""  # a short human name for forms and briefs; the name humanised if unset
+    code_labels: Mapping[str, str] = field(default_factory=dict)  # short names of codes
+    # (a translation gives them; English shows the code itself, humanised)
 
     @property
     def human(self) -> str:

@@ -8,6 +8,7 @@ fields of restricted and secret items and never sees them as columns.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -375,11 +376,18 @@ class ItemFilter:
             if item.fields.get(name) != value:
                 return False
         if self.text:
-            needle = self.text.casefold()
-            hay = " ".join(_flatten(item.fields.values())).casefold()
+            needle = fold(self.text)
+            hay = fold(" ".join(_flatten(item.fields.values())))
             if needle not in hay:
                 return False
         return True
+
+
+def fold(text: str) -> str:
+    """Text as a search compares it: case and accents ignored ("tamara" finds "Támara",
+    "carcel" finds "CÁRCEL"); letters that are not a base letter plus marks stay (ñ -> n)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _flatten(values: Sequence[Any] | Any) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from parley import locale
 from parley.analysis.outlook import outlook_sentence
 from parley.analysis.summary import ACTION_KINDS, N_ACTIONS, N_RISKS, ranked
 from parley.domain.access import Classification
@@ -122,8 +123,14 @@ def _environment(html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["pct"] = lambda p: f"{100 * p:.0f}%"
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        locale.gettext, locale.ngettext, newstyle=True)
+    env.globals["current_language"] = locale.current_language
+    env.filters["date"] = lambda v: locale.format_date(v)
+    env.filters["pct"] = lambda p: locale.format_percent(p)
     env.filters["pts"] = _points
     env.filters["md"] = _md_escape
     env.filters["human"] = lambda code: str(code).replace("-", " ").replace("_", " ")
@@ -190,9 +197,11 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     similar_ids = summary.similar if summary is not None else tuple(
         s.id for s in assessment.similar_cases[:3])
     by_id = {s.id: s for s in assessment.similar_cases}
+    outcome_labels = codebook["outcome_class"].code_labels if "outcome_class" in codebook else {}
     similar = [SimilarLine(i, titles.get(i, i), by_id[i].similarity,
-                           by_id[i].outcome_class.replace("-", " "),
-                           outcomes.get(by_id[i].outcome_class, "Its outcome is not known."))
+                           outcome_labels.get(by_id[i].outcome_class)
+                           or by_id[i].outcome_class.replace("-", " "),
+                           outcomes.get(by_id[i].outcome_class, locale.gettext("Its outcome is not known.")))
                for i in similar_ids if i in by_id]
 
     annexes: list[Annex] = []
@@ -227,7 +236,8 @@ def brief_context(assessment: Assessment, codebook: Codebook,
     scenario = assessment.scenario
     described = [(v.human, v.name, v.definition, _shown(scenario.value(v.name)))
                  for v in codebook.scenario_variables if v.name in scenario.known()]
-    classes = [(c.replace("-", " "), p) for c, p in assessment.outlook.distribution.items()]
+    classes = [(outcome_labels.get(c) or c.replace("-", " "), p)
+               for c, p in assessment.outlook.distribution.items()]
     classification = scenario.classification
     return {
         "a": assessment,
@@ -254,7 +264,8 @@ def brief_context(assessment: Assessment, codebook: Codebook,
         "case_title": lambda cid: titles.get(cid, cid),
         "case_url": case_url,
         "classes": classes,
-        "chart_svg": outlook_chart_svg(classes, "Outlook: probability of each outcome class"),
+        "chart_svg": outlook_chart_svg(
+            classes, locale.gettext("Outlook: probability of each outcome class")),
         "topic_label": lambda topic: str(topic).replace("-", " ").capitalize(),
     }
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from parley.domain.assessment import Assessment
 from parley.domain.codebook import Codebook
+from parley.locale import format_percent
+from parley.locale import gettext as _
 from parley.render.brief import NumberedFinding, PageSize, brief_context, render_html
 from parley.render.charts import outlook_chart_png
 
@@ -54,7 +56,7 @@ def render_docx(assessment: Assessment, codebook: Codebook,
     props.last_modified_by = ""
     props.comments = ""
     props.title = c["title"]
-    props.subject = "Parley decision brief"
+    props.subject = _("Parley brief")
     props.keywords = c["classification"] if c["classified"] else ""
     style = doc.styles["Normal"]
     style.font.name = "DejaVu Sans"
@@ -67,9 +69,9 @@ def render_docx(assessment: Assessment, codebook: Codebook,
         section.left_margin = section.right_margin = Mm(15)
         footer = section.footer.paragraphs[0]
         footer.alignment = 1  # centre
-        footer.add_run("Page ")
+        footer.add_run(_("Page") + " ")
         _field(footer, "PAGE")
-        footer.add_run(" of ")
+        footer.add_run(" " + _("of") + " ")
         _field(footer, "NUMPAGES")
         if c["classified"]:
             for part in (section.header.paragraphs[0], section.footer.add_paragraph()):
@@ -85,56 +87,58 @@ def render_docx(assessment: Assessment, codebook: Codebook,
 
     doc.add_heading(c["title"], level=0)
     doc.add_paragraph().add_run(
-        "Parley decision brief. Page one is the summary; the annexes give every finding, each "
-        "citing the IFIT paper verbatim (numbered citations at the end).").italic = True
+        _("Parley decision brief. Page one is the summary; the annexes give every finding, each "
+          "citing the IFIT paper verbatim (numbered citations at the end).")).italic = True
     if c["warnings"]:
         p = doc.add_paragraph()
-        p.add_run("Check the scenario: some values contradict each other.").bold = True
+        p.add_run(_("Check the scenario: some values contradict each other.")).bold = True
         for w in c["warnings"]:
             doc.add_paragraph(w, style="List Bullet")
     summary = c["summary"]
     if summary is not None:
         p = doc.add_paragraph()
-        p.add_run(f"Verdict: {summary.label}. ").bold = True
+        p.add_run(f"{_('Verdict:')} {summary.label}. ").bold = True
         p.add_run(summary.meaning + " ")
         refs(p, c["verdict_refs"])
         for r in c["reasons"]:
             refs(doc.add_paragraph(r.text + " ", style="List Bullet"), r.refs)
-    doc.add_heading("Top risks", level=2)
+    doc.add_heading(_("Top risks"), level=2)
     for i, n in enumerate(c["risks"], start=1):
         p = doc.add_paragraph(f"{i}. ")
         p.add_run(n.finding.title + ". ").bold = True
         p.add_run(n.lede + " ")
         refs(p, n.refs)
     if not c["risks"]:
-        doc.add_paragraph("No risk follows from what the scenario states.")
-    doc.add_heading("Next actions, in order", level=2)
+        doc.add_paragraph(_("No risk follows from what the scenario states."))
+    doc.add_heading(_("Next actions, in order"), level=2)
     for i, n in enumerate(c["actions"], start=1):
-        refs(doc.add_paragraph(f"{i}. {n.finding.title} ({n.finding.phase}) "), n.refs)
+        refs(doc.add_paragraph(f"{i}. {n.finding.title} ({_(n.finding.phase)}) "), n.refs)
     if not c["actions"]:
-        doc.add_paragraph("No action follows from what the scenario states.")
-    doc.add_heading("Most similar cases", level=2)
+        doc.add_paragraph(_("No action follows from what the scenario states."))
+    doc.add_heading(_("Most similar cases"), level=2)
     for s in c["similar"]:
         p = doc.add_paragraph(style="List Bullet")
-        p.add_run(f"{s.title}, {100 * s.similarity:.0f}% alike: ")
+        p.add_run(f"{s.title}, " + _("%(pct)s alike") % {"pct": format_percent(s.similarity)} + ": ")
         p.add_run(s.outcome).italic = True
         p.add_run(f". {s.happened}")
     if not c["similar"]:
-        doc.add_paragraph("No past case is comparable on enough of what the scenario states.")
-    doc.add_heading("Outlook", level=2)
-    doc.add_paragraph(c["outlook_sentence"] or f"See Annex {c['extra']['outlook']}.")
+        doc.add_paragraph(_("No past case is comparable on enough of what the scenario states."))
+    doc.add_heading(_("Outlook"), level=2)
+    doc.add_paragraph(c["outlook_sentence"]
+                      or _("See Annex %(letter)s.") % {"letter": c["extra"]["outlook"]})
     if c["find_out"]:
         p = doc.add_paragraph()
-        p.add_run("Find out first: ").bold = True
+        p.add_run(_("Find out first:") + " ").bold = True
         shown = [f.label for f in c["find_out"][:5]]
         more = len(c["find_out"]) - 5
-        p.add_run("; ".join(shown) + (f" and {more} more" if more > 0 else "")
-                  + f" (Annex {c['extra']['find-out']}).")
+        p.add_run("; ".join(shown) + (" " + _("and %(n)s more") % {"n": more} if more > 0 else "")
+                  + f" ({_('Annex')} {c['extra']['find-out']}).")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # page one ends here
 
     def finding(n: NumberedFinding, heading: bool) -> None:
         f = n.finding
-        tags = f"{f.kind}, {f.severity}" + (", general" if f.trigger == "always" else "")
+        tags = f"{_(f.kind)}, {_(f.severity)}" + (
+            ", " + _("general") if f.trigger == "always" else "")
         if heading:
             doc.add_heading(f"{f.title} ({tags})", level=3)
         else:
@@ -143,59 +147,62 @@ def render_docx(assessment: Assessment, codebook: Codebook,
             p.add_run(f"({tags})")
         refs(doc.add_paragraph(f.message + " "), n.refs)
         if n.checklist is not None:
-            doc.add_paragraph(f"Checklist ({n.checklist.status}): {n.checklist.item}")
+            doc.add_paragraph(f"{_('Checklist')} ({_(n.checklist.status)}): {n.checklist.item}")
         if f.beyond_paper is not None:
-            doc.add_paragraph(f"Beyond the paper: {f.beyond_paper.note} (source: "
-                              f"{f.beyond_paper.source})")
+            doc.add_paragraph(f"{_('Beyond the paper:')} {f.beyond_paper.note} "
+                              f"({_('source:')} {f.beyond_paper.source})")
 
     for annex in c["annexes"]:
-        doc.add_heading(f"Annex {annex.letter}. {annex.title}", level=1)
+        doc.add_heading(f"{_('Annex')} {annex.letter}. {_(annex.title)}", level=1)
         for e in annex.entries:
             finding(e.lead, True)
             for n in e.related:
                 finding(n, False)
             if e.cases:
-                doc.add_paragraph("Cases: " + "; ".join(c["case_title"](x) for x in e.cases)
+                doc.add_paragraph(_("Cases:") + " " + "; ".join(c["case_title"](x) for x in e.cases)
                                   + ".")
     if c["find_out"]:
-        doc.add_heading(f"Annex {c['extra']['find-out']}. What to find out first", level=1)
-        doc.add_paragraph("These lessons apply only because the scenario does not say; finding "
-                          "out settles whether they do.")
+        doc.add_heading(f"{_('Annex')} {c['extra']['find-out']}. {_('What to find out first')}",
+                        level=1)
+        doc.add_paragraph(_("These lessons apply only because the scenario does not say; "
+                            "finding out settles whether they do."))
         for item in c["find_out"]:
             p = doc.add_paragraph(style="List Bullet")
             p.add_run(item.label).bold = True
-            p.add_run(f" ({item.question}) decides: ")
+            p.add_run(f" ({item.question}) {_('decides:')} ")
             for i, n in enumerate(item.findings):
                 p.add_run(("; " if i else "") + n.finding.title + " ")
                 refs(p, n.refs)
     _similar_table(doc, c)
-    doc.add_heading(f"Annex {c['extra']['outlook']}. Outlook", level=1)
-    png = outlook_chart_png(c["classes"], "Outlook: probability of each outcome class")
+    doc.add_heading(f"{_('Annex')} {c['extra']['outlook']}. {_('Outlook')}", level=1)
+    png = outlook_chart_png(c["classes"], _("Outlook: probability of each outcome class"))
     doc.add_picture(BytesIO(png), width=Mm(130))
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for cls, share in c["classes"]:
         row = table.add_row().cells
-        row[0].text, row[1].text = cls, f"{100 * share:.0f}%"
+        row[0].text, row[1].text = cls, format_percent(share)
     a = c["a"]
-    doc.add_paragraph(f"How it was derived: {a.outlook.basis}")
-    doc.add_paragraph(f"Caveat: {a.outlook.caveat}")
-    doc.add_heading(f"Annex {c['extra']['situation']}. The scenario as described", level=1)
+    doc.add_paragraph(f"{_('How it was derived:')} {a.outlook.basis}")
+    doc.add_paragraph(f"{_('Caveat:')} {a.outlook.caveat}")
+    doc.add_heading(f"{_('Annex')} {c['extra']['situation']}. "
+                    f"{_('The scenario as described')}", level=1)
     if c["notes"]:
         doc.add_paragraph(c["notes"])
     if c["described"]:
-        doc.add_paragraph(f"The scenario states {len(c['described'])} of {c['n_variables']} "
-                          "variables; the rest are unknown.")
+        doc.add_paragraph(_("The scenario states %(n)s of %(total)s variables; the rest are "
+                            "unknown.") % {"n": len(c["described"]), "total": c["n_variables"]})
         table = doc.add_table(rows=0, cols=2)
         table.style = "Table Grid"
         for label, _name, _definition, value in c["described"]:
             row = table.add_row().cells
             row[0].text, row[1].text = label, value
     else:
-        doc.add_paragraph(f"The scenario states none of the {c['n_variables']} variables.")
-    doc.add_heading("Citations", level=1)
+        doc.add_paragraph(_("The scenario states none of the %(total)s variables.")
+                          % {"total": c["n_variables"]})
+    doc.add_heading(_("Citations"), level=1)
     for citation, number in c["citations"]:
-        doc.add_paragraph(f"{number}. “{citation.quote}” — {citation.source}, section "
+        doc.add_paragraph(f"{number}. “{citation.quote}” — {citation.source}, {_('section')} "
                           f"“{citation.section}”.")
     out = BytesIO()
     doc.save(out)
@@ -203,25 +210,26 @@ def render_docx(assessment: Assessment, codebook: Codebook,
 
 
 def _similar_table(doc: DocxDocument, c: Mapping[str, Any]) -> None:
-    doc.add_heading(f"Annex {c['extra']['similar']}. Similar cases", level=1)
+    doc.add_heading(f"{_('Annex')} {c['extra']['similar']}. {_('Similar cases')}", level=1)
     cases = c["a"].similar_cases
     if not cases:
-        doc.add_paragraph("No past case is comparable on enough of the variables the scenario "
-                          "describes.")
+        doc.add_paragraph(_("No past case is comparable on enough of the variables the "
+                            "scenario describes."))
         return
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells,
-                          ("case", "alike", "outcome", "shared", "different"), strict=True):
+                          (_("case"), _("alike"), _("outcome"), _("shared"), _("different")),
+                          strict=True):
         cell.text = text
     for s in cases:
         row = table.add_row().cells
-        values = (c["case_title"](s.id), f"{100 * s.similarity:.0f}%",
+        values = (c["case_title"](s.id), format_percent(s.similarity),
                   s.outcome_class.replace("-", " "), ", ".join(s.shared), ", ".join(s.different))
         for cell, text in zip(row, values, strict=True):
             cell.text = text
-    doc.add_paragraph("Similarity is a weighted share of the variables known on both sides "
-                      "(unknown never counts as a match).")
+    doc.add_paragraph(_("Similarity is a weighted share of the variables known on both sides "
+                        "(unknown never counts as a match)."))
 
 
 def _field(paragraph: Paragraph, code: str) -> None:

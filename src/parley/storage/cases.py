@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -59,6 +59,21 @@ VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
 ANALYZE_AFTER = 200  # refresh planner statistics after writing this many cases
 _PG_START, _PG_END = "\u27e6", "\u27e7"
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+SearchText = Callable[[str], str]
+"""Case id -> the translated title and summary of a bundled case, indexed beside its English
+(knowledge/i18n; wired in bootstrap). User cases have none."""
+
+
+def no_translations(case_id: str) -> str:
+    return ""
+
+
+PG_QUERY = ("(websearch_to_tsquery('english', parley_unaccent(:q)) || "
+            "websearch_to_tsquery('spanish', parley_unaccent(:q)))")
+"""A PostgreSQL search: the words with the English stemmer or with the Spanish one (the
+vector holds English text stemmed as English and Parley's Spanish as Spanish), accents folded
+by migration 0014's `parley_unaccent`."""
 MAX_LIMIT = 1000
 
 
@@ -137,7 +152,9 @@ def fts_query(search: str) -> str:
 class CaseRepository:
     """Cases in one database. Reads open their own sessions; writes are serialised."""
 
-    def __init__(self, db: Database, codebook: Codebook) -> None:
+    def __init__(self, db: Database, codebook: Codebook,
+                 search_text: SearchText = no_translations) -> None:
+        self.search_text = search_text
         self.db = db
         self.codebook = codebook
 
@@ -201,15 +218,14 @@ class CaseRepository:
         """Matching pks, with their rank (lower is better) when `ranked`; no snippets: those
         are made for the returned page only, as they are the expensive part."""
         if self.db.is_sqlite:
-            rank = "bm25(cases_fts, 10.0, 4.0, 1.0)" if ranked else "0.0"
+            rank = "bm25(cases_fts, 10.0, 4.0, 1.0, 4.0)" if ranked else "0.0"
             return text(
                 f"SELECT rowid AS pk, {rank} AS rank FROM cases_fts WHERE cases_fts MATCH :q"  # noqa: S608
             ).bindparams(q=fts_query(search)).columns(pk=Integer, rank=Float).subquery("hits")
-        rank = "-ts_rank_cd(search_vector, websearch_to_tsquery('english', :q))" if ranked \
-            else "0.0"
+        rank = f"-ts_rank_cd(search_vector, {PG_QUERY})" if ranked else "0.0"
         return text(
             f"SELECT pk, {rank} AS rank FROM cases "  # noqa: S608 - fixed fragments only
-            "WHERE search_vector @@ websearch_to_tsquery('english', :q)"
+            f"WHERE search_vector @@ {PG_QUERY}"
         ).bindparams(q=search).columns(pk=Integer, rank=Float).subquery("hits")
 
     def _snippets(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, str]:
@@ -224,8 +240,9 @@ class CaseRepository:
             return {int(pk): str(snip) for pk, snip in rows}
         opts = f"StartSel={_PG_START}, StopSel={_PG_END}, MaxFragments=2, MaxWords=24, MinWords=8"
         rows = s.execute(text(
-            "SELECT pk, ts_headline('english', title || ' — ' || summary || ' ' || quotes_text, "
-            "websearch_to_tsquery('english', :q), :opts) FROM cases WHERE pk = ANY(:pks)"
+            "SELECT pk, ts_headline('english', title || ' — ' || summary || "  # noqa: S608
+            "' ' || quotes_text || ' ' || translated_text, "
+            f"{PG_QUERY}, :opts) FROM cases WHERE pk = ANY(:pks)"
         ), {"q": search, "opts": opts, "pks": list(pks)})
         return {int(pk): str(snip).replace(_PG_START, MARK_START).replace(_PG_END, MARK_END)
                 for pk, snip in rows}
@@ -370,7 +387,7 @@ class CaseRepository:
         """
         problems = batch_problems(cases)
         with self.db.write() as s:
-            records = CaseRecords(s, self.codebook)
+            records = CaseRecords(s, self.codebook, self.search_text)
             existing = records.records([c.id for c in cases])
             known = set(records.records(sorted({c.parent for c in cases if c.parent})))
             for case_id, record in sorted(existing.items()):
@@ -401,7 +418,7 @@ class CaseRepository:
     def sync_bundled(self, cases: Sequence[Case]) -> SyncReport:
         """`CaseRecords.sync_bundled` in a transaction of its own, without an audit entry."""
         with self.db.write() as s:
-            return CaseRecords(s, self.codebook).sync_bundled(cases)
+            return CaseRecords(s, self.codebook, self.search_text).sync_bundled(cases)
 
 
 BUNDLED_PROBLEM = ("is a bundled case: bundled cases change only through a Parley release and "
@@ -434,9 +451,11 @@ class CaseRecords:
     """Case rows inside one write transaction (the unit of work's `tx.cases`): what a change
     needs to know about stored cases, and the change itself. Rules live in the service."""
 
-    def __init__(self, session: Session, codebook: Codebook) -> None:
+    def __init__(self, session: Session, codebook: Codebook,
+                 search_text: SearchText = no_translations) -> None:
         self.s = session
         self.codebook = codebook
+        self.search_text = search_text
 
     def _rows(self, ids: Sequence[str]) -> dict[str, CaseRow]:
         found: dict[str, CaseRow] = {}
@@ -473,7 +492,7 @@ class CaseRecords:
         """Store new cases with `access`'s visibility, owner and workspace."""
         for start in range(0, len(cases), BATCH):
             chunk = cases[start:start + BATCH]
-            params = [{**_row_params(c, origin), "visibility": access.visibility.value,
+            params = [{**_row_params(c, origin, self.search_text), "visibility": access.visibility.value,
                        "owner": access.owner, "workspace_id": access.workspace} for c in chunk]
             pks = self.s.execute(insert(CaseRow).returning(CaseRow.id, CaseRow.pk), params).all()
             by_id = {i: pk for i, pk in pks}
@@ -494,7 +513,7 @@ class CaseRecords:
         return row.version
 
     def _rewrite(self, row: CaseRow, case: Case, origin: Origin) -> None:
-        params = _row_params(case, origin)
+        params = _row_params(case, origin, self.search_text)
         params.pop("version")
         for key, value in params.items():
             setattr(row, key, value)
@@ -548,14 +567,14 @@ class CaseRecords:
                 new.append(case)
                 added.append(case.id)
                 continue
-            expected = _row_params(case, "bundled")
+            expected = _row_params(case, "bundled", self.search_text)
             stored_hash = document_hash(row.document)
             intact = (row.origin == "bundled" and row.owner is None
                       and row.visibility == Visibility.PUBLIC.value and row.workspace_id is None
                       and stored_hash == row.content_hash)
             same = intact and row.content_hash == expected["content_hash"] and all(
                 getattr(row, k) == expected[k]
-                for k in ("title", "parent_id", "summary", "quotes_text")) and (
+                for k in ("title", "parent_id", "summary", "quotes_text", "translated_text")) and (
                 indexed.get(row.pk, []) == _index_key(value_rows(case, self.codebook)))
             if same:
                 unchanged += 1
@@ -593,12 +612,14 @@ def _record(row: CaseRow) -> CaseRecord:
     return CaseRecord(_access(row), row.version, row.content_hash, row.parent_id)
 
 
-def _row_params(case: Case, origin: Origin) -> dict[str, Any]:
+def _row_params(case: Case, origin: Origin,
+                search_text: SearchText = no_translations) -> dict[str, Any]:
     doc = case_to_dict(case)
     return {
         "id": case.id, "title": case.title, "parent_id": case.parent,
         "summary": case.summary, "origin": origin,
         "quotes_text": "\n".join(c.quote for c in case.citations()),
+        "translated_text": search_text(case.id) if origin == "bundled" else "",
         "document": json.dumps(doc, ensure_ascii=False),
         "content_hash": content_hash(case), "version": 1,
     }

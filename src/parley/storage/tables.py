@@ -46,6 +46,9 @@ class CaseRow(Base):
     parent_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     quotes_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # 0014: Parley's translated title and summary of a bundled case, searched too
+    translated_text: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                                 server_default="")
     origin: Mapped[str] = mapped_column(String(20), nullable=False)  # bundled | user
     owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # 0010
     visibility: Mapped[str] = mapped_column(String(16), nullable=False, default="public",

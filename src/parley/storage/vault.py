@@ -23,7 +23,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, Conflict, InvalidInput, KeyUnavailable
 from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
-from parley.storage.cases import CaseRecords
+from parley.storage.cases import CaseRecords, SearchText, no_translations
 from parley.storage.database import Database
 from parley.storage.indicators import IndicatorRepository
 from parley.storage.invitations import InvitationRepository
@@ -39,6 +39,7 @@ class VaultTransaction:
     def __init__(self, session: Session, vault: Vault) -> None:
         self._session = session
         self._codebook = vault.codebook
+        self._case_search_text = vault.case_search_text
         self.accounts = AccountRepository(session)
         self.workspaces = WorkspaceRepository(session, vault)
         self.keys = KeyRepository(session)
@@ -54,7 +55,7 @@ class VaultTransaction:
         if self._codebook is None:
             raise ConfigurationError("this store was opened without the codebook; case "
                                      "changes need it")
-        return CaseRecords(self._session, self._codebook)
+        return CaseRecords(self._session, self._codebook, self._case_search_text)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class Vault:
     def __init__(self, db: Database, source: RingSource,
                  notice: Callable[[str], None] | None = None, *,
                  audit_checkpoints: CheckpointPolicy | None = None,
-                 codebook: Codebook | None = None) -> None:
+                 codebook: Codebook | None = None,
+                 case_search_text: SearchText = no_translations) -> None:
+        self.case_search_text = case_search_text
         self.db = db
         self.audit_checkpoints = audit_checkpoints
         self.codebook = codebook

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from parley import __version__
 from parley.bootstrap import Parley
-from parley.web import errors, limits, security
+from parley.web import errors, language, limits, security
 from parley.web.api import accounts as api_accounts
 from parley.web.api import analysis as api_analysis
 from parley.web.api import assessments as api_assessments
@@ -71,6 +71,7 @@ def create_app(parley: Parley) -> FastAPI:
     limits.install(app, parley.settings)
     security.install(app)
     install_no_store(app)
+    language.install(app, parley.settings.language)
     return app
 
 

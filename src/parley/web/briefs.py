@@ -14,6 +14,8 @@ from fastapi.responses import Response
 from parley.bootstrap import Parley
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.errors import InvalidInput
+from parley.knowledge.translations import translate_brief_inputs
+from parley.locale import current_language
 from parley.render.brief import PageSize, document_filename, render_html, render_markdown
 
 
@@ -55,22 +57,24 @@ def brief_response(parley: Parley, assessment: Assessment, fmt: BriefFormat, pap
                    case_url: Callable[[str], str] | None = None) -> Response:
     """The assessment in `fmt`; documents come as attachments named after the scenario."""
     titles = parley.assessments.titles()  # as anonymous readers see them
+    assessment, codebook, titles = translate_brief_inputs(
+        assessment, parley.codebook, titles, current_language())
     size: PageSize = paper.value
     body: bytes | str
     if fmt is BriefFormat.json:
         body = json.dumps(assessment_to_dict(assessment), ensure_ascii=False)
     elif fmt is BriefFormat.md:
-        body = render_markdown(assessment, parley.codebook, titles, case_url)
+        body = render_markdown(assessment, codebook, titles, case_url)
     elif fmt is BriefFormat.html:
-        body = render_html(assessment, parley.codebook, titles, case_url)
+        body = render_html(assessment, codebook, titles, case_url)
     elif fmt is BriefFormat.pdf:
         from parley.render.documents import render_pdf
 
-        body = render_pdf(assessment, parley.codebook, titles, page_size=size)
+        body = render_pdf(assessment, codebook, titles, page_size=size)
     elif fmt is BriefFormat.docx:
         from parley.render.documents import render_docx
 
-        body = render_docx(assessment, parley.codebook, titles, page_size=size)
+        body = render_docx(assessment, codebook, titles, page_size=size)
     else:  # pragma: no cover - the enum is exhaustive
         raise InvalidInput(f"format {fmt!r} is not one of json, md, html, pdf, docx")
     headers = {"Vary": "Accept"}

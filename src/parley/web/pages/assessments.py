@@ -22,11 +22,14 @@ from parley.domain.codebook import Codebook, Variable, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
 from parley.knowledge.form import Section, load_form
+from parley.knowledge.translations import translate_brief_inputs
+from parley.locale import current_language
 from parley.render.brief import brief_css, render_html
 from parley.web.auth import AccountUser, csrf_check, principal_of
 from parley.web.briefs import BriefFormat, Paper, brief_response
 from parley.web.deps import ParleyDep
 from parley.web.pages.forms import render_confirm, render_form
+from parley.web.pages.render import shown_codebook
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 _SPLIT = re.compile(r"[,;\n]")
@@ -90,8 +93,10 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
         reader = parley.curation.reader(actor)
         assessment = parley.assessments.assess(scenario, reader)
         titles = parley.assessments.titles(reader)
+        assessment, codebook, titles = translate_brief_inputs(
+            assessment, parley.codebook, titles, current_language())
         # render_html autoescapes everything it is given; the result is safe to embed
-        brief = Markup(render_html(assessment, parley.codebook, titles,  # noqa: S704
+        brief = Markup(render_html(assessment, codebook, titles,  # noqa: S704
                                    case_url=lambda cid: f"/cases/{cid}", standalone=False))
     mine = parley.scenarios.mine(actor) if actor is not None and scenario is None else []
     workspaces = (parley.workspaces.mine(actor) if actor is not None and not actor.system
@@ -99,13 +104,14 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
     layout = load_form(parley.codebook)
     short = set(layout.short)
     everything = {v.name for v in parley.codebook.scenario_variables}
+    shown = shown_codebook(parley)
     return render_form(request, "assess/form.html", {
         "mode": mode if mode in MODES else "short",
         "short": layout.short,
         "n_variables": len(everything),
-        "short_sections": _sections(parley.codebook, short, layout.sections),
-        "other_sections": _sections(parley.codebook, everything - short, layout.sections),
-        "all_sections": _sections(parley.codebook, None, layout.sections),
+        "short_sections": _sections(shown, short, layout.sections),
+        "other_sections": _sections(shown, everything - short, layout.sections),
+        "all_sections": _sections(shown, None, layout.sections),
         "values": values,
         "errors": errors or [],
         "brief": brief,

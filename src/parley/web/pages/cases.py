@@ -24,7 +24,7 @@ from parley.web.auth import principal_of
 from parley.web.deps import CatalogueDep, ParleyDep
 from parley.web.pages.case_curation import VISIBILITIES
 from parley.web.pages.forms import render_form
-from parley.web.pages.render import render
+from parley.web.pages.render import render, shown_case, shown_case_title, shown_codebook
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -102,8 +102,10 @@ def case_list(
 
     # Cases ticked for comparison ride along in every link and live search (`ids`), so a new
     # search or page keeps them; those not in this page's results are listed above it.
-    shown = {item.id for item in result.items}
-    kept = [(i, t) for i, t in catalogue.titles([i for i in picked if i not in shown]).items()]
+    listed = {item.id for item in result.items}
+    kept = [(i, shown_case_title(i, t))
+            for i, t in catalogue.titles([i for i in picked if i not in listed]).items()]
+    shown = shown_codebook(parley)
 
     def toggle(name: str, code: str) -> str:
         pairs = [x for x in (f or []) if x != f"{name}:{code}"]
@@ -126,9 +128,9 @@ def case_list(
 
     context = {
         "q": q, "where": where, "error": error, "page": result, "page_number": page,
-        "page_size": PAGE_SIZE, "facets": [(codebook[n], result.facets[n]) for n in facets],
-        "selected": selected, "toggle": toggle, "page_url": page_url, "codebook": codebook,
-        "filter_variables": [v for v in codebook.coded if v.type.has_codes],
+        "page_size": PAGE_SIZE, "facets": [(shown[n], result.facets[n]) for n in facets],
+        "selected": selected, "toggle": toggle, "page_url": page_url, "codebook": shown,
+        "filter_variables": [v for v in shown.coded if v.type.has_codes],
         "extra_facets": facet or [],
         "can_import": _may(request, Action.CASE_IMPORT),
         "picked": set(picked), "kept": kept, "export_url": export_url,
@@ -187,10 +189,10 @@ def _may(request: Request, action: Action) -> bool:
 def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: CatalogueDep
               ) -> HTMLResponse:
     stored = catalogue.get(case_id)
-    case = stored.case
+    case = shown_case(stored.case)
     groups = [
         (group, [(v, case.values[v.name]) for v in variables if v.coded])
-        for group, variables in parley.codebook.groups()
+        for group, variables in shown_codebook(parley).groups()
     ]
     known = sum(1 for v in case.values.values() if not v.is_unknown)
     reader = catalogue.reader
@@ -228,18 +230,18 @@ def compare_page(
     differing = set(result.differing)
     rows = [
         (v, [c.values[v.name] for c in result.cases], v.name in differing)
-        for v in parley.codebook.coded
+        for v in shown_codebook(parley).coded
         if not only_differences or v.name in differing
     ]
     return render(request, "cases/compare.html", {
-        "cases": result.cases, "rows": rows, "only_differences": only_differences,
+        "cases": [shown_case(c) for c in result.cases], "rows": rows, "only_differences": only_differences,
         "ids": [c.id for c in result.cases], "differing": len(differing),
     })
 
 
 @router.get("/codebook", response_class=HTMLResponse)
 def codebook_page(request: Request, parley: ParleyDep) -> HTMLResponse:
-    return render(request, "codebook.html", {"groups": parley.codebook.groups()})
+    return render(request, "codebook.html", {"groups": shown_codebook(parley).groups()})
 
 
 __all__ = ["Or", "router"]

@@ -11,10 +11,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from parley import __version__
-from parley.domain.case import value_to_json
+from parley import __version__, locale
+from parley.bootstrap import Parley
+from parley.domain.case import Case, value_to_json
+from parley.domain.codebook import Codebook, Variable
 from parley.domain.evidence import CodedValue
 from parley.domain.listing import MARK_END, MARK_START
+from parley.domain.workspace import Item, ItemKind, item_title
+from parley.knowledge import translations
 
 
 def highlight(text: str | None) -> Markup:
@@ -28,10 +32,76 @@ def show_value(coded: CodedValue) -> str:
     return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
+def var_label(var: Variable) -> str:
+    """How lists and facets name a variable: its codebook name in English (what the query
+    language uses), its translated label in any other language."""
+    return var.name if locale.current_language() == locale.DEFAULT_LANGUAGE else var.human
+
+
+def code_label(var: Variable, code: str) -> str:
+    """A code as a form shows it: the humanised code in English, else the translated label
+    the knowledge gives it (see parley.knowledge.i18n), else the humanised code."""
+    return var.code_labels.get(code) or code.replace("-", " ").capitalize()
+
+
+def localized_item_title(item: Item) -> str:
+    """An item's list label in the current language (generated titles are English in the
+    domain: 'Session 2026-01-02 Tegucigalpa', 'Breach 2026-02-03')."""
+    fields = item.fields
+    if fields.get("name") or fields.get("title") \
+            or locale.current_language() == locale.DEFAULT_LANGUAGE:
+        return item.title
+    _ = locale.gettext
+    if item.kind is ItemKind.SESSION:
+        date = locale.format_date(fields.get("date")) if fields.get("date") else ""
+        return _("Session %(date)s %(place)s") % {
+            "date": date, "place": fields.get("place") or ""}
+    if item.kind is ItemKind.RELATIONSHIP:
+        return f"{fields.get('source')} {_(str(fields.get('type')))} {fields.get('target')}"
+    if item.kind is ItemKind.INCIDENT:
+        kind = _(str(fields.get("type") or "incident")).capitalize()
+        date = locale.format_date(fields.get("date")) if fields.get("date") else ""
+        return f"{kind} {date}".strip()
+    return item_title(item.kind, fields)
+
+
+def shown_codebook(parley: Parley) -> Codebook:
+    """The codebook as pages show it: labels and definitions in the request's language."""
+    return translations.translate_codebook(parley.codebook, locale.current_language())
+
+
+def shown_case(case: Case) -> Case:
+    """A case with its title and summary in the request's language (Parley's translation)."""
+    return translations.translate_case(case, locale.current_language())
+
+
+def shown_case_title(case_id: str, english: str) -> str:
+    return translations.case_title(case_id, english, locale.current_language())
+
+
+def install_i18n(env: Any) -> None:
+    """gettext, dates and numbers in the current request's language (see parley.locale)."""
+    env.policies["ext.i18n.trimmed"] = True  # multi-line {% trans %} blocks: one msgid line
+    env.install_gettext_callables(locale.gettext, locale.ngettext, newstyle=True)
+    env.globals["current_language"] = locale.current_language
+    env.globals["languages"] = locale.LANGUAGES
+    env.globals["var_label"] = var_label
+    env.globals["code_label"] = code_label
+    env.globals["item_title"] = localized_item_title
+    env.globals["case_title"] = shown_case_title
+    env.filters["date"] = lambda v, form="medium": locale.format_date(v, form=form)
+    env.filters["datetime"] = lambda v: f"{locale.format_date(v)} {v:%H:%M}"
+    env.filters["integer"] = lambda v: locale.format_integer(v)
+    env.filters["decimal"] = lambda v, digits=2: locale.format_decimal(v, digits=digits)
+    env.filters["percent"] = lambda v: locale.format_percent(v)
+
+
 @cache
 def templates() -> Jinja2Templates:
     folder = str(resources.files("parley.web").joinpath("templates"))
     t = Jinja2Templates(directory=folder)
+    t.env.add_extension("jinja2.ext.i18n")
+    install_i18n(t.env)
     t.env.filters["highlight"] = highlight
     t.env.filters["show_value"] = show_value
     t.env.globals["version"] = __version__

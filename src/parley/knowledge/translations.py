@@ -1,0 +1,215 @@
+"""The knowledge in other languages: Parley's own translations, as data in `i18n/<lang>/`.
+
+`codebook.yaml` (group names; each variable's label and definition; each code's label and
+definition), `cases.yaml` (each bundled case's title and summary) and `guidelines.yaml` (each
+guideline's title, and its message where translated). They are Parley's words, never the
+paper's: quotes stay verbatim in English. A key that names no variable, code, case or guideline
+is an error naming the file and key; a missing entry falls back to English at run time, and
+tests/knowledge/test_i18n.py fails on it.
+
+`translate_*` return copies of domain objects with the text replaced; codes, ids and names stay
+as they are (they are data), so a translated codebook validates and queries like the original.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from parley.domain.assessment import Assessment
+from parley.domain.case import Case
+from parley.domain.codebook import Codebook, Variable
+from parley.domain.errors import ConfigurationError
+from parley.locale import DEFAULT_LANGUAGE, LANGUAGES
+
+
+@dataclass(frozen=True)
+class VariableText:
+    label: str
+    definition: str
+    codes: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # code -> (label, def.)
+
+
+@dataclass(frozen=True)
+class KnowledgeText:
+    """One language's rendering of the codebook, the cases and the guidelines."""
+
+    language: str
+    groups: Mapping[str, str]
+    variables: Mapping[str, VariableText]
+    cases: Mapping[str, tuple[str, str]]  # case id -> (title, summary)
+    guidelines: Mapping[str, tuple[str, str | None]]  # guideline id -> (title, message)
+
+
+def _read(language: str, name: str) -> tuple[str, dict[str, Any]]:
+    path = f"knowledge/i18n/{language}/{name}"
+    source = resources.files("parley.knowledge").joinpath("i18n", language, name)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return path, {}
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}: expected a mapping at the top")
+    return path, data
+
+
+def _text(path: str, key: str, entry: Any, name: str, required: bool = True) -> str:
+    value = entry.get(name) if isinstance(entry, dict) else None
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"{path}: '{key}': '{name}' must be non-empty text")
+    return value.strip()
+
+
+def parse_knowledge_text(language: str, codebook: Codebook, case_ids: set[str],
+                         guideline_ids: set[str]) -> KnowledgeText:
+    """Read and check one language's files against the codebook, cases and guidelines."""
+    path, raw = _read(language, "codebook.yaml")
+    known_groups = {v.group for v in codebook}
+    groups: dict[str, str] = {}
+    for group, label in (raw.get("groups") or {}).items():
+        if group not in known_groups:
+            raise ConfigurationError(f"{path}: groups: '{group}' is not a codebook group "
+                                     f"(allowed: {', '.join(sorted(known_groups))})")
+        groups[group] = str(label)
+    variables: dict[str, VariableText] = {}
+    for name, entry in (raw.get("variables") or {}).items():
+        var = codebook.get(name)
+        if var is None:
+            raise ConfigurationError(f"{path}: variables: '{name}' is not a codebook variable")
+        codes: dict[str, tuple[str, str]] = {}
+        for code, code_entry in ((entry or {}).get("codes") or {}).items():
+            if code not in var.codes:
+                raise ConfigurationError(
+                    f"{path}: variables: '{name}': '{code}' is not one of its codes "
+                    f"(allowed: {var.allowed()})")
+            where = f"{name}.{code}"
+            codes[code] = (_text(path, where, code_entry, "label"),
+                           _text(path, where, code_entry, "definition"))
+        variables[name] = VariableText(_text(path, name, entry, "label"),
+                                       _text(path, name, entry, "definition"), codes)
+    path, raw = _read(language, "cases.yaml")
+    cases: dict[str, tuple[str, str]] = {}
+    for case_id, entry in raw.items():
+        if case_id not in case_ids:
+            raise ConfigurationError(f"{path}: '{case_id}' is not a bundled case")
+        cases[case_id] = (_text(path, case_id, entry, "title"),
+                          _text(path, case_id, entry, "summary"))
+    path, raw = _read(language, "guidelines.yaml")
+    guidelines: dict[str, tuple[str, str | None]] = {}
+    for gid, entry in raw.items():
+        if gid not in guideline_ids:
+            raise ConfigurationError(f"{path}: '{gid}' is not a guideline id")
+        message = _text(path, gid, entry, "message", required=False) or None
+        guidelines[gid] = (_text(path, gid, entry, "title"), message)
+    return KnowledgeText(language, groups, variables, cases, guidelines)
+
+
+@cache
+def knowledge_text(language: str) -> KnowledgeText | None:
+    """The bundled translation of the knowledge for `language` (None for English)."""
+    from parley.knowledge.guidelines import load_guidelines
+    from parley.knowledge.loader import load_bundled_cases, load_codebook
+
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        return None
+    codebook = load_codebook()
+    case_ids = {c.id for c in load_bundled_cases(codebook)}
+    guideline_ids = {g.id for g in load_guidelines(codebook, {})}
+    return parse_knowledge_text(language, codebook, case_ids, guideline_ids)
+
+
+def translate_variable(var: Variable, text: KnowledgeText) -> Variable:
+    vt = text.variables.get(var.name)
+    group = text.groups.get(var.group, var.group)
+    if vt is None:
+        return dataclasses.replace(var, group=group)
+    codes = {code: vt.codes[code][1] if code in vt.codes else d for code, d in var.codes.items()}
+    labels = {code: vt.codes[code][0] for code in var.codes if code in vt.codes}
+    return dataclasses.replace(var, label=vt.label, definition=vt.definition, group=group,
+                               codes=codes, code_labels=labels)
+
+
+_translated: dict[tuple[int, str], tuple[Codebook, Codebook]] = {}
+
+
+def translate_codebook(codebook: Codebook, language: str) -> Codebook:
+    """The codebook with labels, definitions, group names and code texts in `language`
+    (cached per codebook object and language: codebooks are immutable)."""
+    text = knowledge_text(language)
+    if text is None:
+        return codebook
+    key = (id(codebook), language)
+    hit = _translated.get(key)
+    if hit is None or hit[0] is not codebook:
+        hit = (codebook, dataclasses.replace(
+            codebook, variables=tuple(translate_variable(v, text) for v in codebook)))
+        _translated[key] = hit
+    return hit[1]
+
+
+def translate_case(case: Case, language: str) -> Case:
+    text = knowledge_text(language)
+    if text is None or case.id not in text.cases:
+        return case
+    title, summary = text.cases[case.id]
+    return dataclasses.replace(case, title=title, summary=summary)
+
+
+def case_title(case_id: str, english: str, language: str) -> str:
+    text = knowledge_text(language)
+    return text.cases[case_id][0] if text is not None and case_id in text.cases else english
+
+
+def case_summary(case_id: str, english: str, language: str) -> str:
+    text = knowledge_text(language)
+    return text.cases[case_id][1] if text is not None and case_id in text.cases else english
+
+
+def translate_titles(titles: Mapping[str, str], language: str) -> dict[str, str]:
+    """Case id -> title, with bundled cases' titles in `language`."""
+    return {cid: case_title(cid, title, language) for cid, title in titles.items()}
+
+
+def translated_search_text(case_id: str) -> str:
+    """Every translation's title and summary of a bundled case, for the search index (so
+    "tregua de pandillas" finds the Salvadoran truce); empty for a case without one."""
+    parts: list[str] = []
+    for language in LANGUAGES:
+        text = knowledge_text(language)
+        if text is not None and case_id in text.cases:
+            parts.extend(text.cases[case_id])
+    return "\n".join(parts)
+
+
+def translate_brief_inputs(assessment: Assessment, codebook: Codebook,
+                           titles: Mapping[str, str], language: str
+                           ) -> tuple[Assessment, Codebook, dict[str, str]]:
+    """What the brief renderers need, in `language`: the assessment (finding and case titles),
+    the codebook (labels, code texts) and the case titles."""
+    return (translate_assessment(assessment, language), translate_codebook(codebook, language),
+            translate_titles(titles, language))
+
+
+def translate_assessment(assessment: Assessment, language: str) -> Assessment:
+    """Finding titles (and messages where translated) and similar cases' titles in `language`."""
+    text = knowledge_text(language)
+    if text is None:
+        return assessment
+    findings = []
+    for f in assessment.findings:
+        title, message = text.guidelines.get(f.guideline, (f.title, None))
+        findings.append(dataclasses.replace(f, title=title, message=message or f.message))
+    similar = tuple(dataclasses.replace(s, title=case_title(s.id, s.title, language),
+                                        summary=case_summary(s.id, s.summary, language))
+                    for s in assessment.similar_cases)
+    return dataclasses.replace(assessment, findings=tuple(findings), similar_cases=similar)

@@ -1,0 +1,102 @@
+"""Search for Spanish speakers (issue 13, migration 0014), on SQLite and PostgreSQL: accents and
+case ignored, Parley's Spanish titles and summaries of the bundled cases indexed, and migration
+0014 up, down and up again on a database that holds cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from parley.domain.case import Case, case_to_dict
+from parley.domain.codebook import Codebook
+from parley.knowledge.translations import translated_search_text
+from parley.storage.cases import CaseRepository
+from parley.storage.database import Database, alembic_config
+
+SALVADOR = "el-salvador-mara-truce-2012"
+PRISONS = {"brazil-prison-gangs", "brazil-amazonas-prisons-2017", "brazil-parana-prisons-2014"}
+
+
+@pytest.fixture
+def loaded(database_url: str, codebook: Codebook, bundled_cases: list[Case]) -> CaseRepository:
+    db = Database(database_url)
+    db.upgrade()
+    repo = CaseRepository(db, codebook, translated_search_text)
+    repo.sync_bundled(bundled_cases)
+    yield repo
+    db.dispose()
+
+
+def _found(repo: CaseRepository, search: str) -> set[str]:
+    return {i.id for i in repo.list_cases(search=search, limit=100).items}
+
+
+def test_spanish_words_find_cases_through_their_spanish_text(loaded: CaseRepository) -> None:
+    assert SALVADOR in _found(loaded, "tregua de pandillas")
+    assert _found(loaded, "cárcel") >= PRISONS
+    assert "mexico-guerrero-territorial-access" in _found(loaded, "iglesia")
+
+
+@pytest.mark.parametrize("variant", ["cárcel", "carcel", "CÁRCEL", "Carcel"])
+def test_accents_and_case_do_not_matter(loaded: CaseRepository, variant: str) -> None:
+    assert _found(loaded, variant) == _found(loaded, "cárcel")
+
+
+def test_english_search_is_unchanged(loaded: CaseRepository) -> None:
+    assert _found(loaded, "prison riots") >= PRISONS
+    assert _found(loaded, "Ñetas") == _found(loaded, "netas") != set()
+
+
+def test_a_user_case_gets_no_translation(loaded: CaseRepository, bundled_cases: list[Case]
+                                         ) -> None:
+    from dataclasses import replace
+
+    mine = replace(bundled_cases[0], id="my-own-truce", parent=None)
+    loaded.import_cases([mine])
+    with loaded.db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT translated_text FROM cases WHERE id = :i"),
+                              {"i": "my-own-truce"}).scalar_one()
+    assert stored == ""
+
+
+def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
+    with db.engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_0014_up_down_up_keeps_search_working(database_url: str, tmp_path: Path,
+                                              codebook: Codebook,
+                                              bundled_cases: list[Case]) -> None:
+    db = Database(database_url)
+    _migrate(db, "0011")
+    insert = text("INSERT INTO cases (id, title, parent_id, summary, quotes_text, origin, "
+                  "visibility, document, content_hash, version) VALUES (:id, :title, NULL, "
+                  ":summary, '', 'bundled', 'public', :doc, :hash, 1)")
+    with db.engine.begin() as conn:  # as a release before 0014 stored them
+        for case in bundled_cases:
+            conn.execute(insert, {"id": case.id, "title": case.title, "summary": case.summary,
+                                  "hash": "0" * 64, "doc": json.dumps(case_to_dict(case))})
+    _migrate(db, "0014")
+    repo = CaseRepository(db, codebook, translated_search_text)
+    assert _found(repo, "tregua de pandillas") == set()  # not filled until the sync
+    repo.sync_bundled(bundled_cases)  # what every start and `db upgrade` run
+    assert SALVADOR in _found(repo, "tregua de pandillas")
+    assert _found(repo, "carcel") >= PRISONS
+    _migrate(db, "0011", down=True)
+    with db.engine.connect() as conn:  # the 0001 index again, English only
+        hits = conn.execute(text(
+            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH '\"prison\" \"riots\"'"
+            if db.is_sqlite else
+            "SELECT count(*) FROM cases WHERE search_vector @@ "
+            "websearch_to_tsquery('english', 'prison riots')")).scalar_one()
+        assert hits >= len(PRISONS)
+    _migrate(db, "head")
+    repo.sync_bundled(bundled_cases)
+    assert SALVADOR in _found(repo, "tregua de pandillas")
+    db.dispose()
