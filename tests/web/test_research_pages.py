@@ -47,8 +47,9 @@ def test_five_ticks_are_explained_in_words_with_the_ticks_kept(client: TestClien
            "haiti-humanitarian-access-ngo"]
     r = client.get("/compare", params=[("ids", i) for i in ids])
     assert r.status_code == 400
-    assert "Compare shows 2 to 4 cases side by side" in r.text
-    assert "You ticked 5: untick\n1 and compare again" in r.text
+    words = " ".join(r.text.split())
+    assert "Compare shows 2 to 4 cases side by side" in words
+    assert "You ticked 5: untick 1 and compare again" in words
     back = re.search(r'href="([^"]+)" id="compare-back"', r.text)
     assert back and all(f"ids={i}" in back.group(1).replace("&amp;", "&") for i in ids)
     assert "validation" not in r.text.lower() and "max_length" not in r.text
@@ -56,7 +57,7 @@ def test_five_ticks_are_explained_in_words_with_the_ticks_kept(client: TestClien
 
 def test_one_tick_asks_for_one_more(client: TestClient) -> None:
     r = client.get("/compare", params={"ids": DENMARK})
-    assert r.status_code == 400 and "You ticked 1: tick 1 more." in r.text
+    assert r.status_code == 400 and "You ticked 1: tick 1 more." in " ".join(r.text.split())
 
 
 def test_two_ticks_compare(client: TestClient) -> None:
