@@ -149,14 +149,19 @@ class CaseBaseRevisions:
                             .order_by(CaseBaseEvaluationRow.revision.desc()).limit(1)).first()
             return None if row is None else self._stored(row)
 
-    def store_evaluation(self, evaluation: StoredEvaluation) -> None:
+    def store_evaluation(self, evaluation: StoredEvaluation, *,
+                         replace: bool = False) -> None:
         """Store it; one already stored for the same revision and settings wins (two
-        processes that computed the same thing)."""
+        processes that computed the same thing) unless `replace` (it did not parse)."""
         try:
             with self.db.write() as s:
-                if s.get(CaseBaseEvaluationRow, (evaluation.revision,
-                                                 evaluation.settings_digest)) is not None:
+                old = s.get(CaseBaseEvaluationRow, (evaluation.revision,
+                                                    evaluation.settings_digest))
+                if old is not None and not replace:
                     return
+                if old is not None:
+                    s.delete(old)
+                    s.flush()
                 s.add(CaseBaseEvaluationRow(
                     revision=evaluation.revision, settings_digest=evaluation.settings_digest,
                     public_digest=evaluation.public_digest, n_public=evaluation.n_public,
