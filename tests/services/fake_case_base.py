@@ -65,5 +65,7 @@ class FakeCaseBase:
                 if d == settings_digest and e.public_digest == public_digest]
         return max(mine, key=lambda e: e.revision, default=None)
 
-    def store_evaluation(self, evaluation: StoredEvaluation) -> None:
-        self.stored.setdefault((evaluation.revision, evaluation.settings_digest), evaluation)
+    def store_evaluation(self, evaluation: StoredEvaluation, *, replace: bool = False) -> None:
+        key = (evaluation.revision, evaluation.settings_digest)
+        if replace or key not in self.stored:
+            self.stored[key] = evaluation

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import text
 
 import parley.analysis.fit as fit_module
 from parley.analysis.evaluate import evaluate as real_evaluate
@@ -228,3 +229,18 @@ def test_each_readers_mask_is_the_domain_rule(bundled_cases: list[Case],
         expected = {c.id for c in bundled_cases
                     if c.id not in access or may_read_case(reader, access[c.id].access)}
         assert set(service.titles(reader)) == expected, reader
+
+
+def test_a_damaged_stored_evaluation_is_recomputed_not_served(
+        app: Parley, codebook: Codebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = parse_scenario({"cohesion": "high", "group_type": ["gang"]}, codebook)
+    before = app.assessments.assess(scenario)
+    with app.db.write() as s:
+        s.execute(text("UPDATE case_base_evaluations SET result = '{\"format\": 1}'"))
+    counter = Counter(monkeypatch)
+    other = Parley.build(app.settings, hasher=app.hasher)  # a process that has not parsed it
+    assert other.assessments.assess(scenario).outlook == before.outlook
+    assert counter.calls == 1
+    stored = other.case_base.latest_evaluation(other.assessments.digest)
+    assert stored is not None and stored.result.startswith('{"condition_weights"')
+    other.close()

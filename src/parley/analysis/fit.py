@@ -109,9 +109,15 @@ def fit_from_json(text: str) -> OutlookFit:
     Raises:
         ValueError: the text is not a stored fit of this `FORMAT`.
     """
-    data = json.loads(text)
+    try:
+        return _fit_from(json.loads(text))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a stored outlook fit of format {FORMAT}: {exc}") from exc
+
+
+def _fit_from(data: Any) -> OutlookFit:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"not a stored outlook fit of format {FORMAT}")
+        raise ValueError(f"format is not {FORMAT}")
     e = data["evaluation"]
     evaluation = Evaluation(
         n_cases=e["n_cases"], classes=tuple(e["classes"]), class_counts=dict(e["class_counts"]),

@@ -16,6 +16,7 @@ its transaction), never per request (docs/assessment.md, "The evaluation's cache
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -190,7 +191,15 @@ class Assessments:
         with self._lock:
             base = self._base
             if base is None or base.revision < revision:
-                base = _Base(self.store.snapshot(), self.codebook, self.weights)
+                # Millions of small objects and no cyclic garbage: collection passes over the
+                # growing heap cost a third of the build (bench/assess.py), so none run.
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    base = _Base(self.store.snapshot(), self.codebook, self.weights)
+                finally:
+                    if collecting:
+                        gc.enable()
                 self._base = base
             return base
 
@@ -206,14 +215,25 @@ class Assessments:
         if cached is None:
             fit = fit_from_json(stored.result)
             cached = (fit, fit.model(self.settings))
-            kept = dict(sorted(self._fits.items())[-3:])  # a few: readers mid-switch
+            kept = {k: v for k, v in sorted(self._fits.items())[-3:]
+                    if k != stored.revision}  # a few: readers mid-switch
             self._fits = {**kept, stored.revision: cached}
         return cached
 
+    def _usable(self, stored: StoredEvaluation) -> bool:
+        try:
+            self._parsed(stored)
+        except ValueError:  # edited or damaged in the database: never served, recomputed
+            log.warning("the stored evaluation of revision %s does not parse; recomputing it",
+                        stored.revision)
+            return False
+        return True
+
     def _newest(self) -> StoredEvaluation | None:
         stored = self.store.latest_evaluation(self.digest)
+        if stored is not None and not self._usable(stored):
+            stored = self._compute(replace=True)
         if stored is not None:
-            self._parsed(stored)
             self._latest = stored.revision
         return stored
 
@@ -255,24 +275,28 @@ class Assessments:
         """Bring the stored fit up to the case base's current revision: reuse a stored one
         computed on the same public cases, or compute it (expensive) and store it."""
         revision, digest = self.store.public_digest()
-        reused = self._reuse(revision, digest)
-        if reused is not None:
-            stored = reused
-        else:
-            public = self.store.public_cases()
-            start = time.perf_counter()
-            fit = fit_case_base(public.cases, self.codebook, self.weights, self.settings)
-            stored = StoredEvaluation(public.revision, self.digest, public.digest,
-                                      len(public.cases), fit_to_json(fit), datetime.now(UTC),
-                                      time.perf_counter() - start)
-            self.store.store_evaluation(stored)
+        stored = self._reuse(revision, digest) or self._compute()
         self._newest()
+        return stored
+
+    def _compute(self, *, replace: bool = False) -> StoredEvaluation:
+        """The expensive step: evaluate and fit on the public cases of now, and store it."""
+        public = self.store.public_cases()
+        start = time.perf_counter()
+        fit = fit_case_base(public.cases, self.codebook, self.weights, self.settings)
+        stored = StoredEvaluation(public.revision, self.digest, public.digest,
+                                  len(public.cases), fit_to_json(fit), datetime.now(UTC),
+                                  time.perf_counter() - start)
+        self.store.store_evaluation(stored, replace=replace)
+        self._parsed(stored)
         return stored
 
     def _reuse(self, revision: int, digest: str) -> StoredEvaluation | None:
         """The stored fit of the same public cases, stored again for `revision` if older."""
         same = self.store.evaluation_of(self.digest, digest)
-        if same is None or same.revision >= revision:
+        if same is None or not self._usable(same):
+            return None
+        if same.revision >= revision:
             return same
         stored = StoredEvaluation(revision, self.digest, digest, same.n_public, same.result,
                                   same.computed_at, same.seconds)

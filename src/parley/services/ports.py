@@ -123,7 +123,8 @@ class CaseBaseStore(Protocol):
     def evaluation_of(self, settings_digest: str, public_digest: str
                       ) -> StoredEvaluation | None: ...
 
-    def store_evaluation(self, evaluation: StoredEvaluation) -> None: ...
+    def store_evaluation(self, evaluation: StoredEvaluation, *,
+                         replace: bool = False) -> None: ...
 
 
 class CasesTx(Protocol):
