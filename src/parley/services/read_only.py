@@ -50,5 +50,12 @@ class EvaluationsInMemory:
         candidates = [*mine, *([stored] if stored is not None else [])]
         return max(candidates, key=lambda e: e.revision, default=None)
 
-    def store_evaluation(self, evaluation: StoredEvaluation) -> None:
-        self._kept.append(evaluation)
+    def store_evaluation(self, evaluation: StoredEvaluation, *,
+                         replace: bool = False) -> None:
+        """Keep it; as the database does, one kept for the same revision and settings wins
+        unless `replace` (it did not parse)."""
+        same = [e for e in self._kept if (e.revision, e.settings_digest)
+                == (evaluation.revision, evaluation.settings_digest)]
+        if same and not replace:
+            return
+        self._kept = [e for e in self._kept if e not in same] + [evaluation]
