@@ -137,3 +137,38 @@ def _kind(name: str):  # type: ignore[no-untyped-def]
     from parley.domain.workspace import ItemKind
 
     return ItemKind(name)
+
+
+def test_two_replacements_from_the_same_version_one_conflicts(app: Parley) -> None:
+    """Two members replace the series they both read at version 1, at the same moment: one
+    wins, the other gets Conflict and changes nothing (no silent overwrite)."""
+    import threading
+
+    ana = user(app, "ana")
+    ws = app.workspaces.create(ana, "Talks").id
+    (series_id,) = app.monitoring.import_table(ana, ws, SICILY, Classification.PUBLIC,
+                                               SETTINGS).created
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def replace(value: int) -> None:
+        table = parse_indicator_text(f"date,locality,indicator,value\n2005-01,Sicily,aces,{value}\n",
+                                     f"{value}.csv")
+        barrier.wait()
+        try:
+            app.monitoring.import_table(ana, ws, table, Classification.PUBLIC, MonitorSettings(),
+                                        replace_existing=True, expected_version=1)
+            outcomes.append("stored")
+        except Conflict as exc:
+            assert "was changed by someone else (version 2, yours 1)" in str(exc)
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=replace, args=(v,)) for v in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict", "stored"]
+    stored = app.monitoring.get_series(ana, ws, series_id)
+    assert stored.version == 2 and len(stored.series.points) == 1
+    assert [e for e, _ in _events(app, ws)].count("indicators.imported") == 2

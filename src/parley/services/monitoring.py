@@ -62,12 +62,14 @@ class Monitoring:
 
     def import_table(self, actor: Principal, workspace_id: str, table: IndicatorTable,
                      classification: Classification, settings: MonitorSettings, *,
-                     replace_existing: bool = False, progress: Progress | None = None
-                     ) -> ImportReport:
+                     replace_existing: bool = False, expected_version: int | None = None,
+                     progress: Progress | None = None) -> ImportReport:
         """Store every series of `table` (validated already) in one transaction.
 
         A series whose locality and indicator match one the actor can see is a Conflict unless
-        `replace_existing`; then it is replaced (its version checked in the same transaction).
+        `replace_existing`; then it is replaced. With `expected_version` (the version the user
+        read), a stored series at any other version is a Conflict: someone replaced it
+        meanwhile, and nothing is stored.
 
         Raises:
             InvalidInput, Conflict, Forbidden, NotFound: nothing is stored.
@@ -90,8 +92,9 @@ class Monitoring:
                                        "overwrite it")
                     Workspaces._check(actor, role, Action.ITEM_UPDATE,
                                       Classification(old.classification))
-                    tx.indicators.replace(workspace_id, old.id, series, settings, classification,
-                                          old.version)
+                    tx.indicators.replace(
+                        workspace_id, old.id, series, settings, classification,
+                        old.version if expected_version is None else expected_version)
                     replaced.append(old.id)
                 else:
                     created.append(tx.indicators.add(workspace_id, series, settings,

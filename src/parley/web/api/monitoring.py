@@ -144,15 +144,18 @@ async def import_indicators(
     seasonality: Annotated[str | None, Form(max_length=4)] = None,
     offset: Annotated[str | None, Form(max_length=40)] = None,
     replace: Annotated[bool, Form()] = False,
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> ImportOut:
     """Store a CSV's series (`date,locality,indicator,value[,population][,...]`); all or
-    nothing; 409 if a series exists and `replace` is not set."""
+    nothing; 409 if a series exists and `replace` is not set, or if `version` (the version you
+    read) is no longer the stored series' version."""
     level = parse_classification(classification)
     settings = MonitorSettings(intervention or None, parse_int(seasonality, "seasonality"),
                                offset or None)
     table = await read_upload(request, file, period)
     report = get_parley(request).monitoring.import_table(
-        actor, workspace_id, table, level, settings, replace_existing=replace)
+        actor, workspace_id, table, level, settings, replace_existing=replace,
+        expected_version=version)
     return ImportOut(created=list(report.created), replaced=list(report.replaced),
                      rows=report.rows, gaps=[str(g) for g in report.gaps])
 
