@@ -47,6 +47,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     # signing in
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ("GET", "/setup/{token}"), ("POST", "/setup/{token}"),
+    # the language switch (sets only a preference cookie; goes back to a local page)
+    ("GET", "/language"),
     # infrastructure
     ("GET", "/openapi.json"), ("GET", "/api/docs"), ("GET", "/healthz"), ("GET", "/static"),
 })
