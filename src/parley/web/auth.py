@@ -50,6 +50,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("GET", "/setup/{token}"), ("POST", "/setup/{token}"),
     # monitoring: a member's Atom feed of alerts, behind the member's personal feed token
     ("GET", "/feeds/workspaces/{workspace_id}/alerts.atom"),
+    # the language switch (sets only a preference cookie; goes back to a local page)
+    ("GET", "/language"),
     # infrastructure
     ("GET", "/openapi.json"), ("GET", "/api/docs"), ("GET", "/healthz"), ("GET", "/static"),
 })

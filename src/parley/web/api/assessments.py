@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from parley.domain.account import Principal
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
+from parley.knowledge.translations import translate_assessment
+from parley.locale import current_language
 from parley.web.auth import AccountUser, principal_of
 from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
 from parley.web.deps import ParleyDep
@@ -165,8 +167,8 @@ def assess(
     reader = parley.curation.reader(principal_of(request))
     assessment = parley.assessments.assess(parsed, reader)
     chosen = negotiated(request, fmt)
-    if chosen is BriefFormat.json:
-        return assessment_to_dict(assessment)
+    if chosen is BriefFormat.json:  # keys stay English; titles follow the language
+        return assessment_to_dict(translate_assessment(assessment, current_language()))
     return brief_response(parley, assessment, chosen, paper)
 
 
