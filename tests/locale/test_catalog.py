@@ -81,7 +81,7 @@ def test_the_catalog_holds_no_stale_entries(language: str) -> None:
 
 
 SAME_IN_EVERY_LANGUAGE = {
-    "Parley", "API", "JSON", "PDF", "QCA", "UTC", "inclS", "PRI", "covS", "covU", "inclN",
+    "Parley", "API", "CSV", "JSON", "PDF", "QCA", "UTC", "inclS", "PRI", "covS", "covU", "inclN",
     "RoN", "covN", "incl", "n", "A4", "Letter",
 }
 JINJA = re.compile(r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}"  # marked: in the catalog

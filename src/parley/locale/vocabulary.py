@@ -17,6 +17,8 @@ VOCABULARY: tuple[str, ...] = (
     N_("public"), N_("private"), N_("workspace"), N_("restricted"), N_("secret"),
     N_("owner"), N_("negotiator"), N_("analyst"), N_("observer"), N_("read"), N_("write"),
     N_("active"), N_("expired"), N_("revoked"),
+    # monitoring: the period of an indicator series
+    N_("day"), N_("week"), N_("month"),
     # workspace item kinds, field labels and choices
     N_("party"), N_("relationship"), N_("note"), N_("document"), N_("session"),
     N_("commitment"), N_("incident"),
