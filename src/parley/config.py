@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def default_data_dir() -> Path:
-    return Path(user_data_dir("parley", appauthor=False))
+from parley.paths import default_data_dir, default_database_url
 
 
 class Settings(BaseSettings):
@@ -95,7 +92,7 @@ class Settings(BaseSettings):
         """The database URL, defaulting to `<data_dir>/parley.db`."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.data_dir / 'parley.db'}"
+        return default_database_url(self.data_dir)
 
     def resolved_master_key_file(self) -> Path:
         """The key file: as set, else beside the SQLite database (or in the data dir)."""

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from parley.cli.context import open_parley
 from parley.cli.errors import reported
 from parley.domain.access import OPERATOR
-from parley.domain.assessment import assessment_to_dict
+from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.errors import InvalidInput
+from parley.domain.scenario import Scenario
 from parley.interchange.scenario_file import read_scenario
 from parley.locale import current_language
+
+if TYPE_CHECKING:
+    from parley.domain.codebook import Codebook
+    from parley.services.assessments import Assessments
 
 
 class AssessFormat(StrEnum):
@@ -49,15 +54,12 @@ def assess(
     Example: parley assess my-scenario.yaml --format pdf -o brief.pdf
     """
     with reported():
-        app = open_parley()
-        scenario = read_scenario(file, app.codebook)
-        assessment = app.assessments.assess(scenario, OPERATOR)
-        titles = app.assessments.titles(OPERATOR)
+        scenario, assessment, codebook, titles = _assessed(file)
         # JSON keeps English keys; its labels (finding and case titles) follow --lang
         from parley.knowledge.translations import translate_brief_inputs
 
         assessment, codebook, titles = translate_brief_inputs(
-            assessment, app.codebook, titles, current_language())
+            assessment, codebook, titles, current_language())
         data: bytes
         # the renderers (Jinja2, WeasyPrint, python-docx) load only for the format asked
         from parley.render.brief import document_filename, render_html, render_markdown
@@ -88,5 +90,31 @@ def assess(
             target.write_bytes(data)
         except OSError as exc:
             raise InvalidInput(f"cannot write {target}: {exc.strerror}") from exc
-        Console(stderr=True).print(f"wrote the {fmt.value} brief to {target}", highlight=False,
-                                   soft_wrap=True)
+        typer.echo(f"wrote the {fmt.value} brief to {target}", err=True)
+
+
+Assessed = tuple[Scenario, Assessment, "Codebook", Mapping[str, str]]
+
+
+def _assess_with(assessments: Assessments, codebook: Codebook, file: Path) -> Assessed:
+    scenario = read_scenario(file, codebook)
+    return (scenario, assessments.assess(scenario, OPERATOR), codebook,
+            assessments.titles(OPERATOR))
+
+
+def _assessed(file: Path) -> Assessed:
+    """Through the read-only quick path when the database needs nothing (`parley.quick`),
+    else through the full wiring, which migrates, syncs and computes what is missing."""
+    from parley.quick import ReadOnlyCaseBase, quick_assessments
+
+    quick = quick_assessments(os.environ)
+    if quick is not None:
+        with quick:
+            try:
+                return _assess_with(quick.assessments, quick.codebook, file)
+            except ReadOnlyCaseBase:  # it found something to store after all
+                pass
+    from parley.cli.context import open_parley
+
+    app = open_parley()
+    return _assess_with(app.assessments, app.codebook, file)

@@ -8,21 +8,19 @@ on PostgreSQL gives each statement its own snapshot).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parley.domain.access import Visibility
-from parley.domain.case import parse_case, parse_value
+from parley.domain.case import parse_case
 from parley.domain.codebook import Codebook
-from parley.domain.evidence import Unknown, Value
 from parley.services.ports import CaseBaseSnapshot, PoolRow, PublicCases, StoredEvaluation
-from parley.storage.cases import visibility_of
+from parley.storage.case_rows import POOL_COLUMNS, PoolRowDecoder, public_digest
 from parley.storage.database import Database
 from parley.storage.tables import CaseBaseEvaluationRow, CaseBaseStateRow, CaseRow
 
@@ -68,29 +66,9 @@ class CaseBaseRevisions:
         raise RuntimeError("the case base kept changing while being read")
 
     def snapshot(self) -> CaseBaseSnapshot:
-        """Every stored case at one revision, as pool rows. Values are read from the stored
-        document with the domain's own `parse_value` (so they are what `parse_case` would
-        give), without building the evidence (a third of the time, half the memory)."""
-        scenario = list(self.codebook.scenario_variables)
-        outcome = self.codebook[OUTCOME]
-        columns = (CaseRow.id, CaseRow.title, CaseRow.summary, CaseRow.parent_id,
-                   CaseRow.document, CaseRow.visibility, CaseRow.owner, CaseRow.workspace_id)
-
-        def row(values: tuple[Any, ...]) -> PoolRow:
-            case_id, title, summary, parent, document, visibility, owner, workspace = values
-            stored = json.loads(document)["values"]
-            decoded: dict[str, Value | Unknown] = {}
-            for var in [*scenario, outcome]:
-                entry = stored.get(var.name, "unknown")
-                value, problem = parse_value(var, entry["value"] if isinstance(entry, dict)
-                                             else entry)
-                if value is None or problem is not None:  # not as Parley wrote it: say where
-                    parse_case(json.loads(document), self.codebook, file=f"database:{case_id}")
-                    raise RuntimeError(f"case {case_id}: {var.name}: {problem}")
-                decoded[var.name] = value
-            out = decoded.pop(OUTCOME)
-            return PoolRow(case_id, title, summary, parent, str(out), decoded,
-                           visibility_of(visibility), owner, workspace)
+        """Every stored case at one revision, as pool rows (`case_rows.PoolRowDecoder`)."""
+        row = PoolRowDecoder(self.codebook)
+        columns = [getattr(CaseRow, name) for name in POOL_COLUMNS]
 
         def read(s: Session) -> tuple[PoolRow, ...]:
             return tuple(row(tuple(r)) for r in s.execute(select(*columns).order_by(CaseRow.id)))
@@ -104,15 +82,11 @@ class CaseBaseRevisions:
                 .where(CaseRow.visibility == Visibility.PUBLIC.value).order_by(CaseRow.id))
         return [(i, h, d) for i, h, d in s.execute(stmt)]
 
-    @staticmethod
-    def _digest(pairs: list[tuple[str, str]]) -> str:
-        return hashlib.sha256("\n".join(f"{i} {h}" for i, h in pairs).encode()).hexdigest()
-
     def public_digest(self) -> tuple[int, str]:
         def read(s: Session) -> str:
             stmt = (select(CaseRow.id, CaseRow.content_hash)
                     .where(CaseRow.visibility == Visibility.PUBLIC.value).order_by(CaseRow.id))
-            return self._digest([(i, h) for i, h in s.execute(stmt)])
+            return public_digest([(i, h) for i, h in s.execute(stmt)])
 
         return self._consistent(read)
 
@@ -120,7 +94,7 @@ class CaseBaseRevisions:
         revision, rows = self._consistent(self._public_rows)
         cases = tuple(parse_case(json.loads(d), self.codebook, file=f"database:{i}")
                       for i, _, d in rows)
-        return PublicCases(revision, cases, self._digest([(i, h) for i, h, _ in rows]))
+        return PublicCases(revision, cases, public_digest([(i, h) for i, h, _ in rows]))
 
     @staticmethod
     def _stored(row: CaseBaseEvaluationRow) -> StoredEvaluation:

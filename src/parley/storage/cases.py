@@ -49,6 +49,7 @@ from parley.domain.listing import (
     SyncReport,
 )
 from parley.domain.query import Node
+from parley.storage.case_rows import visibility_of
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
 from parley.storage.records import check_version
@@ -113,13 +114,6 @@ def hidden_clause(reader: CaseReader) -> ColumnElement[bool] | None:
 def _access(row: CaseRow) -> CaseAccess:
     return CaseAccess(row.id, row.origin == "bundled", visibility_of(row.visibility), row.owner,
                       row.workspace_id)
-
-
-def visibility_of(value: str) -> Visibility:
-    try:
-        return Visibility(value)
-    except ValueError:  # an unknown value written into the database: nobody but the operator
-        return Visibility.PRIVATE
 
 
 def value_rows(case: Case, codebook: Codebook) -> list[dict[str, Any]]:

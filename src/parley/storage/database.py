@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,32 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from parley.domain.errors import ConfigurationError
+from parley.storage.migration_head import head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]*)"', re.MULTILINE)
-
-
-@cache
-def head_revision() -> str:
-    """The newest migration's id, read from the migration files without importing Alembic
-    (about a tenth of a second of every command's start): the one no other revises."""
-    versions = resources.files("parley.storage").joinpath("migrations", "versions")
-    ids: set[str] = set()
-    revised: set[str] = set()
-    for entry in versions.iterdir():
-        if not entry.name.endswith(".py"):
-            continue
-        found = dict(_REVISION.findall(entry.read_text(encoding="utf-8")))
-        ids.add(found["revision"])
-        if found.get("down_revision"):
-            revised.add(found["down_revision"])
-    heads = ids - revised
-    if len(heads) != 1:
-        raise ConfigurationError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
-    return heads.pop()
-
 
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
