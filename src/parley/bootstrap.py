@@ -34,7 +34,7 @@ from parley.knowledge.passwords import password_rule
 from parley.knowledge.translations import translated_search_text
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.accounts import Accounts
-from parley.services.assessments import Assessments, SavedScenarios
+from parley.services.assessments import Assessments
 from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
@@ -42,6 +42,7 @@ from parley.services.invitations import Invitations
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.read_only import EvaluationsInMemory
+from parley.services.saved_scenarios import SavedScenarios
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
 from parley.storage.case_base import CaseBaseRevisions

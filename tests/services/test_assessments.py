@@ -34,8 +34,9 @@ from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
-from parley.services.assessments import Assessments, SavedScenarios
+from parley.services.assessments import Assessments
 from parley.services.cases import RawDocument
+from parley.services.saved_scenarios import SavedScenarios
 from tests.services.fake_case_base import FakeCaseBase
 from tests.support import build, user
 

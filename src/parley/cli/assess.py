@@ -62,14 +62,16 @@ def assess(
             assessment, codebook, titles, current_language())
         data: bytes
         # the renderers (Jinja2, WeasyPrint, python-docx) load only for the format asked
-        from parley.render.brief import document_filename, render_html, render_markdown
-
         if fmt is AssessFormat.json:
             data = (json.dumps(assessment_to_dict(assessment), ensure_ascii=False, indent=2)
                     + "\n").encode()
         elif fmt is AssessFormat.md:
+            from parley.render.brief import render_markdown
+
             data = render_markdown(assessment, codebook, titles).encode()
         elif fmt is AssessFormat.html:
+            from parley.render.brief import render_html
+
             data = render_html(assessment, codebook, titles).encode()
         elif fmt is AssessFormat.pdf:
             from parley.render.documents import render_pdf
@@ -83,6 +85,8 @@ def assess(
         if output is None and not binary:
             sys.stdout.write(data.decode())
             return
+        from parley.render.brief import document_filename
+
         target = output if output is not None else Path(document_filename(scenario, fmt.value))
         if target.is_dir():
             target = target / document_filename(scenario, fmt.value)

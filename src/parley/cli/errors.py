@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 from parley.domain.errors import Conflict, InvalidInput, NotFound, ParleyError
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@cache
+def error_console() -> Console:
+    """Rich's console on stderr, made on first use (Rich's import is a cold command's cost)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "stderr":  # `from parley.cli.errors import stderr`, as before
+        return error_console()
+    raise AttributeError(name)
 
 
 def exit_code(exc: ParleyError) -> int:
@@ -23,7 +39,7 @@ def reported() -> Iterator[None]:
     try:
         yield
     except ParleyError as exc:
-        stderr.print(f"[bold red]error:[/] {escape(str(exc))}")
+        error_console().print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(exit_code(exc)) from None
 
 

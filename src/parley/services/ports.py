@@ -6,27 +6,28 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from parley.domain.access import CaseAccess, CaseReader, Classification, Role, Scope, Visibility
-from parley.domain.account import Invitation, Principal, Throttle, TokenInfo, User
-from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal
-from parley.domain.case import Case
-from parley.domain.codebook import Codebook
-from parley.domain.evidence import Unknown, Value
-from parley.domain.listing import CasePage, CaseRecord, Origin, StoredCase, SyncReport
-from parley.domain.monitoring import IndicatorSeries, MonitorSettings, StoredSeries
-from parley.domain.query import Node
-from parley.domain.scenario import SavedScenario, Scenario
-from parley.domain.workspace import (
-    Attachment,
-    Item,
-    ItemKind,
-    ItemListing,
-    ItemUnreadable,
-    Member,
-    Workspace,
-)
+if TYPE_CHECKING:
+    from parley.domain.access import CaseAccess, CaseReader, Classification, Role, Scope, Visibility
+    from parley.domain.account import Invitation, Principal, Throttle, TokenInfo, User
+    from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal
+    from parley.domain.case import Case
+    from parley.domain.codebook import Codebook
+    from parley.domain.evidence import Unknown, Value
+    from parley.domain.listing import CasePage, CaseRecord, Origin, StoredCase, SyncReport
+    from parley.domain.monitoring import IndicatorSeries, MonitorSettings, StoredSeries
+    from parley.domain.query import Node
+    from parley.domain.scenario import SavedScenario, Scenario
+    from parley.domain.workspace import (
+        Attachment,
+        Item,
+        ItemKind,
+        ItemListing,
+        ItemUnreadable,
+        Member,
+        Workspace,
+    )
 
 
 class CaseStore(Protocol):
