@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from parley.analysis.its import ItsSpec, Model, Robust, fit_its, result_to_json
+from parley.analysis.its import ItsSpec, Model, Robust, fit_its, newey_west_lags, result_to_json
 from parley.domain.errors import InvalidInput
 from parley.domain.monitoring import (
     IndicatorSeries,
@@ -90,6 +90,35 @@ def test_conformance_with_r_glm(sicily: IndicatorSeries, fixture: Path) -> None:
     if expected["theta"] is not None:
         assert result.theta is not None
         _close(result.theta, expected["theta"], "theta")
+
+
+HAC_FIXTURES = sorted(DATA.glob("r-hac-*.json"))
+
+
+def test_hac_has_fixtures() -> None:
+    assert len(HAC_FIXTURES) == 3
+
+
+@pytest.mark.parametrize("fixture", HAC_FIXTURES, ids=lambda f: f.stem)
+def test_hac_conformance_with_r_sandwich(sicily: IndicatorSeries, fixture: Path) -> None:
+    """`--robust hac` is sandwich::NeweyWest(lag = floor(4 (n/100)^(2/9)), prewhite = FALSE,
+    adjust = FALSE) on the same glm (build_hac_fixtures.R)."""
+    expected = json.loads(fixture.read_text())
+    options = expected["options"]
+    spec = ItsSpec(date(2005, 1, 1), offset="stdpop", seasonality=options["seasonality"],
+                   slope_change=options["slope_change"], model=Model(options["model"]),
+                   robust=Robust.HAC)
+    result = fit_its(sicily, spec)
+    assert newey_west_lags(result.n) == expected["lag"] == 3
+    assert set(result.coefficients) == set(expected["hac_se"])
+    for name, se in expected["hac_se"].items():
+        _close(result.coefficients[name][0], expected["estimate"][name], f"coefficient {name}")
+        _close(result.coefficients[name][1], se, f"HAC std error {name}")
+    level = expected["level_change"]
+    _close(result.level_change.rate_ratio, level["rate_ratio"], "rate ratio")
+    _close(result.level_change.ci[0], level["lo"], "level CI low")
+    _close(result.level_change.ci[1], level["hi"], "level CI high")
+    _close(result.level_change.p, level["p"], "level p (normal, as with any robust covariance)")
 
 
 def test_published_estimate_is_reproduced(sicily: IndicatorSeries) -> None:
