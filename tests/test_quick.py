@@ -19,6 +19,7 @@ from parley.config import Settings
 from parley.domain.access import OPERATOR
 from parley.domain.assessment import assessment_to_dict
 from parley.interchange.scenario_file import read_scenario
+from parley.locale import current_language, set_language
 from parley.quick import ReadOnlyCaseBase, quick_assessments
 from parley.storage.migration_head import head_revision
 
@@ -28,6 +29,14 @@ SCENARIO_FILES = [SCENARIOS / "good" / "gang-truce.yaml",
                   SCENARIOS / "good" / "national-dialogue.json",
                   SCENARIOS / "good" / "empty.yaml",
                   SCENARIOS / "realistic" / "honduras-church-truce.yaml"]
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """`--lang es` through CliRunner sets the process's language: put it back."""
+    before = current_language()
+    yield
+    set_language(before)
 
 
 def digest(path: Path) -> str:

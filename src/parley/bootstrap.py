@@ -41,6 +41,7 @@ from parley.services.curation import CaseCuration
 from parley.services.invitations import Invitations
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
+from parley.services.process_reports import ProcessReports
 from parley.services.read_only import EvaluationsInMemory
 from parley.services.saved_scenarios import SavedScenarios
 from parley.services.workspaces import Workspaces
@@ -130,6 +131,10 @@ class Parley:
     @cached_property
     def monitoring(self) -> Monitoring:
         return Monitoring(self.vault, self.workspaces)
+
+    @cached_property
+    def process_reports(self) -> ProcessReports:
+        return ProcessReports(self.workspaces, self.monitoring)
 
     @cached_property
     def invitations(self) -> Invitations:

@@ -113,7 +113,7 @@ class _Numbers:
 
 
 @cache
-def _environment(html: bool) -> Environment:
+def template_environment(html: bool) -> Environment:
     # Markdown output is not HTML: its user text goes through the `md` filter instead.
     escape = select_autoescape(enabled_extensions=("html", "j2"), default=True) if html else False
     env = Environment(
@@ -272,8 +272,8 @@ def brief_context(assessment: Assessment, codebook: Codebook,
 
 def brief_css() -> str:
     """The brief's stylesheet (screen and print), for pages that embed the brief."""
-    source, _, _ = _environment(True).loader.get_source(  # type: ignore[union-attr]
-        _environment(True), "brief.css")
+    source, _, _ = template_environment(True).loader.get_source(  # type: ignore[union-attr]
+        template_environment(True), "brief.css")
     return source
 
 
@@ -282,7 +282,7 @@ def render_markdown(assessment: Assessment, codebook: Codebook,
                     case_url: CaseUrl | None = None) -> str:
     """The brief as Markdown."""
     context = brief_context(assessment, codebook, case_titles, case_url)
-    return _environment(False).get_template("brief.md.j2").render(**context)
+    return template_environment(False).get_template("brief.md.j2").render(**context)
 
 
 def render_html(assessment: Assessment, codebook: Codebook,
@@ -293,7 +293,7 @@ def render_html(assessment: Assessment, codebook: Codebook,
     (standalone=False) an embeddable fragment for the web app's own layout."""
     context = brief_context(assessment, codebook, case_titles, case_url)
     template = "brief.html.j2" if standalone else "brief_body.html.j2"
-    return _environment(True).get_template(template).render(
+    return template_environment(True).get_template(template).render(
         **context, page_size=page_size, for_pdf=for_pdf)
 
 

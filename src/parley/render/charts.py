@@ -6,10 +6,17 @@ Labels are XML-escaped; the output is deterministic for the same input.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from parley.analysis.its import ItsResult
 from parley.domain.comparison import CrossTab
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 FONT = "font-family='system-ui, sans-serif' font-size='12'"
 
@@ -106,20 +113,13 @@ def outlook_chart_png(classes: Sequence[tuple[str, float]], title: str, scale: i
     imported here so nothing else pays for it."""
     from io import BytesIO
 
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     w, h, rows = _outlook_layout(classes)
     image = Image.new("RGB", (w * scale, h * scale), "white")
     draw = ImageDraw.Draw(image)
 
-    def font(bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-        try:
-            return ImageFont.truetype(name, 12 * scale)
-        except OSError:
-            return ImageFont.load_default(12 * scale)
-
-    regular, bold = font(), font(True)
+    regular, bold = _font(scale), _font(scale, bold=True)
     draw.text((0, 4 * scale), title, fill="#1d232b", font=bold)
     for label, y, bw, value in rows:
         draw.text((164 * scale, (y + 13) * scale), label, fill="#1d232b", font=regular,
@@ -135,26 +135,89 @@ def outlook_chart_png(classes: Sequence[tuple[str, float]], title: str, scale: i
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class _ItsFrame:
+    """The ITS chart's coordinates, shared by the SVG (pages, HTML, PDF) and the PNG (DOCX)."""
+
+    result: ItsResult
+    left: int = 56
+    right: int = 16
+    top: int = 30
+    bottom: int = 36
+    width: int = 720
+    height: int = 300
+
+    @property
+    def plot_w(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - self.top - self.bottom
+
+    @cached_property
+    def limits(self) -> tuple[float, float]:
+        series = self.result.series
+        values = [v for f in series for v in (f.observed, f.fitted, f.counterfactual)]
+        values += [f.band[1] for f in series if f.post] + [f.band[0] for f in series if f.post]
+        low, high = min([*values, 0.0]), max(values) or 1.0
+        return low, high + (high - low) * 0.05
+
+    def x(self, i: int) -> float:
+        n = len(self.result.series)
+        return self.left + (self.plot_w * i / (n - 1) if n > 1 else self.plot_w / 2)
+
+    def y(self, v: float) -> float:
+        low, high = self.limits
+        return self.top + self.plot_h * (1 - (v - low) / ((high - low) or 1.0))
+
+    def y_ticks(self) -> list[float]:
+        low, high = self.limits
+        return [low + (high - low) * k / 4 for k in range(5)]
+
+    def x_labels(self) -> list[int]:
+        n = len(self.result.series)
+        return list(range(0, n, max(1, n // 8)))
+
+    @property
+    def post(self) -> list[int]:
+        return [i for i, f in enumerate(self.result.series) if f.post]
+
+    def intervention_x(self) -> float:
+        post = self.post
+        return (self.x(post[0] - 1) + self.x(post[0])) / 2 if post[0] > 0 else self.x(post[0])
+
+    def band(self) -> list[tuple[float, float]]:
+        series, post = self.result.series, self.post
+        return ([(self.x(i), self.y(series[i].band[1])) for i in post]
+                + [(self.x(i), self.y(series[i].band[0])) for i in reversed(post)])
+
+    @property
+    def radius(self) -> float:
+        return 3 if len(self.result.series) <= 200 else 1.5
+
+
+def _font(scale: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    try:
+        return ImageFont.truetype(name, 12 * scale)
+    except OSError:
+        return ImageFont.load_default(12 * scale)
+
+
 def its_chart(result: ItsResult, title: str) -> str:
     """An interrupted time series: observed points, the fitted line, the counterfactual (dashed)
     with its 95% band after the intervention, and the intervention as a vertical line.
 
     Hand-built SVG, every label escaped; the output is deterministic for the same input.
     """
-    left, right, top, bottom, width, height = 56, 16, 30, 36, 720, 300
+    frame = _ItsFrame(result)
+    left, top, width, height = frame.left, frame.top, frame.width, frame.height
+    plot_w, plot_h = frame.plot_w, frame.plot_h
     series = result.series
-    n = len(series)
-    values = [v for f in series for v in (f.observed, f.fitted, f.counterfactual)]
-    values += [f.band[1] for f in series if f.post] + [f.band[0] for f in series if f.post]
-    low, high = min([*values, 0.0]), max(values) or 1.0
-    high += (high - low) * 0.05
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(i: int) -> float:
-        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
-
-    def y(v: float) -> float:
-        return top + plot_h * (1 - (v - low) / ((high - low) or 1.0))
+    x, y = frame.x, frame.y
 
     def path(points: Sequence[tuple[float, float]]) -> str:
         return " ".join(f"{'M' if k == 0 else 'L'}{px:.1f},{py:.1f}"
@@ -167,26 +230,22 @@ def its_chart(result: ItsResult, title: str) -> str:
              f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
              "stroke='#555'/>",
              f"<line x1='{left}' y1='{top}' x2='{left}' y2='{top + plot_h}' stroke='#555'/>"]
-    for k in range(5):  # y axis ticks
-        v = low + (high - low) * k / 4
+    for v in frame.y_ticks():
         parts.append(f"<text x='{left - 6}' y='{y(v) + 4:.1f}' text-anchor='end' {FONT}>"
                      f"{v:,.0f}</text>")
-    step = max(1, n // 8)
-    for i in range(0, n, step):  # x axis labels
+    for i in frame.x_labels():
         parts.append(f"<text x='{x(i):.1f}' y='{top + plot_h + 18}' text-anchor='middle' "
                      f"{FONT}>{escape(series[i].label)}</text>")
-    post = [i for i, f in enumerate(series) if f.post]
+    post = frame.post
     if post:
-        upper = [(x(i), y(series[i].band[1])) for i in post]
-        lower = [(x(i), y(series[i].band[0])) for i in reversed(post)]
-        parts.append(f"<path class='band' d='{path(upper + lower)} Z' fill='#f2b8a0' "
+        parts.append(f"<path class='band' d='{path(frame.band())} Z' fill='#f2b8a0' "
                      "fill-opacity='0.45' stroke='none'><title>counterfactual 95% band</title>"
                      "</path>")
         line = path([(x(i), y(series[i].counterfactual)) for i in post])
         parts.append(f"<path class='counterfactual' d='{line}' "
                      "fill='none' stroke='#c0392b' stroke-width='2' stroke-dasharray='6 4'>"
                      "<title>counterfactual: without the intervention</title></path>")
-        xi = (x(post[0] - 1) + x(post[0])) / 2 if post[0] > 0 else x(post[0])
+        xi = frame.intervention_x()
         parts.append(f"<line class='intervention' x1='{xi:.1f}' y1='{top}' x2='{xi:.1f}' "
                      f"y2='{top + plot_h}' stroke='#333' stroke-dasharray='2 3'/>")
         parts.append(f"<text x='{xi + 4:.1f}' y='{top + 12}' {FONT}>intervention "
@@ -194,10 +253,69 @@ def its_chart(result: ItsResult, title: str) -> str:
     fitted = path([(x(i), y(f.fitted)) for i, f in enumerate(series)])
     parts.append(f"<path class='fitted' d='{fitted}' "
                  "fill='none' stroke='#0b5cad' stroke-width='2'><title>fitted</title></path>")
-    radius = 3 if n <= 200 else 1.5
     for i, f in enumerate(series):
         parts.append(f"<circle class='observed' cx='{x(i):.1f}' cy='{y(f.observed):.1f}' "
-                     f"r='{radius}' fill='#222'><title>{escape(f.label)}: {f.observed:g}"
+                     f"r='{frame.radius}' fill='#222'><title>{escape(f.label)}: {f.observed:g}"
                      "</title></circle>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def its_chart_png(result: ItsResult, title: str, scale: int = 2) -> bytes:
+    """The same chart as `its_chart`, as PNG (Word cannot show SVG), from the same frame."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    frame = _ItsFrame(result)
+    image = Image.new("RGBA", (frame.width * scale, frame.height * scale), "white")
+    band = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw, band_draw = ImageDraw.Draw(image), ImageDraw.Draw(band)
+    regular, bold = _font(scale), _font(scale, bold=True)
+    series, post = result.series, frame.post
+
+    def at(px: float, py: float) -> tuple[float, float]:
+        return px * scale, py * scale
+
+    def dashed(points: Sequence[tuple[float, float]], fill: str, width: int, dash: float,
+               gap: float) -> None:
+        for (x1, y1), (x2, y2) in pairwise(points):
+            length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 or 1.0
+            t = 0.0
+            while t < length:
+                end = min(t + dash, length)
+                draw.line([at(x1 + (x2 - x1) * t / length, y1 + (y2 - y1) * t / length),
+                           at(x1 + (x2 - x1) * end / length, y1 + (y2 - y1) * end / length)],
+                          fill=fill, width=width * scale)
+                t += dash + gap
+
+    bottom_y = frame.top + frame.plot_h
+    draw.text(at(2, 4), title, fill="#1d232b", font=bold)
+    draw.line([at(frame.left, bottom_y), at(frame.left + frame.plot_w, bottom_y)], fill="#555",
+              width=scale)
+    draw.line([at(frame.left, frame.top), at(frame.left, bottom_y)], fill="#555", width=scale)
+    for v in frame.y_ticks():
+        draw.text(at(frame.left - 6, frame.y(v) + 4), f"{v:,.0f}", fill="#1d232b",
+                  font=regular, anchor="rs")
+    for i in frame.x_labels():
+        draw.text(at(frame.x(i), bottom_y + 18), series[i].label, fill="#1d232b", font=regular,
+                  anchor="ms")
+    if post:
+        band_draw.polygon([at(px, py) for px, py in frame.band()], fill=(242, 184, 160, 115))
+        image = Image.alpha_composite(image, band)
+        draw = ImageDraw.Draw(image)
+        dashed([(frame.x(i), frame.y(series[i].counterfactual)) for i in post], "#c0392b", 2,
+               6, 4)
+        xi = frame.intervention_x()
+        dashed([(xi, frame.top), (xi, bottom_y)], "#333333", 1, 2, 3)
+        draw.text(at(xi + 4, frame.top + 12), f"intervention {result.intervention}",
+                  fill="#1d232b", font=regular, anchor="ls")
+    draw.line([at(frame.x(i), frame.y(f.fitted)) for i, f in enumerate(series)], fill="#0b5cad",
+              width=2 * scale, joint="curve")
+    r = frame.radius * scale
+    for i, f in enumerate(series):
+        cx, cy = at(frame.x(i), frame.y(f.observed))
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill="#222222")
+    out = BytesIO()
+    image.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()

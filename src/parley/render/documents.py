@@ -70,9 +70,9 @@ def render_docx(assessment: Assessment, codebook: Codebook,
         footer = section.footer.paragraphs[0]
         footer.alignment = 1  # centre
         footer.add_run(_("Page") + " ")
-        _field(footer, "PAGE")
+        word_field(footer, "PAGE")
         footer.add_run(" " + _("of") + " ")
-        _field(footer, "NUMPAGES")
+        word_field(footer, "NUMPAGES")
         if c["classified"]:
             for part in (section.header.paragraphs[0], section.footer.add_paragraph()):
                 part.alignment = 1
@@ -232,7 +232,7 @@ def _similar_table(doc: DocxDocument, c: Mapping[str, Any]) -> None:
                         "(unknown never counts as a match)."))
 
 
-def _field(paragraph: Paragraph, code: str) -> None:
+def word_field(paragraph: Paragraph, code: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn

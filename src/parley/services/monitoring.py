@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -30,6 +30,7 @@ from parley.domain.monitoring import (
     StoredSeries,
     parse_moment,
 )
+from parley.domain.workspace import Item
 from parley.services.ports import VaultStore, VaultTx
 from parley.services.workspaces import Workspaces
 
@@ -160,18 +161,7 @@ class Monitoring:
                ) -> list[Alert]:
         """Every alert the actor may see (rules: parley.analysis.alerts)."""
         found, _ = self.list_series(actor, workspace_id, purpose=purpose)
-        out: list[Alert] = []
-        for stored in found:
-            if stored.settings.intervention is None:
-                continue
-            try:
-                result = fit_its(stored.series, replace(spec_of(stored), slope_change=True))
-            except InvalidInput:
-                continue  # too short or an intervention outside it: no estimate, no alert
-            out.extend(violence_alerts(stored.id, result))
-        items = self.workspaces.items(actor, workspace_id)
-        out.extend(item_alerts(items, self.today()))
-        return sorted(out, key=lambda a: a.date, reverse=True)
+        return alerts_of(found, self.workspaces.items(actor, workspace_id), self.today())
 
     # -- the Atom feed -----------------------------------------------------------------------
 
@@ -199,6 +189,22 @@ class Monitoring:
         from parley.domain.access import Scope
 
         return self.alerts(Principal(user, scope=Scope.READ), workspace_id, purpose="feed")
+
+
+def alerts_of(found: Sequence[StoredSeries], items: Iterable[Item], today: date) -> list[Alert]:
+    """The alerts of series and items already read (rules: parley.analysis.alerts), newest
+    first."""
+    out: list[Alert] = []
+    for stored in found:
+        if stored.settings.intervention is None:
+            continue
+        try:
+            result = fit_its(stored.series, replace(spec_of(stored), slope_change=True))
+        except InvalidInput:
+            continue  # too short or an intervention outside it: no estimate, no alert
+        out.extend(violence_alerts(stored.id, result))
+    out.extend(item_alerts(items, today))
+    return sorted(out, key=lambda a: a.date, reverse=True)
 
 
 def _token(secret: bytes, user: str) -> str:

@@ -265,7 +265,7 @@ class Workspaces:
         return replace(item, fields=fields)
 
     def listing(self, actor: Principal, workspace_id: str,
-                where: ItemFilter | None = None) -> ItemListing:
+                where: ItemFilter | None = None, purpose: str = "list") -> ItemListing:
         """The items the actor may see, filtered, and the ids of those that fail their
         integrity check (left out). Secret items shown are audited in ONE entry."""
         with self.vault.read() as tx:
@@ -283,7 +283,7 @@ class Workspaces:
             secret = tuple(i.id for i in items if i.classification is Classification.SECRET)
             if audited and secret:
                 tx.audit.append(actor.name, SecretRead(workspace_id, items=secret,
-                                                       purpose="list"))
+                                                       purpose=purpose))
         return ItemListing(tuple(items), found.unreadable)
 
     def items(self, actor: Principal, workspace_id: str,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 
 from parley.domain.access import Classification, Role, Scope
 from parley.domain.workspace import ItemKind, parse_classification, parse_filter
+from parley.render.process_report import RENDERERS
 from parley.web.auth import (
     AccountUser,
     AuditReader,
@@ -27,6 +28,7 @@ from parley.web.auth import (
     WorkspaceUpdater,
     get_parley,
 )
+from parley.web.reports import Paper, ReportFormat, report_response
 from parley.web.schemas import ErrorOut
 from parley.web.workspace_schemas import (
     AuditEntryOut,
@@ -207,6 +209,21 @@ def attachment_response(filename: str, content_type: str, data: bytes) -> Respon
         "X-Content-Type-Options": "nosniff",
         "X-Original-Content-Type": content_type,
     })
+
+
+@router.get("/workspaces/{workspace_id}/report", response_class=Response,
+            responses={200: {"content": {m.split(";")[0]: {} for m in RENDERERS.values()},
+                             "description": "The process report in the format asked for"}})
+def process_report(
+    request: Request, workspace_id: str, actor: ItemReader,
+    fmt: Annotated[ReportFormat | None, Query(alias="format", description=(
+        "html, pdf or docx; without it the Accept header chooses, else html"))] = None,
+    paper: Annotated[Paper, Query(description="Page size of pdf and docx")] = Paper.A4,
+) -> Response:
+    """The process report (situation, alerts, deadlines, commitments, breaches, sessions,
+    monitoring with ITS charts) with only what your clearance allows; secret items and
+    restricted or secret series read for it are audited."""
+    return report_response(request, actor, workspace_id, fmt, paper)
 
 
 @router.get("/workspaces/{workspace_id}/audit", response_model=list[AuditEntryOut])

@@ -47,6 +47,7 @@ from parley.web.auth import (
 )
 from parley.web.errors import status_of
 from parley.web.pages.forms import render_confirm, render_form
+from parley.web.reports import Paper, ReportFormat, report_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 Filter = Annotated[str | None, Query(max_length=200)]
@@ -158,6 +159,14 @@ def _refused_item_form(request: Request, workspace_id: str, kind: ItemKind, acto
                       values=form_fields(kind, form),
                       classification=str(form.get("classification") or ""),
                       errors=_problems(exc), status=status_of(exc))
+
+
+@router.get("/workspaces/{workspace_id}/report")
+def report_page(request: Request, workspace_id: str, actor: ItemReader,
+                fmt: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.html,
+                paper: Paper = Paper.A4) -> Response:
+    """The report buttons of the workspace page: HTML to read or print, PDF and DOCX."""
+    return report_response(request, actor, workspace_id, fmt, paper)
 
 
 @router.get("/workspaces/{workspace_id}/new", response_class=HTMLResponse)
