@@ -126,7 +126,7 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
     doc.add_heading(report.workspace.name, level=0)
     doc.add_paragraph(_("Process report of %(date)s for the role “%(role)s”: only what this "
                         "role's clearance allows is included.")
-                      % {"date": report.today.isoformat(), "role": report.role.value})
+                      % {"date": report.today.isoformat(), "role": _(report.role.value)})
     if report.workspace.description:
         doc.add_paragraph(report.workspace.description)
     doc.add_heading(_("Alerts"), level=1)
