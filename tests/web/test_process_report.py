@@ -26,6 +26,7 @@ from tests.web.test_workspaces_web import signed_in
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
 SECRET_TEXT = "Release of the Barrio 18 leader's brother"
 RESTRICTED_TEXT = "Church mediator reports to the bishop weekly"
+SECRET_PARTY = "Informant close to the leadership"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -48,6 +49,11 @@ def ws(app: Parley) -> str:
     today = date.today()
     party = app.workspaces.create_item(ana, ws, ItemKind.PARTY, Classification.PUBLIC,
                                        {"name": "Barrio 18", "type": "criminal-group"})
+    spy = app.workspaces.create_item(ana, ws, ItemKind.PARTY, Classification.SECRET,
+                                     {"name": SECRET_PARTY, "type": "person",
+                                      "stance": "spoiler"})
+    app.workspaces.create_item(ana, ws, ItemKind.RELATIONSHIP, Classification.SECRET,
+                               {"source": spy.id, "target": party.id, "type": "control"})
     app.workspaces.create_item(ana, ws, ItemKind.COMMITMENT, Classification.PUBLIC, {
         "party": party.id, "text": "Stop recruiting minors", "status": "agreed",
         "due_date": (today - timedelta(days=3)).isoformat(), "verification": "School reports"})
@@ -127,7 +133,8 @@ def test_the_owner_sees_everything_with_the_secret_banner(app: Parley, ws: str,
         text, header, author = docx_text(data)
         assert "SECRET" in header and author == ""
     for expected in (SECRET_TEXT, RESTRICTED_TEXT, "Stop recruiting minors", "Barrio 18",
-                     "Shooting in Rivera", "aces — Sicily", "0.885"):
+                     "Shooting in Rivera", "aces — Sicily", "0.885", "Actor map",
+                     SECRET_PARTY, "control: Barrio 18"):
         assert expected in text, (fmt, expected)
 
 
@@ -137,6 +144,7 @@ def test_an_analyst_sees_no_secret_item_in_any_format(app: Parley, ws: str, fmt:
     text = text_of(data, fmt)
     assert RESTRICTED_TEXT in text and "aces — Sicily" in text
     assert SECRET_TEXT not in text and "Shooting in Rivera" not in text
+    assert SECRET_PARTY not in text and "Actor map" in text
     assert "RESTRICTED" in text and "SECRET" not in text
 
 
@@ -146,7 +154,8 @@ def test_an_observer_sees_public_content_only_and_no_banner(app: Parley, ws: str
     data = get(app, "obs", ws, fmt)
     text = text_of(data, fmt)
     assert "Stop recruiting minors" in text and "Barrio 18" in text
-    for hidden in (SECRET_TEXT, RESTRICTED_TEXT, "aces — Sicily", "RESTRICTED", "SECRET"):
+    for hidden in (SECRET_TEXT, RESTRICTED_TEXT, "aces — Sicily", "RESTRICTED", "SECRET",
+                   SECRET_PARTY):
         assert hidden not in text, (fmt, hidden)
     assert "overdue" in text  # the public commitment is three days late
 

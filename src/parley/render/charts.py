@@ -12,6 +12,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from parley.analysis.actor_map import ActorMap, MapNode
 from parley.analysis.its import ItsResult
 from parley.domain.comparison import CrossTab
 
@@ -318,4 +319,107 @@ def its_chart_png(result: ItsResult, title: str, scale: int = 2) -> bytes:
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill="#222222")
     out = BytesIO()
     image.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+STANCE_COLOURS = {"supportive": "#1a7f37", "open": "#4fa36b", "neutral": "#8c959f",
+                  "sceptical": "#b08800", "opposed": "#cf222e", "spoiler": "#8a1c1c",
+                  "unknown": "#c9ced6"}
+EDGE_STYLES = {  # colour, width, dash ("" for solid)
+    "alliance": ("#1a7f37", 2, ""), "rivalry": ("#cf222e", 2, "6 4"),
+    "patronage": ("#0b5cad", 2, ""), "control": ("#24292f", 3, ""),
+    "communication-channel": ("#8c959f", 2, "2 3")}
+_MAP_W, _MAP_H, _MAP_PAD = 720, 440, 70
+
+
+def _map_xy(node: MapNode) -> tuple[float, float]:
+    return (_MAP_PAD + node.x * (_MAP_W - 2 * _MAP_PAD),
+            _MAP_PAD / 2 + node.y * (_MAP_H - 1.5 * _MAP_PAD))
+
+
+def _map_radius(node: MapNode) -> float:
+    return 8 + 3 * (node.influence or 0)
+
+
+def actor_map_svg(m: ActorMap, title: str) -> str:
+    """Parties coloured by stance, sized by influence, spoilers ringed; relationships styled by
+    type; a legend. Every label escaped; deterministic for the same map."""
+    height = _MAP_H + 60
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' role='img' viewBox='0 0 {_MAP_W} "
+             f"{height}' width='100%' aria-label='{escape(title)}' class='actor-map'>",
+             f"<title>{escape(title)}</title>"]
+    at = {n.id: _map_xy(n) for n in m.nodes}
+    for e in m.edges:
+        colour, width, dash = EDGE_STYLES.get(e.type, ("#555", 1, ""))
+        (x1, y1), (x2, y2) = at[e.source], at[e.target]
+        dashed = f" stroke-dasharray='{dash}'" if dash else ""
+        parts.append(f"<line class='edge {escape(e.type)}' x1='{x1:.1f}' y1='{y1:.1f}' "
+                     f"x2='{x2:.1f}' y2='{y2:.1f}' stroke='{colour}' stroke-width='{width}'"
+                     f"{dashed}><title>{escape(m.name(e.source))} — "
+                     f"{escape(e.type.replace('-', ' '))} — {escape(m.name(e.target))}"
+                     "</title></line>")
+    for n in m.nodes:
+        x, y = at[n.id]
+        r = _map_radius(n)
+        colour = STANCE_COLOURS.get(n.stance, STANCE_COLOURS["unknown"])
+        label = f"{n.name} ({n.type.replace('-', ' ')}, {n.stance})"
+        if n.spoiler:
+            parts.append(f"<circle class='spoiler-ring' cx='{x:.1f}' cy='{y:.1f}' r='{r + 5:.1f}'"
+                         " fill='none' stroke='#8a1c1c' stroke-width='2' "
+                         "stroke-dasharray='3 2'/>")
+        parts.append(f"<circle class='node' data-stance='{escape(n.stance)}' cx='{x:.1f}' "
+                     f"cy='{y:.1f}' r='{r:.1f}' fill='{colour}' stroke='#24292f'>"
+                     f"<title>{escape(label)}</title></circle>")
+        mark = " ⚠" if n.spoiler else ""
+        parts.append(f"<text x='{x:.1f}' y='{y + r + 14:.1f}' text-anchor='middle' {FONT}>"
+                     f"{escape(n.name)}{mark}</text>")
+    y = _MAP_H + 14
+    x = 0.0
+    for stance, colour in STANCE_COLOURS.items():
+        parts.append(f"<circle cx='{x + 6:.0f}' cy='{y - 4}' r='6' fill='{colour}'/>"
+                     f"<text x='{x + 16:.0f}' y='{y}' {FONT}>{stance}</text>")
+        x += 16 + 8 * len(stance) + 14
+    y += 24
+    x = 0.0
+    for kind, (colour, width, dash) in EDGE_STYLES.items():
+        dashed = f" stroke-dasharray='{dash}'" if dash else ""
+        parts.append(f"<line x1='{x:.0f}' y1='{y - 4}' x2='{x + 24:.0f}' y2='{y - 4}' "
+                     f"stroke='{colour}' stroke-width='{width}'{dashed}/>"
+                     f"<text x='{x + 30:.0f}' y='{y}' {FONT}>{kind.replace('-', ' ')}</text>")
+        x += 30 + 7.5 * len(kind) + 16
+    parts.append(f"<text x='{_MAP_W}' y='{y}' text-anchor='end' {FONT}>⚠ spoiler</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def actor_map_png(m: ActorMap, title: str, scale: int = 2) -> bytes:
+    """The map without its legend, as PNG for DOCX (the report's table names everything)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (_MAP_W * scale, _MAP_H * scale), "white")
+    draw = ImageDraw.Draw(image)
+    font = _font(scale)
+    at = {n.id: _map_xy(n) for n in m.nodes}
+    for e in m.edges:
+        colour, width, _dash = EDGE_STYLES.get(e.type, ("#555555", 1, ""))
+        (x1, y1), (x2, y2) = at[e.source], at[e.target]
+        draw.line([(x1 * scale, y1 * scale), (x2 * scale, y2 * scale)], fill=colour,
+                  width=width * scale)
+    for n in m.nodes:
+        x, y = at[n.id]
+        r = _map_radius(n)
+        if n.spoiler:
+            rr = (r + 5) * scale
+            draw.ellipse([x * scale - rr, y * scale - rr, x * scale + rr, y * scale + rr],
+                         outline="#8a1c1c", width=2 * scale)
+        draw.ellipse([(x - r) * scale, (y - r) * scale, (x + r) * scale, (y + r) * scale],
+                     fill=STANCE_COLOURS.get(n.stance, STANCE_COLOURS["unknown"]),
+                     outline="#24292f")
+        draw.text((x * scale, (y + r + 14) * scale), n.name + (" (!)" if n.spoiler else ""),
+                  fill="#1d232b", font=font, anchor="ms")
+    draw.text((2 * scale, 4 * scale), title, fill="#1d232b", font=_font(scale, bold=True))
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
     return out.getvalue()

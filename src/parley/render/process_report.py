@@ -22,7 +22,7 @@ from markupsafe import Markup
 from parley.locale import format_decimal
 from parley.locale import gettext as _
 from parley.render.brief import PageSize, template_environment
-from parley.render.charts import its_chart, its_chart_png
+from parley.render.charts import actor_map_png, actor_map_svg, its_chart, its_chart_png
 from parley.render.documents import PAGE_MM, word_field
 from parley.services.process_reports import UPCOMING_DAYS, ProcessReport, SeriesSection
 
@@ -60,8 +60,11 @@ def report_context(report: ProcessReport) -> dict[str, Any]:
         """A referenced item's title; blank when absent or above the reader's clearance."""
         return report.names.get(str(item_id), "") if item_id else ""
 
+    actors = actor_map_svg(report.actors, report.workspace.name) if report.actors.nodes else ""
     return {"r": report, "sections": sections, "name": name, "fmt": _fmt,
-            "upcoming_days": UPCOMING_DAYS}
+            "upcoming_days": UPCOMING_DAYS,
+            "actors_svg": Markup(actors),  # noqa: S704 - escaped SVG
+            "actors_uri": "data:image/svg+xml;base64," + base64.b64encode(actors.encode()).decode()}
 
 
 def render_report_html(report: ProcessReport, *, page_size: PageSize = "A4",
@@ -167,6 +170,17 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
                 str(i.fields.get("summary") or "")] for i in report.sessions])
     else:
         doc.add_paragraph(_("No session recorded."))
+    doc.add_heading(_("Actor map"), level=1)
+    if report.actors.nodes:
+        doc.add_picture(BytesIO(actor_map_png(report.actors, report.workspace.name)),
+                        width=Mm(width - 30))
+        table([_("Name"), _("Type"), _("Stance"), _("Influence (0-5)"), _("Relationships")],
+              [[n.name + (" ⚠ " + _("spoiler") if n.spoiler else ""), _(n.type), _(n.stance),
+                "" if n.influence is None else str(n.influence),
+                "; ".join(f"{_(kind)}: {other}" for kind, other in report.actors.links_of(n.id))]
+               for n in report.actors.nodes])
+    else:
+        doc.add_paragraph(_("No party to show."))
     doc.add_heading(_("Violence before and after"), level=1)
     for s in c["sections"]:
         doc.add_heading(s.title, level=2)

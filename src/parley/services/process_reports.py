@@ -3,8 +3,8 @@
 One read of what the reader may see (items and indicator series at or below their clearance;
 secret items and restricted or secret series read are audited with the purpose `report`),
 then everything the report shows is derived from it: commitments and their status, breaches,
-deadlines, alerts, and for each series its interrupted-time-series estimate and the
-before/after table. Renderers (`render/process_report.py`) draw it as HTML, PDF or DOCX, so
+deadlines, alerts, the actor map, and for each series its interrupted-time-series estimate
+and the before/after table. Renderers (`render/process_report.py`) draw it as HTML, PDF or DOCX, so
 every format shows the same content to the same reader. Sections are plain fields: the living
 assessment and the actor map (issue 11) add theirs beside these.
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from parley.analysis.actor_map import ActorMap, actor_map
 from parley.analysis.alerts import BeforeAfter, before_after
 from parley.analysis.its import ItsResult, fit_its
 from parley.domain.access import Classification, Role
@@ -58,6 +59,7 @@ class ProcessReport:
     series: tuple[SeriesSection, ...]
     names: Mapping[str, str]
     """Item id -> title, for the references the report shows (never raw ids)."""
+    actors: ActorMap
 
     @property
     def classified(self) -> bool:
@@ -117,4 +119,5 @@ class ProcessReports:
             alerts=tuple(alerts_of(found, items, today)),
             series=tuple(_series_section(s, found) for s in found),
             names={i.id: i.title for i in items},
+            actors=actor_map(items),
         )

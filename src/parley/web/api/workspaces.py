@@ -12,7 +12,9 @@ from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 
 from parley.domain.access import Classification, Role, Scope
 from parley.domain.workspace import ItemKind, parse_classification, parse_filter
+from parley.render.charts import actor_map_svg
 from parley.render.process_report import RENDERERS
+from parley.services.actor_maps import map_of
 from parley.web.auth import (
     AccountUser,
     AuditReader,
@@ -209,6 +211,25 @@ def attachment_response(filename: str, content_type: str, data: bytes) -> Respon
         "X-Content-Type-Options": "nosniff",
         "X-Original-Content-Type": content_type,
     })
+
+
+@router.get("/workspaces/{workspace_id}/actor-map.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}},
+                             "description": "The actor map, drawn on the server"}})
+def actor_map_svg_route(
+    request: Request, workspace_id: str, actor: ItemReader,
+    type_: Annotated[list[str], Query(alias="type", max_length=20,
+                                      description="Only parties of these types")] = [],  # noqa: B006
+    stance: Annotated[list[str], Query(max_length=20,
+                                       description="Only parties of these stances")] = [],  # noqa: B006
+) -> Response:
+    """Parties coloured by stance, sized by influence, spoilers marked, relationships by type:
+    only what your clearance allows (secret items read for it are audited)."""
+    parley = get_parley(request)
+    name = parley.workspaces.get(actor, workspace_id).workspace.name
+    found = map_of(parley.workspaces, actor, workspace_id, types=type_, stances=stance)
+    return Response(actor_map_svg(found, name), media_type="image/svg+xml",
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/workspaces/{workspace_id}/report", response_class=Response,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from parley.domain.access import Action, Classification, Role, Scope, is_allowed
@@ -22,6 +23,8 @@ from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, ParleyError, ValidationFailed
 from parley.domain.workspace import (
     KINDS,
+    PARTY_TYPES,
+    STANCES,
     FieldType,
     ItemKind,
     parse_classification,
@@ -29,6 +32,8 @@ from parley.domain.workspace import (
     parse_kind,
     parse_role,
 )
+from parley.render.charts import actor_map_svg
+from parley.services.actor_maps import map_of
 from parley.web.api.workspaces import attachment_response
 from parley.web.auth import (
     AccountUser,
@@ -159,6 +164,27 @@ def _refused_item_form(request: Request, workspace_id: str, kind: ItemKind, acto
                       values=form_fields(kind, form),
                       classification=str(form.get("classification") or ""),
                       errors=_problems(exc), status=status_of(exc))
+
+
+@router.get("/workspaces/{workspace_id}/actors", response_class=HTMLResponse)
+def actors_page(request: Request, workspace_id: str, actor: ItemReader,
+                type_: Annotated[list[str], Query(alias="type", max_length=20)] = [],  # noqa: B006
+                stance: Annotated[list[str], Query(max_length=20)] = []  # noqa: B006
+                ) -> HTMLResponse:
+    """The actor map (server-side SVG) and the same content as a table."""
+    parley = get_parley(request)
+    view = parley.workspaces.get(actor, workspace_id)
+    errors: list[str] = []
+    found = None
+    try:
+        found = map_of(parley.workspaces, actor, workspace_id, types=type_, stances=stance)
+    except InvalidInput as exc:
+        errors.append(str(exc))
+    svg = Markup(actor_map_svg(found, view.workspace.name)) if found else ""  # noqa: S704
+    return render_form(request, "workspaces/actors.html", {
+        "view": view, "map": found, "svg": svg, "errors": errors,
+        "party_types": PARTY_TYPES, "stances": STANCES,
+        "chosen_types": type_, "chosen_stances": stance}, 400 if errors else 200)
 
 
 @router.get("/workspaces/{workspace_id}/report")
