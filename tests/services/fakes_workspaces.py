@@ -132,6 +132,10 @@ class FakeWorkspaces:
         item = self.st.items.get(item_id)
         return item.classification if item and item.workspace_id == workspace_id else None
 
+    def item_kind(self, workspace_id: str, item_id: str) -> str | None:
+        item = self.st.items.get(item_id)
+        return item.kind.value if item and item.workspace_id == workspace_id else None
+
     def add_item(self, workspace_id: str, kind: ItemKind, classification: Classification,
                  fields: dict[str, Any], created_by: str,
                  attachment: tuple[Attachment, bytes] | None = None) -> Item:

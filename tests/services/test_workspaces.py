@@ -81,6 +81,33 @@ def test_references_and_stale_versions(app: Parley, team: tuple[str, dict[str, P
         app.workspaces.remove_member(p["owner"], ws, "owner")
 
 
+def test_links_must_point_to_the_kind_they_name(app: Parley,
+                                                team: tuple[str, dict[str, Principal]]) -> None:
+    """Issue 11, bad input: a link to an item of the wrong kind, or a relationship from a party
+    to itself, is refused naming the field and what is allowed; nothing is written."""
+    ws, p = team
+    note = app.workspaces.create_item(p["owner"], ws, ItemKind.NOTE, C.PUBLIC, {"title": "n"})
+    gang = app.workspaces.create_item(p["owner"], ws, ItemKind.PARTY, C.PUBLIC,
+                                      {"name": "MS-13", "type": "criminal-group"})
+    before = len(app.workspaces.items(p["owner"], ws))
+    with pytest.raises(ValidationFailed) as wrong:
+        app.workspaces.create_item(p["owner"], ws, ItemKind.RELATIONSHIP, C.PUBLIC,
+                                   {"source": gang.id, "target": note.id, "type": "rivalry"})
+    assert [(x.field, x.message) for x in wrong.value.problems] == [
+        ("target", f"'{note.id}' is a note, not a party: a target must be a party of this "
+                   "workspace")]
+    with pytest.raises(ValidationFailed, match="not a party to itself"):
+        app.workspaces.create_item(p["owner"], ws, ItemKind.RELATIONSHIP, C.PUBLIC,
+                                   {"source": gang.id, "target": gang.id, "type": "alliance"})
+    with pytest.raises(ValidationFailed, match="not a commitment"):
+        app.workspaces.create_item(p["owner"], ws, ItemKind.INCIDENT, C.PUBLIC, {
+            "date": "2026-01-02", "type": "breach", "description": "x", "commitment": gang.id})
+    with pytest.raises(ValidationFailed, match="party"):
+        app.workspaces.create_item(p["owner"], ws, ItemKind.COMMITMENT, C.PUBLIC,
+                                   {"text": "t", "status": "agreed", "party": note.id})
+    assert len(app.workspaces.items(p["owner"], ws)) == before
+
+
 def test_filters(app: Parley, team: tuple[str, dict[str, Principal]]) -> None:
     ws, p = team
     app.workspaces.create_item(p["owner"], ws, ItemKind.COMMITMENT, C.RESTRICTED,

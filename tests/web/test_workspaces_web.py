@@ -109,6 +109,8 @@ def test_xss_payloads_in_every_text_field_are_escaped(app: Parley) -> None:
     ws = app.workspaces.create(owner, XSS[0], XSS[1])
     party = app.workspaces.create_item(owner, ws.id, ItemKind.PARTY, Classification("secret"),
                                        {"name": XSS[1], "type": "person"})
+    other = app.workspaces.create_item(owner, ws.id, ItemKind.PARTY, Classification("secret"),
+                                       {"name": XSS[2], "type": "person"})
     pages = [f"/workspaces/{ws.id}", f"/workspaces/{ws.id}/audit", "/workspaces"]
     for kind in ItemKind:
         if kind is ItemKind.DOCUMENT:
@@ -124,8 +126,8 @@ def test_xss_payloads_in_every_text_field_are_escaped(app: Parley) -> None:
                 fields[spec.name] = spec.choices[0]
             elif spec.type is FieldType.DATE and spec.required:
                 fields[spec.name] = "2026-01-01"
-            elif spec.type is FieldType.REF and spec.required:
-                fields[spec.name] = party.id
+            elif spec.type is FieldType.REF and spec.required:  # two ends: two parties
+                fields[spec.name] = other.id if spec.name == "target" else party.id
         item = app.workspaces.create_item(owner, ws.id, kind, Classification("restricted"), fields)
         pages.append(f"/workspaces/{ws.id}/items/{item.id}")
     for url in pages:
@@ -235,3 +237,30 @@ def test_security_headers_on_pages_and_api(web: TestClient) -> None:
             assert r.headers.get(key) == value, (url, key)
     csp = HEADERS["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "frame-ancestors 'none'" in csp
+
+
+def test_relationships_show_names_and_pickers_offer_only_their_kind(app: Parley) -> None:
+    """Issue 11, item 5: relationships were listed as raw ids and the party picker offered
+    notes, incidents and documents."""
+    owner = user(app, "names")
+    client = signed_in(app, "names")
+    ws = app.workspaces.create(owner, "Names").id
+    ms = app.workspaces.create_item(owner, ws, ItemKind.PARTY, Classification("public"),
+                                    {"name": "MS-13", "type": "criminal-group"})
+    b18 = app.workspaces.create_item(owner, ws, ItemKind.PARTY, Classification("public"),
+                                     {"name": "Barrio 18", "type": "criminal-group"})
+    note = app.workspaces.create_item(owner, ws, ItemKind.NOTE, Classification("public"),
+                                      {"title": "Minutes of the first meeting"})
+    rel = app.workspaces.create_item(owner, ws, ItemKind.RELATIONSHIP, Classification("public"),
+                                     {"source": ms.id, "target": b18.id,
+                                      "type": "communication-channel"})
+    for url in (f"/workspaces/{ws}", f"/workspaces/{ws}?kind=relationship",
+                f"/workspaces/{ws}/items/{rel.id}"):
+        page = client.get(url).text
+        assert "MS-13 — communication-channel — Barrio 18" in page or \
+            "MS-13 — communication channel — Barrio 18" in page, url
+        assert f"{ms.id} communication-channel" not in page, url
+    form = client.get(f"/workspaces/{ws}/new", params={"kind": "relationship"}).text
+    picker = form[form.index('id="f-source"'):form.index("</select>", form.index('id="f-source"'))]
+    assert "MS-13" in picker and "Barrio 18" in picker
+    assert "Minutes of the first meeting" not in picker and note.id not in picker

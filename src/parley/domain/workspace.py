@@ -59,6 +59,7 @@ class FieldSpec:
     maximum: int | None = None
     personal: bool = False  # holds personal names (pseudonymised in anonymised exports)
     filterable: bool = False
+    refers_to: ItemKind | None = None  # a REF field's kind: pickers offer only it
 
 
 def _f(name: str, type_: FieldType, label: str, **kw: Any) -> FieldSpec:
@@ -86,8 +87,8 @@ KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
         _f("notes", FieldType.TEXT, "Notes"),
     ),
     ItemKind.RELATIONSHIP: (
-        _f("source", FieldType.REF, "From party", required=True),
-        _f("target", FieldType.REF, "To party", required=True),
+        _f("source", FieldType.REF, "From party", required=True, refers_to=ItemKind.PARTY),
+        _f("target", FieldType.REF, "To party", required=True, refers_to=ItemKind.PARTY),
         _f("type", FieldType.CHOICE, "Relationship", required=True, choices=RELATIONSHIP_TYPES,
            filterable=True),
         _f("description", FieldType.TEXT, "Description"),
@@ -108,7 +109,7 @@ KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
         _f("summary", FieldType.TEXT, "Summary"),
     ),
     ItemKind.COMMITMENT: (
-        _f("party", FieldType.REF, "Party"),
+        _f("party", FieldType.REF, "Party", refers_to=ItemKind.PARTY),
         _f("text", FieldType.TEXT, "Commitment", required=True),
         _f("eligibility_conditions", FieldType.TEXT, "Eligibility conditions"),
         _f("retention_conditions", FieldType.TEXT, "Retention conditions"),
@@ -122,7 +123,7 @@ KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
         _f("type", FieldType.CHOICE, "Type", required=True, choices=INCIDENT_TYPES,
            filterable=True),
         _f("description", FieldType.TEXT, "What happened", required=True),
-        _f("commitment", FieldType.REF, "Commitment breached"),
+        _f("commitment", FieldType.REF, "Commitment breached", refers_to=ItemKind.COMMITMENT),
         _f("status", FieldType.CHOICE, "Status", choices=INCIDENT_STATUSES, filterable=True),
         _f("resolution", FieldType.TEXT, "How it was resolved"),
     ),
@@ -343,15 +344,20 @@ class ItemListing:
     unreadable: tuple[str, ...] = ()
 
 
-def item_title(kind: ItemKind, fields: Mapping[str, Any]) -> str:
-    """A short label for lists."""
+def item_title(kind: ItemKind, fields: Mapping[str, Any],
+               names: Mapping[str, str] | None = None) -> str:
+    """A short label for lists; a relationship names its parties from `names` (item id ->
+    title; an end not in it, e.g. above the reader's clearance, shows as "?")."""
     for key in ("name", "title"):
         if fields.get(key):
             return str(fields[key])
     if kind is ItemKind.SESSION:
         return f"Session {fields.get('date') or ''} {fields.get('place') or ''}".strip()
     if kind is ItemKind.RELATIONSHIP:
-        return f"{fields.get('source')} {fields.get('type')} {fields.get('target')}"
+        known = names or {}
+        source = known.get(str(fields.get("source")), "?")
+        target = known.get(str(fields.get("target")), "?")
+        return f"{source} — {str(fields.get('type') or '').replace('-', ' ')} — {target}"
     if kind is ItemKind.INCIDENT:
         return f"{(fields.get('type') or 'incident').capitalize()} {fields.get('date') or ''}"
     text = str(fields.get("text") or "")

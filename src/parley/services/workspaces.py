@@ -319,6 +319,17 @@ class Workspaces:
             c = tx.workspaces.item_classification(workspace_id, str(ref))
             if ref == self_id or c is None or not visible(role, c):
                 problems.append(Problem(f"no item '{ref}' in this workspace", field=spec.name))
+                continue
+            wanted = spec.refers_to
+            found = tx.workspaces.item_kind(workspace_id, str(ref))
+            if wanted is not None and found != wanted.value:
+                problems.append(Problem(f"'{ref}' is a {found}, not a {wanted.value}: a "
+                                        f"{spec.name} must be a {wanted.value} of this workspace",
+                                        field=spec.name))
+        if kind is ItemKind.RELATIONSHIP and fields.get("source") and \
+                fields.get("source") == fields.get("target"):
+            problems.append(Problem("a relationship joins two different parties, not a party "
+                                    "to itself", field="target"))
         if problems:
             raise ValidationFailed(problems)
 

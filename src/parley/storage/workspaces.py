@@ -252,6 +252,12 @@ class WorkspaceRepository:
         except ValueError:  # a forged column: treat as the most sensitive
             return Classification.SECRET
 
+    def item_kind(self, workspace_id: str, item_id: str) -> str | None:
+        found = self.s.scalar(
+            select(ItemRow.kind).join(WorkspaceRow, ItemRow.workspace_pk == WorkspaceRow.pk)
+            .where(WorkspaceRow.id == workspace_id, ItemRow.id == item_id))
+        return str(found) if found else None
+
     def _seal_attachment(self, ws: WorkspaceRow, item_id: str, classification: Classification,
                          content: bytes) -> bytes:
         return BOUND + seal(self._data_key(ws), content,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -44,20 +45,23 @@ def code_label(var: Variable, code: str) -> str:
     return var.code_labels.get(code) or code.replace("-", " ").capitalize()
 
 
-def localized_item_title(item: Item) -> str:
+def localized_item_title(item: Item, names: Mapping[str, str] | None = None) -> str:
     """An item's list label in the current language (generated titles are English in the
-    domain: 'Session 2026-01-02 Tegucigalpa', 'Breach 2026-02-03')."""
+    domain: 'Session 2026-01-02 Tegucigalpa', 'Breach 2026-02-03'); a relationship names its
+    parties from `names` (id -> title of the items the reader sees), never their ids."""
     fields = item.fields
     if fields.get("name") or fields.get("title") \
             or locale.current_language() == locale.DEFAULT_LANGUAGE:
-        return item.title
+        return item_title(item.kind, fields, names)
     _ = locale.gettext
     if item.kind is ItemKind.SESSION:
         date = locale.format_date(fields.get("date")) if fields.get("date") else ""
         return _("Session %(date)s %(place)s") % {
             "date": date, "place": fields.get("place") or ""}
     if item.kind is ItemKind.RELATIONSHIP:
-        return f"{fields.get('source')} {_(str(fields.get('type')))} {fields.get('target')}"
+        known = names or {}
+        return (f"{known.get(str(fields.get('source')), '?')} — {_(str(fields.get('type')))} — "
+                f"{known.get(str(fields.get('target')), '?')}")
     if item.kind is ItemKind.INCIDENT:
         kind = _(str(fields.get("type") or "incident")).capitalize()
         date = locale.format_date(fields.get("date")) if fields.get("date") else ""

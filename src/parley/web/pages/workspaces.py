@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from parley.bootstrap import Parley
 from parley.domain.access import Action, Classification, Role, Scope, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, ParleyError, ValidationFailed
@@ -26,6 +27,8 @@ from parley.domain.workspace import (
     PARTY_TYPES,
     STANCES,
     FieldType,
+    Item,
+    ItemFilter,
     ItemKind,
     parse_classification,
     parse_filter,
@@ -105,6 +108,17 @@ def workspace_create(request: Request, actor: WorkspaceCreator,
     return RedirectResponse(_ws_url(ws.id), status_code=303)
 
 
+def _names(parley: Parley, actor: Principal, workspace_id: str, items: list[Item],
+           where: ItemFilter | None) -> dict[str, str]:
+    """Titles of the parties the listed relationships join (read only when a filter left
+    them out of the list), so relationships show names, never ids."""
+    if not any(i.kind is ItemKind.RELATIONSHIP for i in items):
+        return {}
+    parties = items if where is None or where == ItemFilter() else parley.workspaces.items(
+        actor, workspace_id, ItemFilter(kind=ItemKind.PARTY))
+    return {i.id: i.title for i in parties}
+
+
 @router.get("/workspaces/{workspace_id}", response_class=HTMLResponse)
 def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
                    kind: Filter = None, classification: Filter = None, status: Filter = None,
@@ -116,7 +130,9 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
     assessments = parley.scenarios.in_workspace(actor, workspace_id)
     role = view.role
     return render_form(request, "workspaces/show.html", {
-        "view": view, "items": items, "kinds": list(ItemKind), "assessments": assessments,
+        "view": view, "items": items,
+        "names": _names(parley, actor, workspace_id, items, where),
+        "kinds": list(ItemKind), "assessments": assessments,
         "classifications": [c for c in Classification
                             if is_allowed(role, Action.ITEM_READ, c, Scope.READ)],
         "create_classifications": [c for c in Classification
@@ -141,6 +157,7 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
             Classification.RESTRICTED.value if Classification.RESTRICTED in allowed
             else allowed[0].value if allowed else "")
     current = item.classification if item is not None else Classification.PUBLIC
+    visible_items = parley.workspaces.items(actor, workspace_id)
     can_save = is_allowed(role, action, current, actor.scope) and bool(allowed)
     return render_form(request, "workspaces/item_form.html", {
         "workspace_id": workspace_id, "kind": kind, "specs": KINDS[kind], "item": item,
@@ -151,10 +168,17 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
         "can_save": can_save,
         "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
                                                       actor.scope),
-        "refs": {i.id: f"{i.kind.value}: {i.title}"
-                 for i in parley.workspaces.items(actor, workspace_id)
-                 if item is None or i.id != item.id},
+        "refs": _pickers(kind, [i for i in visible_items if item is None or i.id != item.id]),
+        "names": {i.id: i.title for i in visible_items},
     }, status)
+
+
+def _pickers(kind: ItemKind, items: list[Item]) -> dict[str, dict[str, str]]:
+    """For each link field of `kind`, the items it may point to: only those of the kind it
+    refers to, by title (a party picker offers parties, not notes or incidents)."""
+    return {spec.name: {i.id: i.title for i in items
+                        if spec.refers_to is None or i.kind is spec.refers_to}
+            for spec in KINDS[kind] if spec.type is FieldType.REF}
 
 
 def _refused_item_form(request: Request, workspace_id: str, kind: ItemKind, actor: Principal,
