@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from parley.bootstrap import Parley
-from parley.domain.access import Classification
+from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.workspace import KINDS, FieldType, ItemKind
 from parley.web.app import create_app
@@ -264,3 +264,24 @@ def test_relationships_show_names_and_pickers_offer_only_their_kind(app: Parley)
     picker = form[form.index('id="f-source"'):form.index("</select>", form.index('id="f-source"'))]
     assert "MS-13" in picker and "Barrio 18" in picker
     assert "Minutes of the first meeting" not in picker and note.id not in picker
+
+
+def test_the_audit_page_filters_by_person_kind_and_action_and_names_items(app: Parley) -> None:
+    owner = user(app, "auditor")
+    helper = user(app, "helper")
+    client = signed_in(app, "auditor")
+    ws = app.workspaces.create(owner, "Audited").id
+    app.workspaces.set_member(owner, ws, "helper", Role.NEGOTIATOR)
+    app.workspaces.create_item(owner, ws, ItemKind.NOTE, Classification("public"),
+                               {"title": "Owner's note"})
+    app.workspaces.create_item(helper, ws, ItemKind.COMMITMENT, Classification("public"),
+                               {"text": "Helper's commitment", "status": "agreed"})
+    url = f"/workspaces/{ws}/audit"
+    everything = client.get(url).text
+    assert "Owner&#39;s note" in everything and "Helper&#39;s commitment" in everything
+    by_helper = client.get(url, params={"who": "helper"}).text
+    assert "Helper&#39;s commitment" in by_helper and "Owner&#39;s note" not in by_helper
+    notes = client.get(url, params={"kind": "note"}).text
+    assert "Owner&#39;s note" in notes and "Helper&#39;s commitment" not in notes
+    added = client.get(url, params={"action": "member.added"}).text
+    assert "<td>member.added</td>" in added and "<td>item.created</td>" not in added

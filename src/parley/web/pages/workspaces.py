@@ -11,6 +11,7 @@ A form the role cannot save is read-only and has no Save button. Controls are sh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
@@ -351,8 +352,26 @@ def member_remove(request: Request, workspace_id: str, user: str, actor: MemberM
 
 
 @router.get("/workspaces/{workspace_id}/audit", response_class=HTMLResponse)
-def audit_page(request: Request, workspace_id: str, actor: AuditReader) -> HTMLResponse:
+def audit_page(request: Request, workspace_id: str, actor: AuditReader,
+               who: Filter = None, kind: Filter = None, action: Filter = None) -> HTMLResponse:
+    """The owner's audit log, filterable by person, item kind and action; items are named by
+    their titles (ids stay beside them, as the log records ids)."""
     parley = get_parley(request)
+    entries = parley.workspaces.audit_log(actor, workspace_id)
+    items = parley.workspaces.listing(actor, workspace_id, purpose="audit").items
+    names = {i.id: i.title for i in items}
+    kinds = {i.id: i.kind.value for i in items}
+
+    def kind_of(details: Mapping[str, Any]) -> str:
+        return str(details.get("kind") or kinds.get(str(details.get("item")), ""))
+
+    shown = [e for e in entries
+             if (not who or e.actor == who) and (not action or e.event == action)
+             and (not kind or kind_of(e.details) == kind)]
     return render_form(request, "workspaces/audit.html", {
-        "view": parley.workspaces.get(actor, workspace_id),
-        "entries": parley.workspaces.audit_log(actor, workspace_id)})
+        "view": parley.workspaces.get(actor, workspace_id), "entries": shown,
+        "total": len(entries), "names": names, "kind_of": kind_of,
+        "people": sorted({e.actor for e in entries}),
+        "actions": sorted({e.event for e in entries}),
+        "kinds": [k.value for k in ItemKind],
+        "filters": {"who": who or "", "kind": kind or "", "action": action or ""}})
