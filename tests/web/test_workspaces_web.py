@@ -285,3 +285,6 @@ def test_the_audit_page_filters_by_person_kind_and_action_and_names_items(app: P
     assert "Owner&#39;s note" in notes and "Helper&#39;s commitment" not in notes
     added = client.get(url, params={"action": "member.added"}).text
     assert "<td>member.added</td>" in added and "<td>item.created</td>" not in added
+    app.workspaces.export(owner, ws)  # its entry's `items` is a count, not a list of ids
+    exported = client.get(url, params={"action": "workspace.exported"})
+    assert exported.status_code == 200 and "items=2" in exported.text
