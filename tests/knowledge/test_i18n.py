@@ -51,13 +51,17 @@ def test_every_bundled_case_has_its_title_and_summary(language: str,
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_every_guideline_has_its_title(language: str, codebook: Codebook) -> None:
+def test_every_guideline_has_its_title_and_message(language: str, codebook: Codebook) -> None:
     text = knowledge_text(language)
     assert text is not None
     guidelines = load_guidelines(codebook, {})
     assert len(guidelines) == 81
     missing = [g.id for g in guidelines if g.id not in text.guidelines]
     assert not missing, f"knowledge/i18n/{language}/guidelines.yaml lacks {missing}"
+    no_message = [g.id for g in guidelines if not text.guidelines[g.id][1]]
+    assert not no_message, f"knowledge/i18n/{language}/guidelines.yaml: no message for {no_message}"
+    same = [g.id for g in guidelines if text.guidelines[g.id][1] == g.message]
+    assert not same, f"messages left in English: {same}"
 
 
 def test_a_key_that_names_nothing_is_refused(codebook: Codebook, monkeypatch: pytest.MonkeyPatch
