@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
+from parley.domain.account import Principal
 from parley.domain.monitoring import MonitorSettings
 from parley.domain.workspace import ItemKind
 from parley.interchange.indicator_csv import read_indicator_file
@@ -72,14 +73,8 @@ def ws(app: Parley) -> str:
 
 
 def bearer(app: Parley, name: str) -> dict[str, str]:
-    token = app.accounts.create_token(app_principal(name), name).secret
+    token = app.accounts.create_token(Principal(name), name).secret
     return {"Authorization": f"Bearer {token}"}
-
-
-def app_principal(name: str):  # type: ignore[no-untyped-def]
-    from parley.domain.account import Principal
-
-    return Principal(name)
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
@@ -170,7 +165,7 @@ def test_outsiders_and_anonymous_readers_get_nothing(app: Parley, ws: str) -> No
 
 def test_reading_the_report_audits_the_secret_items_and_series(app: Parley, ws: str) -> None:
     get(app, "ana", ws, "html")
-    entries = app.workspaces.audit_log(app_principal("ana"), ws)
+    entries = app.workspaces.audit_log(Principal("ana"), ws)
     purposes = {(e.event, e.details.get("purpose")) for e in entries}
     assert ("secret.read", "report") in purposes
     assert ("indicators.read", "report") in purposes
