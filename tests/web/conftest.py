@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
 from tests.conftest import BACKENDS, backend_database
+from tests.support import PASSWORD
 
 TEST_MASTER_KEY = "1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU="
 """A fixed master key ring (base64 of 32 ASCII bytes) shared by test servers of one database."""
@@ -110,6 +112,38 @@ def start_server(env: dict[str, str], port: int, *,
             time.sleep(0.2)
     proc.kill()
     pytest.fail("server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server started by `start_server`, killing it if it will not stop."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def served(database_url: str, directory: Path) -> Iterator[str]:
+    """`parley serve` on `database_url` and a free port while the block runs; yields its
+    base URL (the browser tests' server)."""
+    port = free_port()
+    proc = start_server(server_env(database_url, directory), port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+def browser_sign_in(browser: Any, base_url: str, name: str, **context: Any) -> Any:
+    """A page of a fresh browser context (options `context`) signed in as `name`."""
+    page = browser.new_context(base_url=base_url, **context).new_page()
+    page.goto("/login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/workspaces")
+    return page
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ screen — the SVG map, the table with names, and the stance filter."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +12,8 @@ from playwright.sync_api import expect
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
-from tests.support import PASSWORD, build, user
-from tests.web.conftest import free_port, server_env, start_server
+from tests.support import build, user
+from tests.web.conftest import browser_sign_in, served
 
 pytestmark = pytest.mark.browser
 
@@ -37,28 +36,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         {"name": "Secret go-between", "type": "person", "stance": "supportive"})
     add(SYSTEM, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,
         {"source": ms.id, "target": b18.id, "type": "rivalry"})
-    port = free_port()
-    proc = start_server(server_env(url, tmp), port)
     try:
-        yield f"http://127.0.0.1:{port}", ws
+        with served(url, tmp) as base:
+            yield base, ws
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         app.close()
 
 
 def _sign_in(browser: Any, base: str, name: str) -> Any:
-    context = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#username", name)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/workspaces")
-    return page
+    return browser_sign_in(browser, base, name, viewport={"width": 390, "height": 844})
 
 
 def test_the_map_on_a_phone_with_its_table_and_filter(browser: Any,

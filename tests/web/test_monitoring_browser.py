@@ -5,7 +5,6 @@ a bad file is refused naming its line; the observer sees no restricted series.""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,8 @@ from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
-from tests.support import PASSWORD, build, user
-from tests.web.conftest import free_port, server_env, start_server
+from tests.support import build, user
+from tests.web.conftest import browser_sign_in, served
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
@@ -45,28 +44,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     app.workspaces.create_item(SYSTEM, ws, ItemKind.COMMITMENT, Classification.PUBLIC,
                                {"text": "Open the clinics", "status": "agreed",
                                 "due_date": "2020-01-31"})
-    port = free_port()
-    proc = start_server(server_env(url, tmp), port)
     try:
-        yield Server(f"http://127.0.0.1:{port}", app, ws)
+        with served(url, tmp) as base:
+            yield Server(base, app, ws)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         app.close()
 
 
 def _sign_in(browser: Any, server: Server, name: str) -> Any:
-    context = browser.new_context(base_url=server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#username", name)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/workspaces")
-    return page
+    return browser_sign_in(browser, server.url, name, java_script_enabled=False)
 
 
 def test_upload_chart_estimate_table_and_alerts(browser: Any, server: Server) -> None:

@@ -5,7 +5,6 @@ holds no restricted content."""
 from __future__ import annotations
 
 import io
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from parley.domain.account import SYSTEM
 from parley.domain.monitoring import MonitorSettings
 from parley.domain.workspace import ItemKind
 from parley.interchange.indicator_csv import read_indicator_file
-from tests.support import PASSWORD, build, user
-from tests.web.conftest import free_port, server_env, start_server
+from tests.support import build, user
+from tests.web.conftest import browser_sign_in, served
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
@@ -41,28 +40,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     app.monitoring.import_table(SYSTEM, ws, read_indicator_file(DATA / "sicily-long.csv"),
                                 Classification.RESTRICTED,
                                 MonitorSettings("2005-01", 2, "stdpop"))
-    port = free_port()
-    proc = start_server(server_env(url, tmp), port)
     try:
-        yield f"http://127.0.0.1:{port}", ws
+        with served(url, tmp) as base:
+            yield base, ws
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         app.close()
 
 
 def _sign_in(browser: Any, base: str, name: str) -> Any:
-    context = browser.new_context(base_url=base, accept_downloads=True)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#username", name)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/workspaces")
-    return page
+    return browser_sign_in(browser, base, name, accept_downloads=True)
 
 
 def _pdf_text(page: Any, tmp_path: Path) -> str:

@@ -45,40 +45,12 @@ def render_docx(assessment: Assessment, codebook: Codebook,
                 case_titles: Mapping[str, str] | None = None, *,
                 page_size: PageSize = "A4") -> bytes:
     """The brief as DOCX, built from the same context as the HTML."""
-    import docx
     from docx.enum.text import WD_BREAK
-    from docx.shared import Mm, Pt, RGBColor
+    from docx.shared import Mm
 
     c = brief_context(assessment, codebook, case_titles)
-    doc = docx.Document()
-    props = doc.core_properties
-    props.author = ""  # never a user name
-    props.last_modified_by = ""
-    props.comments = ""
-    props.title = c["title"]
-    props.subject = _("Parley brief")
-    props.keywords = c["classification"] if c["classified"] else ""
-    style = doc.styles["Normal"]
-    style.font.name = "DejaVu Sans"
-    style.font.size = Pt(10)
-
-    width, height = PAGE_MM[page_size]
-    for section in doc.sections:
-        section.page_width, section.page_height = Mm(width), Mm(height)
-        section.top_margin = section.bottom_margin = Mm(16)
-        section.left_margin = section.right_margin = Mm(15)
-        footer = section.footer.paragraphs[0]
-        footer.alignment = 1  # centre
-        footer.add_run(_("Page") + " ")
-        word_field(footer, "PAGE")
-        footer.add_run(" " + _("of") + " ")
-        word_field(footer, "NUMPAGES")
-        if c["classified"]:
-            for part in (section.header.paragraphs[0], section.footer.add_paragraph()):
-                part.alignment = 1
-                run = part.add_run(c["classification"].upper())
-                run.bold = True
-                run.font.color.rgb = RGBColor(0x8A, 0x1C, 0x1C)
+    doc = new_docx(c["title"], _("Parley brief"),
+                   c["classification"] if c["classified"] else None, page_size)
 
     def refs(paragraph: Paragraph, numbers: tuple[int, ...]) -> None:
         if numbers:
@@ -209,6 +181,42 @@ def render_docx(assessment: Assessment, codebook: Codebook,
     return out.getvalue()
 
 
+def new_docx(title: str, subject: str, classification: str | None,
+             page_size: PageSize) -> DocxDocument:
+    """An empty DOCX as every Parley document starts: metadata with no user name, page size
+    and margins, "Page N of M" in every footer, and the classification (restricted or secret;
+    None for public content) at the top and bottom of every page."""
+    import docx
+    from docx.shared import Mm, Pt, RGBColor
+
+    doc = docx.Document()
+    props = doc.core_properties
+    props.author = props.last_modified_by = props.comments = ""  # never a user name
+    props.title, props.subject = title, subject
+    props.keywords = classification or ""
+    style = doc.styles["Normal"]
+    style.font.name = "DejaVu Sans"
+    style.font.size = Pt(10)
+    width, height = PAGE_MM[page_size]
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        section.top_margin = section.bottom_margin = Mm(16)
+        section.left_margin = section.right_margin = Mm(15)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = 1  # centre
+        footer.add_run(_("Page") + " ")
+        word_field(footer, "PAGE")
+        footer.add_run(" " + _("of") + " ")
+        word_field(footer, "NUMPAGES")
+        if classification:
+            for part in (section.header.paragraphs[0], section.footer.add_paragraph()):
+                part.alignment = 1
+                run = part.add_run(classification.upper())
+                run.bold = True
+                run.font.color.rgb = RGBColor(0x8A, 0x1C, 0x1C)
+    return doc
+
+
 def _similar_table(doc: DocxDocument, c: Mapping[str, Any]) -> None:
     doc.add_heading(f"{_('Annex')} {c['extra']['similar']}. {_('Similar cases')}", level=1)
     cases = c["a"].similar_cases
@@ -253,4 +261,4 @@ def word_field(paragraph: Paragraph, code: str) -> None:
         run._r.append(element)
 
 
-__all__ = ["PAGE_MM", "render_docx", "render_pdf"]
+__all__ = ["PAGE_MM", "new_docx", "render_docx", "render_pdf"]

@@ -23,7 +23,7 @@ from parley.locale import format_decimal
 from parley.locale import gettext as _
 from parley.render.brief import PageSize, template_environment
 from parley.render.charts import actor_map_png, actor_map_svg, its_chart, its_chart_png
-from parley.render.documents import PAGE_MM, word_field
+from parley.render.documents import PAGE_MM, new_docx
 from parley.services.process_reports import UPCOMING_DAYS, ProcessReport, SeriesSection
 
 
@@ -85,34 +85,12 @@ def render_report_pdf(report: ProcessReport, *, page_size: PageSize = "A4") -> b
 
 
 def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> bytes:
-    import docx
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm
 
     c = report_context(report)
-    doc = docx.Document()
-    props = doc.core_properties
-    props.author = props.last_modified_by = props.comments = ""  # never a user name
-    props.title = report.workspace.name
-    props.subject = _("Process report")
-    props.keywords = report.classification.value if report.classified else ""
-    doc.styles["Normal"].font.name = "DejaVu Sans"
-    doc.styles["Normal"].font.size = Pt(10)
-    width, height = PAGE_MM[page_size]
-    for section in doc.sections:
-        section.page_width, section.page_height = Mm(width), Mm(height)
-        section.top_margin = section.bottom_margin = Mm(16)
-        section.left_margin = section.right_margin = Mm(15)
-        footer = section.footer.paragraphs[0]
-        footer.alignment = 1
-        footer.add_run(_("Page") + " ")
-        word_field(footer, "PAGE")
-        footer.add_run(" " + _("of") + " ")
-        word_field(footer, "NUMPAGES")
-        if report.classified:
-            for part in (section.header.paragraphs[0], section.footer.add_paragraph()):
-                part.alignment = 1
-                run = part.add_run(report.classification.value.upper())
-                run.bold = True
+    doc = new_docx(report.workspace.name, _("Process report"),
+                   report.classification.value if report.classified else None, page_size)
+    width = PAGE_MM[page_size][0]
 
     def table(headers: list[str], rows: list[list[str]]) -> None:
         t = doc.add_table(rows=1, cols=len(headers))

@@ -4,8 +4,9 @@ HTML, PDF or DOCX (by `?format=` or the Accept header), with a sensible download
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
@@ -40,17 +41,23 @@ MEDIA: dict[BriefFormat, str] = {
     BriefFormat.docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 _BY_TYPE = {media.split(";")[0]: fmt for fmt, media in MEDIA.items()}
+T = TypeVar("T")
+
+
+def accepted(request: Request, by_type: Mapping[str, T]) -> T | None:
+    """The first media type in the Accept header that `by_type` knows (None: none)."""
+    for part in request.headers.get("accept", "").split(","):
+        found = by_type.get(part.split(";")[0].strip().lower())
+        if found is not None:
+            return found
+    return None
 
 
 def negotiated(request: Request, fmt: BriefFormat | None) -> BriefFormat:
     """`?format=` wins; else the first type in Accept that Parley makes; else JSON."""
     if fmt is not None:
         return fmt
-    for part in request.headers.get("accept", "").split(","):
-        found = _BY_TYPE.get(part.split(";")[0].strip().lower())
-        if found is not None:
-            return found
-    return BriefFormat.json
+    return accepted(request, _BY_TYPE) or BriefFormat.json
 
 
 def brief_response(parley: Parley, assessment: Assessment, fmt: BriefFormat, paper: Paper,

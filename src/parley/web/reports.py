@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from parley.domain.account import Principal
 from parley.render.process_report import RENDERERS, render_report, report_filename
 from parley.web.auth import get_parley
+from parley.web.briefs import Paper, accepted
 
 
 class ReportFormat(StrEnum):
@@ -20,22 +21,11 @@ class ReportFormat(StrEnum):
     docx = "docx"
 
 
-class Paper(StrEnum):
-    A4 = "A4"
-    Letter = "Letter"
-
-
 _BY_TYPE = {media.split(";")[0]: ReportFormat(fmt) for fmt, media in RENDERERS.items()}
 
 
 def chosen(request: Request, fmt: ReportFormat | None) -> ReportFormat:
-    if fmt is not None:
-        return fmt
-    for part in request.headers.get("accept", "").split(","):
-        found = _BY_TYPE.get(part.split(";")[0].strip().lower())
-        if found is not None:
-            return found
-    return ReportFormat.html
+    return fmt or accepted(request, _BY_TYPE) or ReportFormat.html
 
 
 def report_response(request: Request, actor: Principal, workspace_id: str,

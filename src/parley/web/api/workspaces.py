@@ -30,7 +30,8 @@ from parley.web.auth import (
     WorkspaceUpdater,
     get_parley,
 )
-from parley.web.reports import Paper, ReportFormat, report_response
+from parley.web.briefs import Paper
+from parley.web.reports import ReportFormat, report_response
 from parley.web.schemas import ErrorOut
 from parley.web.workspace_schemas import (
     AuditEntryOut,

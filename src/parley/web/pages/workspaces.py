@@ -54,9 +54,10 @@ from parley.web.auth import (
     csrf_check,
     get_parley,
 )
+from parley.web.briefs import Paper
 from parley.web.errors import status_of
 from parley.web.pages.forms import render_confirm, render_form
-from parley.web.reports import Paper, ReportFormat, report_response
+from parley.web.reports import ReportFormat, report_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 Filter = Annotated[str | None, Query(max_length=200)]
