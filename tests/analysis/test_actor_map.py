@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from parley.analysis.actor_map import actor_map
 from parley.domain.access import Classification
-from parley.domain.workspace import PARTY_TYPES, STANCES, Item, ItemKind
+from parley.domain.workspace import ACTOR_TYPES, STANCES, Item, ItemKind
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -20,9 +20,9 @@ def item(item_id: str, kind: ItemKind, **fields: Any) -> Item:
 
 
 def party(item_id: str, name: str, type_: str = "criminal-group", stance: str = "neutral",
-          influence: int | None = None) -> Item:
-    return item(item_id, ItemKind.PARTY, name=name, type=type_, stance=stance,
-                influence=influence)
+          influence: int | None = None, spoiler: str | None = None) -> Item:
+    return item(item_id, ItemKind.ACTOR, name=name, type=type_, stance=stance,
+                influence=influence, spoiler_type=spoiler)
 
 
 def rel(item_id: str, source: str | None, target: str | None, type_: str = "rivalry") -> Item:
@@ -52,12 +52,12 @@ def test_hidden_ends_self_loops_and_filtered_parties_draw_no_edge() -> None:
 
 
 def test_spoilers_are_marked() -> None:
-    m = actor_map([party("a", "Splinter", stance="spoiler"), party("b", "Gov", "government")])
+    m = actor_map([party("a", "Splinter", stance="opposed", spoiler="internal-factions"), party("b", "Gov", "government")])
     assert {n.name: n.spoiler for n in m.nodes} == {"Splinter": True, "Gov": False}
 
 
-parties = st.lists(st.tuples(st.sampled_from(PARTY_TYPES), st.sampled_from(STANCES),
-                             st.none() | st.integers(0, 5)), min_size=0, max_size=12)
+parties = st.lists(st.tuples(st.sampled_from(ACTOR_TYPES), st.sampled_from(STANCES),
+                             st.none() | st.integers(1, 5)), min_size=0, max_size=12)
 
 
 @given(parties, st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=20))

@@ -50,14 +50,13 @@ def _item(kind: ItemKind, **fields: object) -> Item:
 
 def test_commitments_and_breaches() -> None:
     items = [
-        _item(ItemKind.COMMITMENT, text="Disarm", status="agreed", due_date="2024-03-01"),
-        _item(ItemKind.COMMITMENT, text="Release", status="fulfilled", due_date="2024-03-01"),
-        _item(ItemKind.COMMITMENT, text="Future", status="agreed", due_date="2024-09-01"),
+        _item(ItemKind.COMMITMENT, text="Disarm", status="agreed", deadline="2024-03-01"),
+        _item(ItemKind.COMMITMENT, text="Release", status="fulfilled", deadline="2024-03-01"),
+        _item(ItemKind.COMMITMENT, text="Future", status="agreed", deadline="2024-09-01"),
         _item(ItemKind.COMMITMENT, text="Stop", status="breached"),
-        _item(ItemKind.INCIDENT, date="2024-04-02", type="breach", description="Shots", status="open"),
-        _item(ItemKind.INCIDENT, date="2024-04-03", type="breach", description="Old",
-              status="resolved"),
-        _item(ItemKind.INCIDENT, date="2024-04-04", type="incident", description="Fight"),
+        _item(ItemKind.BREACH, date="2024-04-02", description="Shots", status="open"),
+        _item(ItemKind.BREACH, date="2024-04-03", description="Old", status="resolved"),
+        _item(ItemKind.INCIDENT, date="2024-04-04", type="violence", description="Fight"),
     ]
     found = item_alerts(items, date(2024, 6, 1))
     assert [(a.kind, a.title) for a in found] == [

@@ -27,30 +27,32 @@ def item(kind: ItemKind, **fields: object) -> Item:
 
 
 def test_every_kind_of_the_issue_is_declared() -> None:
-    assert {k.value for k in KINDS} == {"party", "relationship", "note", "document", "session",
-                                        "commitment", "incident"}
+    assert {k.value for k in KINDS} == {
+        "actor", "relationship", "demand", "agenda-item", "redline", "process-design",
+        "victims-justice", "leniency-condition", "commitment", "breach", "dispute-step",
+        "contingency", "note", "document", "session", "incident"}
     commitment = {f.name for f in KINDS[ItemKind.COMMITMENT]}
-    assert {"party", "text", "eligibility_conditions", "retention_conditions", "due_date",
-            "status", "verification"} <= commitment
+    assert {"actor", "text", "deadline", "status", "verification", "status_history"
+            } <= commitment
 
 
 def test_validation_names_every_bad_field() -> None:
     with pytest.raises(ValidationFailed) as err:
-        validate_fields(ItemKind.COMMITMENT, {"text": "", "status": "done", "due_date": "soon",
+        validate_fields(ItemKind.COMMITMENT, {"text": "", "status": "done", "deadline": "soon",
                                               "colour": "red"})
     fields = {p.field for p in err.value.problems}
-    assert fields == {"text", "status", "due_date", "colour"}
+    assert fields == {"text", "status", "deadline", "colour"}
     assert "proposed, agreed" in str(err.value)
 
 
 def test_normalisation() -> None:
-    fields = validate_fields(ItemKind.PARTY, {"name": "  Don\x00 Pedro ", "type": "person",
+    fields = validate_fields(ItemKind.ACTOR, {"name": "  Don\x00 Pedro ", "type": "person",
                                               "influence": "4", "interests": "a; b;;"})
     assert fields["name"] == "Don Pedro"
     assert fields["influence"] == 4
     assert fields["interests"] == ["a", "b"]
-    with pytest.raises(ValidationFailed, match="between 0 and 5"):
-        validate_fields(ItemKind.PARTY, {"name": "x", "type": "person", "influence": 9})
+    with pytest.raises(ValidationFailed, match="between 1 and 5"):
+        validate_fields(ItemKind.ACTOR, {"name": "x", "type": "person", "influence": 9})
 
 
 def test_filters_reject_unknown_codes_and_match() -> None:
@@ -65,8 +67,8 @@ def test_filters_reject_unknown_codes_and_match() -> None:
 
 
 def test_personal_names_and_stable_pseudonyms() -> None:
-    items = [item(ItemKind.PARTY, name="Ana Ruiz", type="person"),
-             item(ItemKind.PARTY, name="Barrio 18", type="criminal-group"),
+    items = [item(ItemKind.ACTOR, name="Ana Ruiz", type="person"),
+             item(ItemKind.ACTOR, name="Barrio 18", type="criminal-group"),
              item(ItemKind.SESSION, date="2026-01-02", participants=["Luis Mora"])]
     names = personal_names(items)
     assert names == {"Ana Ruiz", "Luis Mora"}

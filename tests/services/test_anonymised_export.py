@@ -18,7 +18,7 @@ def test_anonymised_export_replaces_a_name_ending_in_a_dot_and_a_surname_alone(
     owner = user(app, "olga")
     ws = app.workspaces.create(owner, "Talks").id
     for name in ("Ana M.", "Luis Ruiz"):
-        app.workspaces.create_item(owner, ws, ItemKind.PARTY, Classification.SECRET,
+        app.workspaces.create_item(owner, ws, ItemKind.ACTOR, Classification.SECRET,
                                    {"name": name, "type": "person"})
     app.workspaces.create_item(owner, ws, ItemKind.NOTE, Classification.RESTRICTED, {
         "title": "Session with Ana M.", "text": "Ana M. and Ruiz agreed. Ruiz calls Monday."})

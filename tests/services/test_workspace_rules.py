@@ -86,25 +86,25 @@ def test_an_edit_keeps_the_party_link_the_editor_cannot_see(
     secret party (the box shows blank), changes another field and saves."""
     ws, p = team
     s = backend.service
-    party = s.create_item(p["owner"], ws, ItemKind.PARTY, C.SECRET,
+    party = s.create_item(p["owner"], ws, ItemKind.ACTOR, C.SECRET,
                           {"name": "Comandante X", "type": "person"})
     commitment = s.create_item(p["owner"], ws, ItemKind.COMMITMENT, C.RESTRICTED, {
-        "party": party.id, "text": "Release two hostages", "status": "proposed"})
+        "actor": party.id, "text": "Release two hostages", "status": "proposed"})
     seen = s.item(p["analyst"], ws, commitment.id)
     form = {k: ("" if v is None else v) for k, v in seen.fields.items()}
-    form["party"] = ""  # the box lists only parties the analyst may see: it shows blank
+    form["actor"] = ""  # the box lists only parties the analyst may see: it shows blank
     form["status"] = "agreed"
     saved = s.update_item(p["analyst"], ws, commitment.id, C.RESTRICTED, form, seen.version)
     assert saved.fields["status"] == "agreed"
-    assert s.item(p["owner"], ws, commitment.id).fields["party"] == party.id
+    assert s.item(p["owner"], ws, commitment.id).fields["actor"] == party.id
     updated = [e for e in s.audit_log(p["owner"], ws) if e.event == "item.updated"]
     assert list(updated[-1].details["changed"]) == ["status"]
     # what the analyst is shown does not name the secret party's id either
-    assert seen.fields["party"] is None and saved.fields["party"] is None
+    assert seen.fields["actor"] is None and saved.fields["actor"] is None
     # the analyst cannot link to the secret party either (answered like a missing item)
     with pytest.raises(ValidationFailed, match="no item"):
         s.create_item(p["analyst"], ws, ItemKind.COMMITMENT, C.RESTRICTED,
-                      {"party": party.id, "text": "x", "status": "proposed"})
+                      {"actor": party.id, "text": "x", "status": "proposed"})
 
 
 def test_items_above_clearance_are_not_found_like_missing_ones(
@@ -191,7 +191,7 @@ def test_anonymised_export_replaces_attachment_file_names(
     """Issue 8, item 11: attachment file names were kept in anonymised exports."""
     ws, p = team
     s = backend.service
-    s.create_item(p["owner"], ws, ItemKind.PARTY, C.SECRET, {"name": "Ana Ruiz",
+    s.create_item(p["owner"], ws, ItemKind.ACTOR, C.SECRET, {"name": "Ana Ruiz",
                                                            "type": "person"})
     doc = s.upload_document(p["owner"], ws, C.SECRET, {"title": "Ruiz minutes"},
                             "Ana_Ruiz minutes.txt", "text/plain", b"x")

@@ -87,24 +87,24 @@ def test_links_must_point_to_the_kind_they_name(app: Parley,
     to itself, is refused naming the field and what is allowed; nothing is written."""
     ws, p = team
     note = app.workspaces.create_item(p["owner"], ws, ItemKind.NOTE, C.PUBLIC, {"title": "n"})
-    gang = app.workspaces.create_item(p["owner"], ws, ItemKind.PARTY, C.PUBLIC,
+    gang = app.workspaces.create_item(p["owner"], ws, ItemKind.ACTOR, C.PUBLIC,
                                       {"name": "MS-13", "type": "criminal-group"})
     before = len(app.workspaces.items(p["owner"], ws))
     with pytest.raises(ValidationFailed) as wrong:
         app.workspaces.create_item(p["owner"], ws, ItemKind.RELATIONSHIP, C.PUBLIC,
                                    {"source": gang.id, "target": note.id, "type": "rivalry"})
     assert [(x.field, x.message) for x in wrong.value.problems] == [
-        ("target", f"'{note.id}' is a note, not a party: a target must be a party of this "
+        ("target", f"'{note.id}' is a note, not an actor: a target must be an actor of this "
                    "workspace")]
-    with pytest.raises(ValidationFailed, match="not a party to itself"):
+    with pytest.raises(ValidationFailed, match="not an actor to itself"):
         app.workspaces.create_item(p["owner"], ws, ItemKind.RELATIONSHIP, C.PUBLIC,
                                    {"source": gang.id, "target": gang.id, "type": "alliance"})
     with pytest.raises(ValidationFailed, match="not a commitment"):
-        app.workspaces.create_item(p["owner"], ws, ItemKind.INCIDENT, C.PUBLIC, {
-            "date": "2026-01-02", "type": "breach", "description": "x", "commitment": gang.id})
-    with pytest.raises(ValidationFailed, match="party"):
+        app.workspaces.create_item(p["owner"], ws, ItemKind.BREACH, C.PUBLIC, {
+            "date": "2026-01-02", "description": "x", "commitment": gang.id})
+    with pytest.raises(ValidationFailed, match="not an actor"):
         app.workspaces.create_item(p["owner"], ws, ItemKind.COMMITMENT, C.PUBLIC,
-                                   {"text": "t", "status": "agreed", "party": note.id})
+                                   {"text": "t", "status": "agreed", "actor": note.id})
     assert len(app.workspaces.items(p["owner"], ws)) == before
 
 
@@ -122,7 +122,7 @@ def test_filters(app: Parley, team: tuple[str, dict[str, Principal]]) -> None:
 def test_anonymised_export_uses_stable_pseudonyms(app: Parley,
                                                   team: tuple[str, dict[str, Principal]]) -> None:
     ws, p = team
-    app.workspaces.create_item(p["owner"], ws, ItemKind.PARTY, C.SECRET,
+    app.workspaces.create_item(p["owner"], ws, ItemKind.ACTOR, C.SECRET,
                                {"name": "Ana Ruiz", "type": "person"})
     app.workspaces.create_item(p["owner"], ws, ItemKind.SESSION, C.RESTRICTED, {
         "date": "2026-02-01", "participants": ["Luis Mora", "Ana Ruiz"],
@@ -134,11 +134,11 @@ def test_anonymised_export_uses_stable_pseudonyms(app: Parley,
     text_ = json.dumps(first)
     assert "Ana Ruiz" not in text_ and "Luis Mora" not in text_ and "MS-13" in text_
     assert first["items"] == second["items"]  # stable
-    names = [i["fields"].get("name") for i in first["items"] if i["kind"] == "party"]
+    names = [i["fields"].get("name") for i in first["items"] if i["kind"] == "actor"]
     assert names[0].startswith("Person-") and names[0] != pseudonym("Ana Ruiz", b"")
     assert {m["user"] for m in first["members"]}.isdisjoint({"owner", "analyst"})
     assert {m["role"] for m in first["members"]} == {"owner", "negotiator", "analyst",
                                                      "observer"}  # codes are not names
-    assert all(i["kind"] in ("party", "session") for i in first["items"])
+    assert all(i["kind"] in ("actor", "session") for i in first["items"])
     analyst = app.workspaces.export(p["analyst"], ws)
     assert [i["kind"] for i in analyst["items"]] == ["session"]  # secret party left out

@@ -111,9 +111,9 @@ def test_alerts_and_feed(app: Parley) -> None:
                                 Classification.PUBLIC, MonitorSettings("2012-01"))
     app.workspaces.create_item(ana, ws, _kind("commitment"), Classification.PUBLIC,
                                {"text": "Hand over weapons", "status": "agreed",
-                                "due_date": "2013-01-01"})
-    app.workspaces.create_item(ana, ws, _kind("incident"), Classification.SECRET,
-                               {"date": "2013-06-01", "type": "breach",
+                                "deadline": "2013-01-01"})
+    app.workspaces.create_item(ana, ws, _kind("breach"), Classification.SECRET,
+                               {"date": "2013-06-01",
                                 "description": "Shooting in the market"})
     app.monitoring.today = lambda: date(2014, 1, 1)
     kinds = sorted(a.kind for a in app.monitoring.alerts(ana, ws))

@@ -36,7 +36,7 @@ def populate(app: Parley) -> tuple[str, dict[str, str]]:
     owner = user(app, "olga")
     ws = app.workspaces.create(owner, "Talks " + SECRETS[0], "about " + SECRETS[1])
     ids = {}
-    ids["party"] = app.workspaces.create_item(owner, ws.id, ItemKind.PARTY, C.SECRET, {
+    ids["actor"] = app.workspaces.create_item(owner, ws.id, ItemKind.ACTOR, C.SECRET, {
         "name": SECRETS[2], "type": "person", "interests": [SECRETS[1]]}).id
     ids["note"] = app.workspaces.create_item(owner, ws.id, ItemKind.NOTE, C.RESTRICTED, {
         "title": "venue", "text": "We meet at " + SECRETS[0]}).id
@@ -52,7 +52,7 @@ def test_round_trip_of_every_classification(app: Parley) -> None:
     ws, ids = populate(app)
     owner = SYSTEM
     items = {i.id: i for i in app.workspaces.items(owner, ws)}
-    assert items[ids["party"]].fields["name"] == SECRETS[2]
+    assert items[ids["actor"]].fields["name"] == SECRETS[2]
     assert items[ids["note"]].fields["text"].endswith(SECRETS[0])
     meta, data = app.workspaces.attachment(owner, ws, ids["doc"])
     assert data == ("Minutes: " + SECRETS[1]).encode()
@@ -231,7 +231,7 @@ def test_key_rotation_rewraps_and_retires_the_old_key(app: Parley, tmp_path: Pat
     assert set(ring.keys) == {2} and ring.keys[2] != old[1]
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     fresh = build(app.settings.resolved_database_url(), tmp_path)  # new process, new ring
-    assert fresh.workspaces.item(SYSTEM, ws, ids["party"]).fields["name"] == SECRETS[2]
+    assert fresh.workspaces.item(SYSTEM, ws, ids["actor"]).fields["name"] == SECRETS[2]
     assert fresh.audit.verify().ok
     fresh.close()
 
@@ -244,7 +244,7 @@ def test_a_wrong_master_key_is_a_clear_error(app: Parley, tmp_path: Path) -> Non
     with pytest.raises(KeyUnavailable, match="another key"):
         wrong.check_keys()
     with pytest.raises(KeyUnavailable, match="does not open the data key"):
-        wrong.workspaces.item(SYSTEM, ws, ids["party"])
+        wrong.workspaces.item(SYSTEM, ws, ids["actor"])
     wrong.close()
 
 

@@ -28,11 +28,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     ws = app.workspaces.create(SYSTEM, "Mesa de diálogo", owner="olga").id
     app.workspaces.set_member(SYSTEM, ws, "otto", Role.OBSERVER)
     add = app.workspaces.create_item
-    ms = add(SYSTEM, ws, ItemKind.PARTY, Classification.PUBLIC,
+    ms = add(SYSTEM, ws, ItemKind.ACTOR, Classification.PUBLIC,
              {"name": "MS-13", "type": "criminal-group", "stance": "open", "influence": 5})
-    b18 = add(SYSTEM, ws, ItemKind.PARTY, Classification.PUBLIC,
-              {"name": "Barrio 18", "type": "criminal-group", "stance": "spoiler"})
-    add(SYSTEM, ws, ItemKind.PARTY, Classification.SECRET,
+    b18 = add(SYSTEM, ws, ItemKind.ACTOR, Classification.PUBLIC,
+              {"name": "Barrio 18", "type": "criminal-group", "stance": "opposed", "spoiler_type": "internal-factions"})
+    add(SYSTEM, ws, ItemKind.ACTOR, Classification.SECRET,
         {"name": "Secret go-between", "type": "person", "stance": "supportive"})
     add(SYSTEM, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,
         {"source": ms.id, "target": b18.id, "type": "rivalry"})

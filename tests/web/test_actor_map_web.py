@@ -34,14 +34,14 @@ def ws(app: Parley) -> str:
     ws = app.workspaces.create(ana, "Mesa de diálogo").id
     app.workspaces.set_member(ana, ws, "obs", Role.OBSERVER)
     add = app.workspaces.create_item
-    ms = add(ana, ws, ItemKind.PARTY, Classification.PUBLIC,
+    ms = add(ana, ws, ItemKind.ACTOR, Classification.PUBLIC,
              {"name": "MS-13", "type": "criminal-group", "stance": "open", "influence": 5})
-    b18 = add(ana, ws, ItemKind.PARTY, Classification.PUBLIC,
+    b18 = add(ana, ws, ItemKind.ACTOR, Classification.PUBLIC,
               {"name": "Barrio 18", "type": "criminal-group", "stance": "sceptical"})
-    church = add(ana, ws, ItemKind.PARTY, Classification.PUBLIC,
+    church = add(ana, ws, ItemKind.ACTOR, Classification.PUBLIC,
                  {"name": "Pastoral penitenciaria", "type": "church", "stance": "supportive"})
-    spy = add(ana, ws, ItemKind.PARTY, Classification.SECRET,
-              {"name": SECRET_PARTY, "type": "person", "stance": "spoiler"})
+    spy = add(ana, ws, ItemKind.ACTOR, Classification.SECRET,
+              {"name": SECRET_PARTY, "type": "person", "stance": "opposed", "spoiler_type": "internal-factions"})
     add(ana, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,
         {"source": ms.id, "target": b18.id, "type": "rivalry"})
     add(ana, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,

@@ -43,7 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     app.workspaces.set_member(SYSTEM, ws, "otto", Role.OBSERVER)
     app.workspaces.create_item(SYSTEM, ws, ItemKind.COMMITMENT, Classification.PUBLIC,
                                {"text": "Open the clinics", "status": "agreed",
-                                "due_date": "2020-01-31"})
+                                "deadline": "2020-01-31"})
     try:
         with served(url, tmp) as base:
             yield Server(base, app, ws)

@@ -48,23 +48,23 @@ def ws(app: Parley) -> str:
     app.workspaces.set_member(ana, ws, "obs", Role.OBSERVER)
     app.workspaces.set_member(ana, ws, "ann", Role.ANALYST)
     today = date.today()
-    party = app.workspaces.create_item(ana, ws, ItemKind.PARTY, Classification.PUBLIC,
+    party = app.workspaces.create_item(ana, ws, ItemKind.ACTOR, Classification.PUBLIC,
                                        {"name": "Barrio 18", "type": "criminal-group"})
-    spy = app.workspaces.create_item(ana, ws, ItemKind.PARTY, Classification.SECRET,
+    spy = app.workspaces.create_item(ana, ws, ItemKind.ACTOR, Classification.SECRET,
                                      {"name": SECRET_PARTY, "type": "person",
-                                      "stance": "spoiler"})
+                                      "stance": "opposed", "spoiler_type": "internal-factions"})
     app.workspaces.create_item(ana, ws, ItemKind.RELATIONSHIP, Classification.SECRET,
                                {"source": spy.id, "target": party.id, "type": "control"})
     app.workspaces.create_item(ana, ws, ItemKind.COMMITMENT, Classification.PUBLIC, {
-        "party": party.id, "text": "Stop recruiting minors", "status": "agreed",
-        "due_date": (today - timedelta(days=3)).isoformat(), "verification": "School reports"})
+        "actor": party.id, "text": "Stop recruiting minors", "status": "agreed",
+        "deadline": (today - timedelta(days=3)).isoformat(), "verification": "School reports"})
     app.workspaces.create_item(ana, ws, ItemKind.COMMITMENT, Classification.RESTRICTED, {
         "text": RESTRICTED_TEXT, "status": "in-progress",
-        "due_date": (today + timedelta(days=10)).isoformat()})
+        "deadline": (today + timedelta(days=10)).isoformat()})
     secret = app.workspaces.create_item(ana, ws, ItemKind.COMMITMENT, Classification.SECRET, {
         "text": SECRET_TEXT, "status": "agreed"})
-    app.workspaces.create_item(ana, ws, ItemKind.INCIDENT, Classification.SECRET, {
-        "date": today.isoformat(), "type": "breach", "description": "Shooting in Rivera "
+    app.workspaces.create_item(ana, ws, ItemKind.BREACH, Classification.SECRET, {
+        "date": today.isoformat(), "description": "Shooting in Rivera "
         "Hernández", "commitment": secret.id, "status": "open"})
     table = read_indicator_file(DATA / "sicily-long.csv")
     app.monitoring.import_table(ana, ws, table, Classification.RESTRICTED,

@@ -36,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     app.workspaces.set_member(SYSTEM, ws, "otto", Role.OBSERVER)
     app.workspaces.create_item(SYSTEM, ws, ItemKind.COMMITMENT, Classification.PUBLIC,
                                {"text": "Open the clinics", "status": "agreed",
-                                "due_date": "2020-01-31"})
+                                "deadline": "2020-01-31"})
     app.monitoring.import_table(SYSTEM, ws, read_indicator_file(DATA / "sicily-long.csv"),
                                 Classification.RESTRICTED,
                                 MonitorSettings("2005-01", 2, "stdpop"))

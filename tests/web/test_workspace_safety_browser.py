@@ -168,30 +168,30 @@ def test_missing_field_keeps_every_typed_value(server: Server, sign_in: Any) -> 
     classification the analyst chose all come back with the error."""
     app = server.app
     ws = _workspace(app, "Missing field")
-    party = app.workspaces.create_item(SYSTEM, ws, ItemKind.PARTY, Classification.RESTRICTED,
+    party = app.workspaces.create_item(SYSTEM, ws, ItemKind.ACTOR, Classification.RESTRICTED,
                                        {"name": "Barrio 18", "type": "criminal-group"}).id
     page = sign_in("anton")
     page.goto(f"/workspaces/{ws}/new?kind=commitment")
     typed = "Stop recruiting minors\nin the two prisons, verified monthly"
     page.select_option("#f-classification", "public")
-    page.select_option("#f-party", party)
+    page.select_option("#f-actor", party)
     page.fill("#f-text", typed)
     page.fill("#f-eligibility_conditions", "leaders in custody")
-    page.fill("#f-due_date", "2026-06-30")
+    page.fill("#f-deadline", "2026-06-30")
     page.get_by_role("button", name="Create").click()
 
     expect(page.locator("#form-errors")).to_contain_text("status")
     expect(page.locator("#f-text")).to_have_value(typed)
     expect(page.locator("#f-eligibility_conditions")).to_have_value("leaders in custody")
-    expect(page.locator("#f-due_date")).to_have_value("2026-06-30")
-    expect(page.locator("#f-party")).to_have_value(party)
+    expect(page.locator("#f-deadline")).to_have_value("2026-06-30")
+    expect(page.locator("#f-actor")).to_have_value(party)
     expect(page.locator("#f-classification")).to_have_value("public")
-    assert [i.kind for i in app.workspaces.items(SYSTEM, ws)] == [ItemKind.PARTY]  # not saved
+    assert [i.kind for i in app.workspaces.items(SYSTEM, ws)] == [ItemKind.ACTOR]  # not saved
     page.select_option("#f-status", "agreed")  # the user fixes only what was missing
     page.get_by_role("button", name="Create").click()
     expect(page.locator("h1")).to_have_text(typed.replace("\n", " "))
     saved = next(i for i in app.workspaces.items(SYSTEM, ws) if i.kind is ItemKind.COMMITMENT)
-    assert app.workspaces.item(SYSTEM, ws, saved.id).fields["due_date"] == "2026-06-30"
+    assert app.workspaces.item(SYSTEM, ws, saved.id).fields["deadline"] == "2026-06-30"
 
 
 def test_blank_workspace_name_keeps_the_description(server: Server, sign_in: Any) -> None:
@@ -252,22 +252,22 @@ def test_an_edit_keeps_the_secret_party_link_the_analyst_cannot_see(server: Serv
     the link (audit: changed=['party', ...])."""
     app = server.app
     ws = _workspace(app, "Hidden party")
-    party = app.workspaces.create_item(SYSTEM, ws, ItemKind.PARTY, Classification.SECRET,
+    party = app.workspaces.create_item(SYSTEM, ws, ItemKind.ACTOR, Classification.SECRET,
                                        {"name": "Comandante X", "type": "person"}).id
     commitment = app.workspaces.create_item(SYSTEM, ws, ItemKind.COMMITMENT,
                                             Classification.RESTRICTED, {
-                                                "party": party, "text": "Release two hostages",
+                                                "actor": party, "text": "Release two hostages",
                                                 "status": "proposed"}).id
     page = sign_in("anton")
     page.goto(f"/workspaces/{ws}/items/{commitment}")
-    expect(page.locator("#f-party")).to_have_value("")  # the box shows blank
+    expect(page.locator("#f-actor")).to_have_value("")  # the box shows blank
     assert "Comandante" not in page.content() and party not in page.content()
     page.select_option("#f-status", "agreed")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**/workspaces/{ws}/items/{commitment}")
     expect(page.locator("p.meta")).to_contain_text("version 2")
     stored = app.workspaces.item(SYSTEM, ws, commitment)
-    assert stored.fields["party"] == party and stored.fields["status"] == "agreed"
+    assert stored.fields["actor"] == party and stored.fields["status"] == "agreed"
     updated = [e for e in app.workspaces.audit_log(SYSTEM, ws) if e.event == "item.updated"]
     assert list(updated[-1].details["changed"]) == ["status"]
 

@@ -69,7 +69,7 @@ def test_first_admin_workspace_and_secret_commitment(browser: Any,
     page.select_option("#f-classification", "secret")
     page.fill("#f-text", "Stop recruitment of minors <b>now</b>")
     page.select_option("#f-status", "agreed")
-    page.fill("#f-due_date", "2026-06-30")
+    page.fill("#f-deadline", "2026-06-30")
     page.get_by_role("button", name="Create").click()
     expect(page.locator("h1")).to_have_text("Stop recruitment of minors <b>now</b>")
     page.get_by_role("link", name="← Workspace").click()

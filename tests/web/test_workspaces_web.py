@@ -107,9 +107,9 @@ def test_xss_payloads_in_every_text_field_are_escaped(app: Parley) -> None:
     owner = user(app, "xss")
     client = signed_in(app, "xss")
     ws = app.workspaces.create(owner, XSS[0], XSS[1])
-    party = app.workspaces.create_item(owner, ws.id, ItemKind.PARTY, Classification("secret"),
+    party = app.workspaces.create_item(owner, ws.id, ItemKind.ACTOR, Classification("secret"),
                                        {"name": XSS[1], "type": "person"})
-    other = app.workspaces.create_item(owner, ws.id, ItemKind.PARTY, Classification("secret"),
+    other = app.workspaces.create_item(owner, ws.id, ItemKind.ACTOR, Classification("secret"),
                                        {"name": XSS[2], "type": "person"})
     pages = [f"/workspaces/{ws.id}", f"/workspaces/{ws.id}/audit", "/workspaces"]
     for kind in ItemKind:
@@ -205,7 +205,7 @@ def test_api_crud_and_stale_version(app: Parley) -> None:
         ws = client.post("/api/workspaces", json={"name": "API talks"}, headers=h).json()
         item = client.post(f"/api/workspaces/{ws['id']}/items", headers=h, json={
             "kind": "commitment", "classification": "secret",
-            "fields": {"text": "Release hostages", "status": "agreed", "due_date": "2026-03-01",
+            "fields": {"text": "Release hostages", "status": "agreed", "deadline": "2026-03-01",
                        "eligibility_conditions": "all", "retention_conditions": "no violence",
                        "verification": "ICRC"}})
         assert item.status_code == 201, item.text
@@ -245,9 +245,9 @@ def test_relationships_show_names_and_pickers_offer_only_their_kind(app: Parley)
     owner = user(app, "names")
     client = signed_in(app, "names")
     ws = app.workspaces.create(owner, "Names").id
-    ms = app.workspaces.create_item(owner, ws, ItemKind.PARTY, Classification("public"),
+    ms = app.workspaces.create_item(owner, ws, ItemKind.ACTOR, Classification("public"),
                                     {"name": "MS-13", "type": "criminal-group"})
-    b18 = app.workspaces.create_item(owner, ws, ItemKind.PARTY, Classification("public"),
+    b18 = app.workspaces.create_item(owner, ws, ItemKind.ACTOR, Classification("public"),
                                      {"name": "Barrio 18", "type": "criminal-group"})
     note = app.workspaces.create_item(owner, ws, ItemKind.NOTE, Classification("public"),
                                       {"title": "Minutes of the first meeting"})

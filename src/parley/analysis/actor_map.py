@@ -67,7 +67,7 @@ def actor_map(items: Iterable[Item], *, types: Sequence[str] = (),
     import networkx as nx
 
     listed = list(items)
-    parties = sorted((i for i in listed if i.kind is ItemKind.PARTY
+    parties = sorted((i for i in listed if i.kind is ItemKind.ACTOR
                       and (not types or i.fields.get("type") in types)
                       and (not stances or (i.fields.get("stance") or "unknown") in stances)),
                      key=lambda i: i.id)
@@ -93,7 +93,7 @@ def actor_map(items: Iterable[Item], *, types: Sequence[str] = (),
         p.id, p.title, str(p.fields.get("type") or "other"),
         str(p.fields.get("stance") or "unknown"),
         int(p.fields["influence"]) if p.fields.get("influence") is not None else None,
-        p.fields.get("stance") == "spoiler" or bool(p.fields.get("spoiler_type")),
+        bool(p.fields.get("spoiler_type")),
         pos[p.id][0], pos[p.id][1], float(between.get(p.id, 0.0))) for p in parties)
     edges = tuple(MapEdge(r.id, str(r.fields["source"]), str(r.fields["target"]),
                           str(r.fields.get("type") or "")) for r in relations)

@@ -51,13 +51,13 @@ def violence_alerts(series_id: str, result: ItsResult,
 
 
 def item_alerts(items: Iterable[Item], today: date) -> list[Alert]:
-    """Rules 2 and 3 on a workspace's commitments and incidents."""
+    """Rules 2 and 3 on a workspace's commitments and breaches."""
     out: list[Alert] = []
     for item in items:
         f = item.fields
         if item.kind is ItemKind.COMMITMENT:
             status = str(f.get("status") or "")
-            due = str(f.get("due_date") or "")
+            due = str(f.get("deadline") or "")
             if status == "breached":
                 out.append(Alert(AlertKind.BREACH, f"Commitment breached: {item.title}",
                                  "marked breached", due or item.updated_at.date().isoformat(),
@@ -66,8 +66,7 @@ def item_alerts(items: Iterable[Item], today: date) -> list[Alert]:
                 out.append(Alert(AlertKind.COMMITMENT_OVERDUE,
                                  f"Commitment overdue: {item.title}",
                                  f"due {due}, status {status or 'none'}", due, item.id))
-        elif item.kind is ItemKind.INCIDENT and f.get("type") == "breach" and (
-                f.get("status") != "resolved"):
+        elif item.kind is ItemKind.BREACH and f.get("status") != "resolved":
             out.append(Alert(AlertKind.BREACH, f"Breach recorded: {item.title}",
                              str(f.get("description") or "")[:200], str(f.get("date") or ""),
                              item.id))

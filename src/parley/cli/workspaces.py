@@ -1,11 +1,12 @@
-"""`parley workspaces ...`: create a workspace for an owner; export one as JSON."""
+"""`parley workspaces ...`: create a workspace; list, add, edit its items; decide revocations;
+the process report; export as JSON."""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -97,3 +98,161 @@ def export(
             typer.echo(text)
         else:
             write_private_text(output, text + "\n")
+
+
+Fields = Annotated[list[str] | None, typer.Option(
+    "--field", "-F", metavar="NAME=VALUE",
+    help="A field of the kind (repeat it); lists are separated by ';', codes by ','. "
+    "`parley workspaces kinds` lists each kind's fields.")]
+AsUser = Annotated[str | None, typer.Option(
+    "--as", metavar="USER", help="Act as this member (their role and clearance); default: the "
+    "operator, who acts as an owner.")]
+
+
+def _fields(pairs: list[str] | None) -> dict[str, str]:
+    from parley.domain.errors import InvalidInput
+
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"--field {pair!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def _actor(as_user: str | None) -> Any:
+    from parley.domain.account import Principal
+
+    return SYSTEM if as_user is None else Principal(as_user)
+
+
+@app.command("kinds")
+def kinds(as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False) -> None:
+    """The item kinds of a workspace and their fields (as `GET /api/workspace-kinds`).
+
+    Example: parley workspaces kinds
+    """
+    from parley.domain.item_kinds import KINDS, RULES, FieldType
+
+    if as_json:
+        typer.echo(json.dumps([{
+            "kind": k.value, "label": RULES[k].label, "single": RULES[k].single,
+            "fields": [{"name": f.name, "type": f.type.value, "required": f.required,
+                        "choices": list(f.choices),
+                        "refers_to": f.refers_to.value if f.refers_to else None,
+                        "codebook": f.codebook} for f in specs]}
+            for k, specs in KINDS.items()], indent=2))
+        return
+    for k, specs in KINDS.items():
+        typer.echo(f"{k.value}: {RULES[k].purpose}")
+        for f in specs:
+            if f.type is FieldType.LOG:
+                extra = " (kept by Parley)"
+            elif f.refers_to:
+                extra = f" -> {f.refers_to.value}"
+            elif f.choices:
+                extra = f" [{', '.join(f.choices)}]"
+            else:
+                extra = ""
+            typer.echo(f"  {f.name}{'*' if f.required else ''} ({f.type.value}){extra}")
+
+
+@app.command("items")
+def items(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """List a workspace's items (what the member may see; secret reads audited).
+
+    Example: parley workspaces items 3hX9... --kind actor --as ana
+    """
+    from parley.domain.workspace import ItemFilter, parse_kind
+    from parley.services.workspaces import item_document
+
+    with reported():
+        where = ItemFilter(kind=parse_kind(kind)) if kind else None
+        found = open_parley().workspaces.items(_actor(as_user), workspace_id, where)
+        if as_json:
+            typer.echo(json.dumps([{**item_document(i), "title": i.title} for i in found],
+                                  ensure_ascii=False, indent=2))
+            return
+        for i in found:
+            typer.echo(f"{i.id}\t{i.kind.value}\t{i.classification.value}\tv{i.version}\t"
+                       f"{i.title}")
+
+
+@app.command("add")
+def add(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    kind: Annotated[str, typer.Argument(help="Item kind (see `parley workspaces kinds`).")],
+    field: Fields = None,
+    classification: Annotated[str, typer.Option(
+        help="public, restricted or secret.")] = "restricted",
+    as_user: AsUser = None,
+) -> None:
+    """Add an item; prints its id.
+
+    Example: parley workspaces add 3hX9... actor -F name="MS-13" -F type=criminal-group
+    """
+    from parley.domain.workspace import parse_classification, parse_kind
+
+    with reported():
+        item = open_parley().workspaces.create_item(
+            _actor(as_user), workspace_id, parse_kind(kind),
+            parse_classification(classification), _fields(field))
+        typer.echo(item.id)
+
+
+@app.command("edit")
+def edit(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    item_id: Annotated[str, typer.Argument(metavar="ITEM", help="Item id.")],
+    version: Annotated[int, typer.Option(help="The version you read (a stale one is refused).")],
+    field: Fields = None,
+    classification: Annotated[str | None, typer.Option(
+        help="New classification (default: unchanged).")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Change some fields of an item (the others stay); prints the new version.
+
+    Example: parley workspaces edit 3hX9... Ab12... --version 2 -F status=fulfilled
+    """
+    from parley.domain.item_kinds import KINDS, FieldType
+    from parley.domain.workspace import parse_classification
+
+    with reported():
+        parley, actor = open_parley(), _actor(as_user)
+        item = parley.workspaces.item(actor, workspace_id, item_id)
+        raw = {s.name: item.fields.get(s.name) for s in KINDS[item.kind]
+               if s.type is not FieldType.LOG}
+        raw.update(_fields(field))
+        level = parse_classification(classification) if classification else item.classification
+        updated = parley.workspaces.update_item(actor, workspace_id, item_id, level,
+                                                {k: v for k, v in raw.items() if v is not None},
+                                                version)
+        typer.echo(updated.version)
+
+
+@app.command("decide")
+def decide(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    item_id: Annotated[str, typer.Argument(metavar="CONDITION",
+                                           help="The leniency condition's id.")],
+    breach: Annotated[str, typer.Option(help="The breach that opened the revocation.")],
+    decision: Annotated[str, typer.Option(help="revoke or retain.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the decision).")],
+    version: Annotated[int, typer.Option(help="The condition's version you read.")],
+    as_user: AsUser = None,
+) -> None:
+    """Decide a revocation a breach opened on a leniency condition (owners; once, kept).
+
+    Example: parley workspaces decide 3hX9... Lc12... --breach Br34... --decision retain
+    --reason "isolated act, disowned by the leadership" --version 2
+    """
+    with reported():
+        item = open_parley().workspaces.decide_revocation(
+            _actor(as_user), workspace_id, item_id, breach, decision, reason, version)
+        typer.echo(item.version)

@@ -74,6 +74,7 @@ class Action(StrEnum):
     ITEM_UPDATE = "item.update"
     ITEM_DELETE = "item.delete"
     AUDIT_READ = "audit.read"
+    REVOCATION_DECIDE = "revocation.decide"  # revoke or retain a leniency benefit after a breach
     WORKSPACE_EXPORT = "workspace.export"
     CASE_IMPORT = "case.import"  # add cases to the case base
     CASE_UPDATE = "case.update"  # replace (edit) a stored case
@@ -93,7 +94,7 @@ CASE_ACTIONS: frozenset[Action] = frozenset({
 _WRITES = frozenset({
     Action.WORKSPACE_CREATE,
     Action.WORKSPACE_UPDATE, Action.WORKSPACE_DELETE, Action.MEMBERS_MANAGE,
-    Action.ITEM_CREATE, Action.ITEM_UPDATE, Action.ITEM_DELETE,
+    Action.ITEM_CREATE, Action.ITEM_UPDATE, Action.ITEM_DELETE, Action.REVOCATION_DECIDE,
 }) | CASE_ACTIONS
 
 ROLE_ACTIONS: Mapping[Role, frozenset[Action]] = {

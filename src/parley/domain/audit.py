@@ -726,3 +726,20 @@ class IndicatorsRead(AuditEvent):
 
 
 EVENTS = (*EVENTS, IndicatorsImported, IndicatorsRead)
+
+
+# -- leniency revocations (issue 11) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevocationDecided(AuditEvent):
+    """A decision on the revocation opened by a breach of a leniency condition's retention
+    terms (`revoke` or `retain`); the reason is kept in the sealed item, not in the log."""
+
+    name: ClassVar[str] = "revocation.decided"
+    item: str = ""
+    breach: str = ""
+    decision: str = ""
+
+
+EVENTS = (*EVENTS, RevocationDecided)

@@ -1,4 +1,5 @@
-"""A negotiation workspace: members with roles, and classified items of seven kinds.
+"""A negotiation workspace: members with roles, and classified items of the kinds the paper
+names (`item_kinds.py`).
 
 Each kind's fields are declared as data (`KINDS`), so validation, the API, the web forms and
 exports all read the same definitions. Items are plain frozen dataclasses; storage encrypts the
@@ -12,11 +13,31 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any, TypeVar
 
 from parley.domain.access import Classification, Role
 from parley.domain.errors import ConfigurationError, Problem, ValidationFailed
+from parley.domain.item_kinds import (
+    ACTOR_TYPES,
+    AGENDA_STATUSES,
+    BREACH_STATUSES,
+    COMMITMENT_STATUSES,
+    CONTINGENCY_STATUSES,
+    INCIDENT_STATUSES,
+    KINDS,
+    LEGACY_KINDS,
+    PARTY_TYPES,
+    RELATIONSHIP_TYPES,
+    RULES,
+    SESSION_FORMATS,
+    STANCES,
+    FieldSpec,
+    FieldType,
+    ItemKind,
+    KindRules,
+    upgrade_legacy,
+)
 
 MAX_NAME = 200
 MAX_TEXT = 20_000
@@ -25,110 +46,6 @@ MAX_DESCRIPTION = 2000
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ItemKind(StrEnum):
-    PARTY = "party"
-    RELATIONSHIP = "relationship"
-    NOTE = "note"
-    DOCUMENT = "document"
-    SESSION = "session"
-    COMMITMENT = "commitment"
-    INCIDENT = "incident"
-
-
-class FieldType(StrEnum):
-    LINE = "line"  # one line of text
-    TEXT = "text"  # free text
-    CHOICE = "choice"
-    NAMES = "names"  # list of short strings
-    DATE = "date"
-    INTEGER = "integer"
-    BOOLEAN = "boolean"
-    REF = "ref"  # id of another item of this workspace
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of an item kind."""
-
-    name: str
-    type: FieldType
-    label: str
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    personal: bool = False  # holds personal names (pseudonymised in anonymised exports)
-    filterable: bool = False
-    refers_to: ItemKind | None = None  # a REF field's kind: pickers offer only it
-
-
-def _f(name: str, type_: FieldType, label: str, **kw: Any) -> FieldSpec:
-    return FieldSpec(name, type_, label, **kw)
-
-
-PARTY_TYPES = ("person", "criminal-group", "faction", "government", "security-forces",
-               "mediator", "church", "community", "victims", "ngo", "international",
-               "business", "other")
-STANCES = ("supportive", "open", "neutral", "sceptical", "opposed", "spoiler", "unknown")
-RELATIONSHIP_TYPES = ("alliance", "rivalry", "patronage", "control", "communication-channel")
-SESSION_FORMATS = ("direct", "indirect", "shuttle", "remote", "other")
-COMMITMENT_STATUSES = ("proposed", "agreed", "in-progress", "fulfilled", "breached", "withdrawn")
-INCIDENT_TYPES = ("incident", "breach")
-INCIDENT_STATUSES = ("open", "resolved", "unresolved")
-
-KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
-    ItemKind.PARTY: (
-        _f("name", FieldType.LINE, "Name", required=True, personal=True),
-        _f("type", FieldType.CHOICE, "Type", required=True, choices=PARTY_TYPES, filterable=True),
-        _f("role", FieldType.LINE, "Role in the process"),
-        _f("stance", FieldType.CHOICE, "Stance", choices=STANCES, filterable=True),
-        _f("influence", FieldType.INTEGER, "Influence (0-5)", minimum=0, maximum=5),
-        _f("interests", FieldType.NAMES, "Interests and demands"),
-        _f("notes", FieldType.TEXT, "Notes"),
-    ),
-    ItemKind.RELATIONSHIP: (
-        _f("source", FieldType.REF, "From party", required=True, refers_to=ItemKind.PARTY),
-        _f("target", FieldType.REF, "To party", required=True, refers_to=ItemKind.PARTY),
-        _f("type", FieldType.CHOICE, "Relationship", required=True, choices=RELATIONSHIP_TYPES,
-           filterable=True),
-        _f("description", FieldType.TEXT, "Description"),
-    ),
-    ItemKind.NOTE: (
-        _f("title", FieldType.LINE, "Title", required=True),
-        _f("text", FieldType.TEXT, "Text"),
-    ),
-    ItemKind.DOCUMENT: (
-        _f("title", FieldType.LINE, "Title", required=True),
-        _f("description", FieldType.TEXT, "Description"),
-    ),
-    ItemKind.SESSION: (
-        _f("date", FieldType.DATE, "Date", required=True),
-        _f("place", FieldType.LINE, "Place"),
-        _f("format", FieldType.CHOICE, "Format", choices=SESSION_FORMATS, filterable=True),
-        _f("participants", FieldType.NAMES, "Participants", personal=True),
-        _f("summary", FieldType.TEXT, "Summary"),
-    ),
-    ItemKind.COMMITMENT: (
-        _f("party", FieldType.REF, "Party", refers_to=ItemKind.PARTY),
-        _f("text", FieldType.TEXT, "Commitment", required=True),
-        _f("eligibility_conditions", FieldType.TEXT, "Eligibility conditions"),
-        _f("retention_conditions", FieldType.TEXT, "Retention conditions"),
-        _f("due_date", FieldType.DATE, "Due date"),
-        _f("status", FieldType.CHOICE, "Status", required=True, choices=COMMITMENT_STATUSES,
-           filterable=True),
-        _f("verification", FieldType.TEXT, "How it is verified"),
-    ),
-    ItemKind.INCIDENT: (
-        _f("date", FieldType.DATE, "Date", required=True),
-        _f("type", FieldType.CHOICE, "Type", required=True, choices=INCIDENT_TYPES,
-           filterable=True),
-        _f("description", FieldType.TEXT, "What happened", required=True),
-        _f("commitment", FieldType.REF, "Commitment breached", refers_to=ItemKind.COMMITMENT),
-        _f("status", FieldType.CHOICE, "Status", choices=INCIDENT_STATUSES, filterable=True),
-        _f("resolution", FieldType.TEXT, "How it was resolved"),
-    ),
-}
-
 DOCUMENT_TYPES: Mapping[str, str] = {
     "application/pdf": ".pdf", "text/plain": ".txt", "text/csv": ".csv",
     "image/png": ".png", "image/jpeg": ".jpg",
@@ -136,6 +53,12 @@ DOCUMENT_TYPES: Mapping[str, str] = {
 }
 """Accepted upload content types and their file extensions."""
 
+
+__all__ = [  # the kinds' declarations, re-exported: callers import workspaces from one place
+    "ACTOR_TYPES", "KINDS", "LEGACY_KINDS", "PARTY_TYPES", "RELATIONSHIP_TYPES", "RULES",
+    "SESSION_FORMATS", "STANCES", "FieldSpec", "FieldType", "ItemKind", "KindRules",
+    "upgrade_legacy",
+]
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -185,6 +108,16 @@ def _check(spec: FieldSpec, raw: object) -> tuple[Any, str | None]:
         if t is FieldType.REF and text and not ID_PATTERN.match(text):
             return None, "is not an item id"
         return text, None
+    if t is FieldType.CHOICES:
+        picked = re.split(r"[,;\n]", raw) if isinstance(raw, str) else raw
+        if not isinstance(picked, list) or not all(isinstance(x, str) for x in picked):
+            return None, "must be a list of codes"
+        codes = list(dict.fromkeys(x.strip() for x in picked if x.strip()))
+        wrong = [x for x in codes if x not in spec.choices]
+        if wrong:
+            return None, (f"{', '.join(repr(x[:40]) for x in wrong[:5])} not among: "
+                          f"{', '.join(spec.choices)}")
+        return codes, None
     if t is FieldType.NAMES:
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
@@ -233,12 +166,14 @@ def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Check and normalise an item's fields; every problem is named with its field.
 
     Unknown fields are errors (a typo must not be silently dropped); missing optional fields
-    are empty.
+    are empty. `log` fields are Parley's: a value sent for one is ignored (a client may send
+    back what it read) and the service keeps the stored entries.
     """
-    specs = {s.name: s for s in KINDS[kind]}
+    specs = {s.name: s for s in KINDS[kind] if s.type is not FieldType.LOG}
+    known = {s.name for s in KINDS[kind]}
     problems = [Problem(f"unknown field for a {kind.value}; allowed: {', '.join(specs)}",
                         field=str(name)[:80])
-                for name in raw if name not in specs]
+                for name in raw if name not in known]
     out: dict[str, Any] = {}
     for spec in specs.values():
         value = raw.get(spec.name)
@@ -253,7 +188,7 @@ def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
             if spec.required:
                 problems.append(Problem("is required", field=spec.name))
                 continue
-            normalised = [] if spec.type is FieldType.NAMES else None
+            normalised = [] if spec.type in (FieldType.NAMES, FieldType.CHOICES) else None
         out[spec.name] = normalised
     if problems:
         raise ValidationFailed(problems)
@@ -360,6 +295,12 @@ def item_title(kind: ItemKind, fields: Mapping[str, Any],
         return f"{source} — {str(fields.get('type') or '').replace('-', ' ')} — {target}"
     if kind is ItemKind.INCIDENT:
         return f"{(fields.get('type') or 'incident').capitalize()} {fields.get('date') or ''}"
+    if kind is ItemKind.BREACH:
+        return f"Breach {fields.get('date') or ''}".strip()
+    if kind is ItemKind.LENIENCY_CONDITION and fields.get("beneficiaries"):
+        return f"Leniency: {fields['beneficiaries']}"
+    if kind in (ItemKind.PROCESS_DESIGN, ItemKind.VICTIMS_JUSTICE):
+        return RULES[kind].label
     text = str(fields.get("text") or "")
     return text[:80] + ("…" if len(text) > 80 else "")
 
@@ -413,7 +354,8 @@ def parse_filter(kind: str | None, classification: str | None, status: str | Non
     c = parse_classification(classification) if classification else None
     choice: dict[str, str] = {}
     if status:
-        allowed = set(COMMITMENT_STATUSES) | set(INCIDENT_STATUSES)
+        allowed = set(COMMITMENT_STATUSES) | set(INCIDENT_STATUSES) | set(AGENDA_STATUSES) | set(
+            CONTINGENCY_STATUSES) | set(BREACH_STATUSES)
         if status not in allowed:
             raise ValidationFailed([Problem(
                 f"unknown status '{status[:40]}'; allowed: {', '.join(sorted(allowed))}",

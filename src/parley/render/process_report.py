@@ -116,9 +116,9 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
     if not report.alerts:
         doc.add_paragraph(_("No alert."))
     doc.add_heading(_("Deadlines"), level=1)
-    due = ([[i.title, str(i.fields.get("due_date")), status(i.fields.get("status")),
+    due = ([[i.title, str(i.fields.get("deadline")), status(i.fields.get("status")),
              _("overdue")] for i in report.overdue]
-           + [[i.title, str(i.fields.get("due_date")), status(i.fields.get("status")),
+           + [[i.title, str(i.fields.get("deadline")), status(i.fields.get("status")),
                _("within %(days)s days") % {"days": UPCOMING_DAYS}] for i in report.upcoming])
     if due:
         table([_("Commitment"), _("Due"), _("Status"), ""], due)
@@ -127,9 +127,9 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
                           % {"days": UPCOMING_DAYS})
     doc.add_heading(_("Commitments"), level=1)
     if report.commitments:
-        table([_("Commitment"), _("Party"), _("Due"), _("Status"), _("How it is verified")],
-              [[str(i.fields.get("text") or ""), c["name"](i.fields.get("party")),
-                str(i.fields.get("due_date") or ""), status(i.fields.get("status")),
+        table([_("Commitment"), _("Responsible actor"), _("Deadline"), _("Status"), _("How it is verified")],
+              [[str(i.fields.get("text") or ""), c["name"](i.fields.get("actor")),
+                str(i.fields.get("deadline") or ""), status(i.fields.get("status")),
                 str(i.fields.get("verification") or "")] for i in report.commitments])
     else:
         doc.add_paragraph(_("No commitment recorded."))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from parley.analysis.actor_map import ActorMap, actor_map
 from parley.domain.account import Principal
 from parley.domain.errors import InvalidInput
-from parley.domain.workspace import PARTY_TYPES, STANCES
+from parley.domain.workspace import ACTOR_TYPES, STANCES
 from parley.services.workspaces import Workspaces
 
 
@@ -23,7 +23,7 @@ def _checked(values: Sequence[str], allowed: Sequence[str], name: str) -> list[s
 def map_of(workspaces: Workspaces, actor: Principal, workspace_id: str, *,
            types: Sequence[str] = (), stances: Sequence[str] = ()) -> ActorMap:
     """The parties and relationships `actor` may see, filtered by party type and stance."""
-    kinds = _checked(types, PARTY_TYPES, "type")
+    kinds = _checked(types, ACTOR_TYPES, "type")
     wanted = _checked(stances, STANCES, "stance")
     items = workspaces.listing(actor, workspace_id, purpose="actor-map").items
     return actor_map(items, types=kinds, stances=wanted)

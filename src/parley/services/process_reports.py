@@ -67,7 +67,7 @@ class ProcessReport:
 
 
 def _due(item: Item) -> date | None:
-    value = item.fields.get("due_date")
+    value = item.fields.get("deadline")
     return date.fromisoformat(str(value)) if value else None
 
 
@@ -101,8 +101,7 @@ class ProcessReports:
         commitments = [i for i in items if i.kind is ItemKind.COMMITMENT]
         open_ = [(d, i) for i in commitments
                  if (d := _due(i)) is not None and str(i.fields.get("status")) not in CLOSED]
-        breaches = [i for i in items if i.kind is ItemKind.INCIDENT
-                    and i.fields.get("type") == "breach"]
+        breaches = [i for i in items if i.kind is ItemKind.BREACH]
         levels = [i.classification for i in items] + [Classification(s.classification) for s in found]
         return ProcessReport(
             workspace=view.workspace, role=view.role, today=today,

@@ -14,9 +14,11 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from parley.domain import item_logs
 from parley.domain.access import Action, Classification, Role, is_allowed, visible
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.anonymise import Pseudonymiser
@@ -29,6 +31,7 @@ from parley.domain.audit import (
     ItemUpdated,
     MemberAdded,
     MemberRemoved,
+    RevocationDecided,
     SecretRead,
     WorkspaceCreated,
     WorkspaceDeleted,
@@ -46,6 +49,7 @@ from parley.domain.errors import (
 from parley.domain.workspace import (
     DOCUMENT_TYPES,
     KINDS,
+    RULES,
     Attachment,
     FieldType,
     Item,
@@ -323,28 +327,82 @@ class Workspaces:
             wanted = spec.refers_to
             found = tx.workspaces.item_kind(workspace_id, str(ref))
             if wanted is not None and found != wanted.value:
-                problems.append(Problem(f"'{ref}' is a {found}, not a {wanted.value}: a "
-                                        f"{spec.name} must be a {wanted.value} of this workspace",
-                                        field=spec.name))
+                problems.append(Problem(f"'{ref}' is {_a(found)}, not {_a(wanted.value)}: a "
+                                        f"{spec.name} must be {_a(wanted.value)} of this "
+                                        "workspace", field=spec.name))
         if kind is ItemKind.RELATIONSHIP and fields.get("source") and \
                 fields.get("source") == fields.get("target"):
-            problems.append(Problem("a relationship joins two different parties, not a party "
+            problems.append(Problem("a relationship joins two different actors, not an actor "
                                     "to itself", field="target"))
         if problems:
             raise ValidationFailed(problems)
 
     def create_item(self, actor: Principal, workspace_id: str, kind: ItemKind,
                     classification: Classification, raw: Mapping[str, Any]) -> Item:
-        if kind is ItemKind.DOCUMENT:
+        if not RULES[kind].creatable:
             raise ValidationFailed([Problem("documents are created by uploading a file",
                                             field="kind")])
         fields = validate_fields(kind, raw)
         with self._writing(actor, workspace_id, Action.ITEM_CREATE, classification) as (tx, role):
             self._check_refs(tx, workspace_id, role, kind, fields)
+            if RULES[kind].single:
+                self._check_single(tx, workspace_id, kind)
+            fields = item_logs.on_create(kind, fields, actor.name, datetime.now(UTC))
             item = tx.workspaces.add_item(workspace_id, kind, classification, fields, actor.name)
             tx.audit.append(actor.name, ItemCreated(workspace_id, item=item.id, kind=kind.value,
                                                     classification=classification.value))
+            self._open_revocation(tx, actor, workspace_id, item)
         return item
+
+    @staticmethod
+    def _check_single(tx: VaultTx, workspace_id: str, kind: ItemKind) -> None:
+        """A kind held once per workspace (the process design) is edited, not added again.
+        Its existence is told even to a member who cannot read it: a design's existence is
+        not its content, and a second, divergent design would be worse."""
+        found = tx.workspaces.items(workspace_id, list(Classification))
+        if any(i.kind is kind for i in found.items) or found.unreadable:
+            raise Conflict(f"this workspace already has its {RULES[kind].label.lower()}: "
+                           "edit it (its earlier versions are kept) instead of adding another")
+
+    @staticmethod
+    def _open_revocation(tx: VaultTx, actor: Principal, workspace_id: str, item: Item) -> None:
+        """A breach of a leniency condition's retention terms opens a revocation decision on
+        the condition, in the same transaction (audited as an update of the condition)."""
+        condition_id = item.fields.get("leniency_condition")
+        if item.kind is not ItemKind.BREACH or not condition_id:
+            return
+        condition = tx.workspaces.get_item(workspace_id, str(condition_id))
+        fields = item_logs.open_revocation(condition.fields, item.id, actor.name,
+                                           datetime.now(UTC))
+        if fields is None:
+            return
+        updated = tx.workspaces.update_item(workspace_id, condition.id, condition.classification,
+                                            fields, condition.version)
+        tx.audit.append(actor.name, ItemUpdated(
+            workspace_id, item=condition.id, kind=condition.kind.value,
+            classification=condition.classification.value, version=updated.version,
+            changed=("revocations",)))
+
+    def decide_revocation(self, actor: Principal, workspace_id: str, condition_id: str,
+                          breach_id: str, decision: str, reason: str,
+                          expected_version: int) -> Item:
+        """Revoke or retain a leniency benefit after a breach: decided once, by a role that
+        may (owners), with its reason; the decision is kept in the condition and audited."""
+        with self._writing(actor, workspace_id, Action.WORKSPACE_READ) as (tx, role):
+            classification = self._check_item(tx, actor, role, workspace_id, condition_id,
+                                              Action.REVOCATION_DECIDE)
+            condition = tx.workspaces.get_item(workspace_id, condition_id)
+            if condition.kind is not ItemKind.LENIENCY_CONDITION:
+                raise NotFound(f"'{condition_id}' is a {condition.kind.value}, not a "
+                               "leniency-condition")
+            fields = item_logs.decide_revocation(condition.fields, breach_id, decision, reason,
+                                                 actor.name, datetime.now(UTC))
+            item = tx.workspaces.update_item(workspace_id, condition_id, classification,
+                                             fields, expected_version)
+            tx.audit.append(actor.name, RevocationDecided(workspace_id, item=condition_id,
+                                                          breach=breach_id, decision=decision))
+            hidden = self._hidden_refs(tx, workspace_id, role)
+        return self._redact(item, hidden)
 
     def upload_document(self, actor: Principal, workspace_id: str,
                         classification: Classification, raw: Mapping[str, Any],
@@ -401,14 +459,20 @@ class Workspaces:
                 if spec.type is FieldType.REF and old in hidden and not fields.get(spec.name):
                     fields[spec.name] = kept[spec.name] = old
             self._check_refs(tx, workspace_id, role, kind, fields, item_id, kept)
+            fields = item_logs.on_update(kind, before.fields, before.version, fields, actor.name,
+                                         datetime.now(UTC))
             item = tx.workspaces.update_item(workspace_id, item_id, classification, fields,
                                              expected_version)
-            changed = tuple(sorted(k for k in fields if before.fields.get(k) != fields[k]))
+            logs = {s.name for s in KINDS[kind] if s.type is FieldType.LOG}  # follow the edit
+            changed = tuple(sorted(k for k in fields
+                                   if k not in logs and before.fields.get(k) != fields[k]))
             if before.classification is not classification:
                 changed = (*changed, "classification")
             tx.audit.append(actor.name, ItemUpdated(workspace_id, item=item_id, kind=kind.value,
                                                     classification=classification.value,
                                                     version=item.version, changed=changed))
+            if before.fields.get("leniency_condition") != item.fields.get("leniency_condition"):
+                self._open_revocation(tx, actor, workspace_id, item)
         if before.classification is not classification:
             self.vault.scrub()
         return self._redact(item, hidden)
@@ -473,16 +537,7 @@ class Workspaces:
                           "created_at": ws.created_at.isoformat()},
             "anonymised": anonymise,
             "members": [{"user": m.user, "role": m.role.value} for m in members],
-            "items": [{
-                "id": i.id, "kind": i.kind.value, "classification": i.classification.value,
-                "version": i.version, "created_by": i.created_by,
-                "created_at": i.created_at.isoformat(), "updated_at": i.updated_at.isoformat(),
-                "fields": dict(i.fields),
-                **({"attachment": {"filename": i.attachment.filename,
-                                   "content_type": i.attachment.content_type,
-                                   "size": i.attachment.size,
-                                   "sha256": i.attachment.sha256}} if i.attachment else {}),
-            } for i in items],
+            "items": [item_document(i) for i in items],
             "unreadable": list(found.unreadable),
         }
         if anonymise:
@@ -510,6 +565,26 @@ class Workspaces:
                 tx.audit.append(SYSTEM.name, ItemsResealed(
                     items=done, refused=tuple(f"{r.workspace_id}/{r.item_id}" for r in refused)))
         return done, refused
+
+
+def _a(word: str | None) -> str:
+    """The word with its article ("an actor", "a note")."""
+    text = str(word)
+    return f"{'an' if text[:1] in 'aeiou' else 'a'} {text}"
+
+
+def item_document(i: Item) -> dict[str, Any]:
+    """An item as JSON-ready data (exports and the command line)."""
+    return {
+        "id": i.id, "kind": i.kind.value, "classification": i.classification.value,
+        "version": i.version, "created_by": i.created_by,
+        "created_at": i.created_at.isoformat(), "updated_at": i.updated_at.isoformat(),
+        "fields": dict(i.fields),
+        **({"attachment": {"filename": i.attachment.filename,
+                           "content_type": i.attachment.content_type,
+                           "size": i.attachment.size,
+                           "sha256": i.attachment.sha256}} if i.attachment else {}),
+    }
 
 
 def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from parley.domain.access import Classification, Role
 from parley.domain.errors import ConfigurationError, KeyUnavailable, NotFound
 from parley.domain.workspace import (
+    LEGACY_KINDS,
     Attachment,
     Item,
     ItemKind,
@@ -24,6 +25,7 @@ from parley.domain.workspace import (
     ItemUnreadable,
     Member,
     Workspace,
+    upgrade_legacy,
 )
 from parley.storage.keys import derive, new_data_key, seal, unseal
 from parley.storage.records import PLAIN, aware, check_version, new_id, now, user_row
@@ -226,8 +228,9 @@ class WorkspaceRepository:
         doc = self._open(ws, row)
         att = doc.get("attachment")
         try:
-            return Item(row.id, ws.id, ItemKind(row.kind), Classification(row.classification),
-                        doc["fields"], row.version, row.created_by, aware(row.created_at),
+            kind, fields = upgrade_legacy(row.kind, doc["fields"])
+            return Item(row.id, ws.id, kind, Classification(row.classification),
+                        fields, row.version, row.created_by, aware(row.created_at),
                         aware(row.updated_at), Attachment(**att) if att else None)
         except (TypeError, ValueError):
             raise ItemUnreadable(ws.id, row.id, "unknown kind, classification or attachment"
@@ -256,7 +259,10 @@ class WorkspaceRepository:
         found = self.s.scalar(
             select(ItemRow.kind).join(WorkspaceRow, ItemRow.workspace_pk == WorkspaceRow.pk)
             .where(WorkspaceRow.id == workspace_id, ItemRow.id == item_id))
-        return str(found) if found else None
+        if not found:
+            return None
+        legacy = LEGACY_KINDS.get(str(found))
+        return legacy.value if legacy else str(found)
 
     def _seal_attachment(self, ws: WorkspaceRow, item_id: str, classification: Classification,
                          content: bytes) -> bytes:
@@ -311,6 +317,7 @@ class WorkspaceRepository:
         check_version("item", item_id, row.version, expected_version)
         doc = self._open(ws, row)
         att_meta = doc.get("attachment")
+        kind, _ = upgrade_legacy(row.kind, doc["fields"])
         doc["fields"] = fields
         if classification.value != row.classification:
             att = self.s.scalars(select(AttachmentRow).where(AttachmentRow.item_pk == row.pk)
@@ -319,6 +326,7 @@ class WorkspaceRepository:
                 content = self._attachment_bytes(ws, row, att, att_meta)
                 att.content = self._seal_attachment(ws, row.id, classification, content)
         row.classification = classification.value
+        row.kind = kind.value  # an item of an older kind is written in today's
         # the version column is SQLAlchemy's optimistic-locking counter: this UPDATE sets it to
         # version + 1, which is what the new body is bound to
         row.body = self._body(ws, item_id, row.version + 1, row.kind, classification, doc)
@@ -377,7 +385,7 @@ class WorkspaceRepository:
                 try:
                     doc = self._open(ws, row)
                     Classification(row.classification)
-                    ItemKind(row.kind)
+                    upgrade_legacy(row.kind, doc["fields"])
                     att = self.s.scalars(select(AttachmentRow).where(
                         AttachmentRow.item_pk == row.pk)).first()
                     if att is not None or doc.get("attachment"):
@@ -391,11 +399,54 @@ class WorkspaceRepository:
         return bad
 
     def has_legacy_items(self) -> bool:
-        return self.s.scalar(select(ItemRow.pk).where(
-            func.substr(ItemRow.body, 1, 1) != BOUND).limit(1)) is not None
+        """Whether any item is in an older format or of an older shape (kinds and fields
+        before the paper's framework), so that start-up need not open a write transaction."""
+        if self.s.scalar(select(ItemRow.pk).where(
+                func.substr(ItemRow.body, 1, 1) != BOUND).limit(1)) is not None:
+            return True
+        return bool(self._older_shapes(limit=1))
+
+    def _older_shapes(self, limit: int | None = None
+                      ) -> list[tuple[ItemRow, WorkspaceRow, ItemKind, dict[str, Any]]]:
+        """Bound rows whose kind or fields are of an older shape, with today's."""
+        found: list[tuple[ItemRow, WorkspaceRow, ItemKind, dict[str, Any]]] = []
+        rows = self.s.execute(
+            select(ItemRow, WorkspaceRow).join(WorkspaceRow,
+                                               ItemRow.workspace_pk == WorkspaceRow.pk)
+            .where(func.substr(ItemRow.body, 1, 1) == BOUND,
+                   ItemRow.kind.in_([*LEGACY_KINDS, ItemKind.INCIDENT.value,
+                                     ItemKind.COMMITMENT.value]))
+            .order_by(ItemRow.pk)).all()
+        for row, ws in rows:
+            try:
+                doc = self._open(ws, row)
+                kind, fields = upgrade_legacy(row.kind, doc["fields"])
+            except (ItemUnreadable, ValueError):
+                continue  # reported by `parley db check`, never rewritten here
+            if kind.value != row.kind or fields != doc["fields"]:
+                found.append((row, ws, kind, fields))
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def upgrade_shapes(self) -> int:
+        """Re-seal items of an older kind or shape in today's (a party as an actor, an
+        incident of type breach as a breach, a commitment's party as its actor): idempotent,
+        and no value lost (see `upgrade_legacy`). Returns how many were rewritten."""
+        done = 0
+        for row, ws, kind, fields in self._older_shapes():
+            doc = self._open(ws, row)
+            doc["fields"] = fields
+            row.kind = kind.value
+            row.body = self._body(ws, row.id, row.version + 1, kind.value,
+                                  Classification(row.classification), doc)
+            done += 1
+        self.s.flush()
+        return done
 
     def reseal_legacy(self) -> tuple[int, list[ItemUnreadable]]:
-        """Re-seal items written before row binding (format 0x00 plain / 0x01 sealed).
+        """Re-seal items written before row binding (format 0x00 plain / 0x01 sealed), then
+        items of an older kind or shape (`upgrade_shapes`).
 
         Accepted once, here, and only in the shape the old code wrote: a sealed body that opens
         under its old associated data, or a plain body on a public row. A plain body on a
@@ -445,4 +496,4 @@ class WorkspaceRepository:
             row.body = self._body(ws, row.id, row.version + 1, row.kind, classification, doc)
             done += 1
         self.s.flush()
-        return done, refused
+        return done + self.upgrade_shapes(), refused

@@ -8,11 +8,9 @@ from pydantic import BaseModel, Field
 
 from parley.domain.account import TokenInfo
 from parley.domain.audit import AuditEntry
+from parley.domain.item_kinds import KINDS, RULES, ItemKind
 from parley.domain.workspace import Item, Workspace
 
-KindName = Literal["party", "relationship", "note", "document", "session", "commitment",
-                   "incident"]
-CreatableKind = Literal["party", "relationship", "note", "session", "commitment", "incident"]
 ClassificationName = Literal["public", "restricted", "secret"]
 RoleName = Literal["owner", "negotiator", "analyst", "observer"]
 
@@ -54,7 +52,8 @@ class MemberIn(BaseModel):
 
 
 class ItemIn(BaseModel):
-    kind: CreatableKind
+    kind: ItemKind = Field(description="documents are uploaded through /documents; `party` "
+                           "was renamed `actor`")
     classification: ClassificationName
     fields: dict[str, Any] = Field(
         description="the kind's fields (see docs/security.md and GET /api/workspace-kinds)")
@@ -77,7 +76,7 @@ class AttachmentOut(BaseModel):
 class ItemOut(BaseModel):
     id: str
     workspace_id: str
-    kind: KindName
+    kind: ItemKind
     classification: ClassificationName
     title: str
     fields: dict[str, Any]
@@ -140,3 +139,47 @@ class AuditEntryOut(BaseModel):
     def of(cls, e: AuditEntry) -> AuditEntryOut:
         return cls(seq=e.seq, at=e.at, actor=e.actor, event=e.event, workspace=e.workspace,
                    details=dict(e.details), prev_hash=e.prev_hash, hash=e.hash)
+
+
+class FieldOut(BaseModel):
+    name: str
+    type: str = Field(description="line, text, choice, choices, names, date, integer, boolean, "
+                      "ref (an item id), log (kept by Parley, never set by a client)")
+    label: str
+    required: bool
+    choices: list[str] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    refers_to: ItemKind | None = Field(None, description="the kind a ref field must name")
+    codebook: str | None = Field(None, description="the codebook variable whose codes these are")
+    personal: bool = Field(description="holds personal names (pseudonymised in anonymised "
+                           "exports)")
+    help: str | None = None
+
+
+class KindOut(BaseModel):
+    kind: ItemKind
+    label: str
+    purpose: str
+    single: bool = Field(description="at most one per workspace (edited, its versions kept)")
+    creatable: bool = Field(description="false: created by uploading a file")
+    fields: list[FieldOut]
+
+
+def workspace_kinds() -> list[KindOut]:
+    return [KindOut(
+        kind=kind, label=RULES[kind].label, purpose=RULES[kind].purpose,
+        single=RULES[kind].single, creatable=RULES[kind].creatable,
+        fields=[FieldOut(name=f.name, type=f.type.value, label=f.label, required=f.required,
+                         choices=list(f.choices) or None, minimum=f.minimum, maximum=f.maximum,
+                         refers_to=f.refers_to, codebook=f.codebook, personal=f.personal,
+                         help=f.help or None) for f in specs])
+        for kind, specs in KINDS.items()]
+
+
+class RevocationIn(BaseModel):
+    breach: str = Field(min_length=1, max_length=64, description="the breach that opened it")
+    decision: Literal["revoke", "retain"]
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int = Field(ge=1, le=2**31 - 1,
+                         description="the condition's version you read: a stale one gets 409")

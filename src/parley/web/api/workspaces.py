@@ -24,6 +24,7 @@ from parley.web.auth import (
     ItemReader,
     ItemUpdater,
     MemberManager,
+    RevocationDecider,
     WorkspaceCreator,
     WorkspaceDeleter,
     WorkspaceReader,
@@ -38,14 +39,17 @@ from parley.web.workspace_schemas import (
     ItemIn,
     ItemOut,
     ItemUpdateIn,
+    KindOut,
     MemberIn,
     MemberOut,
     NewTokenOut,
+    RevocationIn,
     TokenIn,
     TokenOut,
     WorkspaceIn,
     WorkspaceOut,
     WorkspaceUpdateIn,
+    workspace_kinds,
 )
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -142,13 +146,28 @@ def list_items(
     return [ItemOut.of(i) for i in listing.items]
 
 
+@router.get("/workspace-kinds", response_model=list[KindOut])
+def kinds(actor: AccountUser) -> list[KindOut]:
+    """The item kinds of a workspace and their fields (types, choices, codebook variables,
+    the kind each link must name)."""
+    return workspace_kinds()
+
+
 @router.post("/workspaces/{workspace_id}/items", response_model=ItemOut, status_code=201)
 def create_item(request: Request, workspace_id: str, body: ItemIn,
                 actor: ItemCreator) -> ItemOut:
-    """Add a party, relationship, note, session, commitment or incident."""
+    """Add an item of any kind listed by `GET /api/workspace-kinds` (documents are uploaded)."""
     return ItemOut.of(get_parley(request).workspaces.create_item(
         actor, workspace_id, ItemKind(body.kind), Classification(body.classification),
         body.fields))
+
+
+@router.post("/workspaces/{workspace_id}/items/{item_id}/revocations", response_model=ItemOut)
+def decide_revocation(request: Request, workspace_id: str, item_id: str, body: RevocationIn,
+                      actor: RevocationDecider) -> ItemOut:
+    """Decide the revocation a breach opened on a leniency condition (owners; once)."""
+    return ItemOut.of(get_parley(request).workspaces.decide_revocation(
+        actor, workspace_id, item_id, body.breach, body.decision, body.reason, body.version))
 
 
 @router.post("/workspaces/{workspace_id}/documents", response_model=ItemOut, status_code=201,

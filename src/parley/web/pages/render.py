@@ -62,6 +62,13 @@ def localized_item_title(item: Item, names: Mapping[str, str] | None = None) -> 
         known = names or {}
         return (f"{known.get(str(fields.get('source')), '?')} — {_(str(fields.get('type')))} — "
                 f"{known.get(str(fields.get('target')), '?')}")
+    if item.kind is ItemKind.BREACH:
+        date = locale.format_date(fields.get("date")) if fields.get("date") else ""
+        return f"{_('Breach')} {date}".strip()
+    if item.kind is ItemKind.LENIENCY_CONDITION:
+        return _("Leniency: %(group)s") % {"group": fields.get("beneficiaries") or ""}
+    if item.kind in (ItemKind.PROCESS_DESIGN, ItemKind.VICTIMS_JUSTICE):
+        return _(item_title(item.kind, fields))
     if item.kind is ItemKind.INCIDENT:
         kind = _(str(fields.get("type") or "incident")).capitalize()
         date = locale.format_date(fields.get("date")) if fields.get("date") else ""

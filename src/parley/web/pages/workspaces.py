@@ -22,10 +22,16 @@ from starlette.datastructures import FormData
 from parley.bootstrap import Parley
 from parley.domain.access import Action, Classification, Role, Scope, is_allowed
 from parley.domain.account import Principal
-from parley.domain.errors import Forbidden, InvalidInput, ParleyError, ValidationFailed
+from parley.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    ParleyError,
+    ValidationFailed,
+)
 from parley.domain.workspace import (
+    ACTOR_TYPES,
     KINDS,
-    PARTY_TYPES,
     STANCES,
     FieldType,
     Item,
@@ -48,6 +54,7 @@ from parley.web.auth import (
     ItemReader,
     ItemUpdaterForm,
     MemberManager,
+    RevocationDecider,
     WorkspaceCreator,
     WorkspaceDeleter,
     WorkspaceUpdater,
@@ -67,8 +74,11 @@ def form_fields(kind: ItemKind, form: FormData) -> dict[str, Any]:
     """The kind's declared fields from a form (NAMES one per line; unchecked boxes false)."""
     raw: dict[str, Any] = {}
     for spec in KINDS[kind]:
+        if spec.type is FieldType.CHOICES:
+            raw[spec.name] = [v for v in form.getlist(spec.name) if isinstance(v, str)]
+            continue
         value = form.get(spec.name)
-        if value is None or not isinstance(value, str):
+        if value is None or not isinstance(value, str) or spec.type is FieldType.LOG:
             continue
         raw[spec.name] = value.splitlines() if spec.type is FieldType.NAMES else value
     return raw
@@ -117,7 +127,7 @@ def _names(parley: Parley, actor: Principal, workspace_id: str, items: list[Item
     if not any(i.kind is ItemKind.RELATIONSHIP for i in items):
         return {}
     parties = items if where is None or where == ItemFilter() else parley.workspaces.items(
-        actor, workspace_id, ItemFilter(kind=ItemKind.PARTY))
+        actor, workspace_id, ItemFilter(kind=ItemKind.ACTOR))
     return {i.id: i.title for i in parties}
 
 
@@ -170,6 +180,8 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
         "can_save": can_save,
         "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
                                                       actor.scope),
+        "can_decide": item is not None and is_allowed(role, Action.REVOCATION_DECIDE, current,
+                                                      actor.scope),
         "refs": _pickers(kind, [i for i in visible_items if item is None or i.id != item.id]),
         "names": {i.id: i.title for i in visible_items},
     }, status)
@@ -209,7 +221,7 @@ def actors_page(request: Request, workspace_id: str, actor: ItemReader,
     svg = Markup(actor_map_svg(found, view.workspace.name)) if found else ""  # noqa: S704
     return render_form(request, "workspaces/actors.html", {
         "view": view, "map": found, "svg": svg, "errors": errors,
-        "party_types": PARTY_TYPES, "stances": STANCES,
+        "party_types": ACTOR_TYPES, "stances": STANCES,
         "chosen_types": type_, "chosen_stances": stance}, 400 if errors else 200)
 
 
@@ -283,6 +295,24 @@ async def item_update(request: Request, workspace_id: str, item_id: str,
                                       form_fields(item.kind, form), int(version))
     except (InvalidInput, Forbidden) as exc:
         return _refused_item_form(request, workspace_id, item.kind, actor, form, exc, item)
+    return RedirectResponse(_ws_url(workspace_id, "items", item_id), status_code=303)
+
+
+@router.post("/workspaces/{workspace_id}/items/{item_id}/revocations", response_model=None)
+def revocation_decide(request: Request, workspace_id: str, item_id: str,
+                      actor: RevocationDecider, version: Annotated[int, Form(ge=1)],
+                      breach: Annotated[str, Form(max_length=64)],
+                      decision: Annotated[str, Form(max_length=20)],
+                      reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Decide a revocation opened by a breach (owners); refused decisions show why."""
+    parley = get_parley(request)
+    try:
+        parley.workspaces.decide_revocation(actor, workspace_id, item_id, breach, decision,
+                                            reason, version)
+    except (InvalidInput, Conflict) as exc:
+        item = parley.workspaces.item(actor, workspace_id, item_id)
+        return _item_form(request, workspace_id, item.kind, item=item, actor=actor,
+                          errors=_problems(exc), status=status_of(exc))
     return RedirectResponse(_ws_url(workspace_id, "items", item_id), status_code=303)
 
 
