@@ -38,6 +38,7 @@ from parley.services.assessments import Assessments
 from parley.services.audit import AuditTrail, KeyAdmin
 from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
+from parley.services.demand_warnings import DemandWarnings
 from parley.services.invitations import Invitations
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
@@ -166,6 +167,11 @@ class Parley:
     @cached_property
     def guidelines(self) -> list[Guideline]:
         return load_guidelines(self.codebook, self.sources)
+
+    @cached_property
+    def demand_warnings(self) -> DemandWarnings:
+        """The paper's warnings on a workspace's demands."""
+        return DemandWarnings(self.guidelines, self.codebook)
 
     @cached_property
     def case_base(self) -> CaseBaseRevisions:

@@ -52,7 +52,8 @@ def test_hidden_ends_self_loops_and_filtered_parties_draw_no_edge() -> None:
 
 
 def test_spoilers_are_marked() -> None:
-    m = actor_map([party("a", "Splinter", stance="opposed", spoiler="internal-factions"), party("b", "Gov", "government")])
+    m = actor_map([party("a", "Splinter", stance="opposed", spoiler="internal-factions"),
+                   party("b", "Gov", "government")])
     assert {n.name: n.spoiler for n in m.nodes} == {"Splinter": True, "Gov": False}
 
 

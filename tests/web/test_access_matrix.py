@@ -36,6 +36,7 @@ from parley.domain.access import (
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.monitoring import MonitorSettings
 from parley.domain.scenario import parse_scenario
+from parley.domain.workspace import ItemKind
 from parley.interchange.documents import parse_document
 from parley.interchange.indicator_csv import parse_indicator_text
 from parley.knowledge.loader import load_codebook
@@ -165,6 +166,13 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     if "{scenario_id}" in path and actor in w.tokens:  # the actor's own saved assessment
         scenario_id = w.app.scenarios.save(Principal(actor), SCENARIO).id
     case_id = fresh_case(w.app) if "{case_id}" in path else "none"
+    breach = "none"
+    if path.endswith("/revocations"):  # a condition at `c` with a revocation to decide
+        item = w.app.workspaces.create_item(SYSTEM, ws, ItemKind.LENIENCY_CONDITION, c, {
+            "beneficiaries": "clique", "eligibility": "register", "retention": "no crime"}).id
+        breach = w.app.workspaces.create_item(SYSTEM, ws, ItemKind.BREACH, c, {
+            "date": "2026-01-01", "description": "extortion", "leniency_condition": item}).id
+        version = w.app.workspaces.item(SYSTEM, ws, item).version
     url = (path.replace("{workspace_id}", ws).replace("{item_id}", item)
            .replace("{case_id}", case_id)
            .replace("{user}", "observer").replace("{token_id}", token_id)
@@ -208,6 +216,14 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     if method == "POST" and path.endswith(("/indicators", "/monitoring")):
         kw["files"] = {"file": ("m.csv", UPLOAD.encode(), "text/csv")}
         kw["data"] = {**({} if api else form), "classification": c.value, "replace": "true"}
+        return url, kw
+    if path.endswith("/revocations"):
+        decision = {"breach": breach, "decision": "retain", "reason": "matrix",
+                    "version": version}
+        if api:
+            kw["json"] = decision
+        else:
+            kw["data"] = {**form, **{k: str(v) for k, v in decision.items()}}
         return url, kw
     if path.endswith("/documents"):
         kw["files"] = {"file": ("d.pdf", PDF, "application/pdf")}

@@ -31,7 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     ms = add(SYSTEM, ws, ItemKind.ACTOR, Classification.PUBLIC,
              {"name": "MS-13", "type": "criminal-group", "stance": "open", "influence": 5})
     b18 = add(SYSTEM, ws, ItemKind.ACTOR, Classification.PUBLIC,
-              {"name": "Barrio 18", "type": "criminal-group", "stance": "opposed", "spoiler_type": "internal-factions"})
+              {"name": "Barrio 18", "type": "criminal-group", "stance": "opposed",
+               "spoiler_type": "internal-factions"})
     add(SYSTEM, ws, ItemKind.ACTOR, Classification.SECRET,
         {"name": "Secret go-between", "type": "person", "stance": "supportive"})
     add(SYSTEM, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,

@@ -41,7 +41,8 @@ def ws(app: Parley) -> str:
     church = add(ana, ws, ItemKind.ACTOR, Classification.PUBLIC,
                  {"name": "Pastoral penitenciaria", "type": "church", "stance": "supportive"})
     spy = add(ana, ws, ItemKind.ACTOR, Classification.SECRET,
-              {"name": SECRET_PARTY, "type": "person", "stance": "opposed", "spoiler_type": "internal-factions"})
+              {"name": SECRET_PARTY, "type": "person", "stance": "opposed",
+               "spoiler_type": "internal-factions"})
     add(ana, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,
         {"source": ms.id, "target": b18.id, "type": "rivalry"})
     add(ana, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,

@@ -52,7 +52,8 @@ def ws(app: Parley) -> str:
                                        {"name": "Barrio 18", "type": "criminal-group"})
     spy = app.workspaces.create_item(ana, ws, ItemKind.ACTOR, Classification.SECRET,
                                      {"name": SECRET_PARTY, "type": "person",
-                                      "stance": "opposed", "spoiler_type": "internal-factions"})
+                                      "stance": "opposed",
+               "spoiler_type": "internal-factions"})
     app.workspaces.create_item(ana, ws, ItemKind.RELATIONSHIP, Classification.SECRET,
                                {"source": spy.id, "target": party.id, "type": "control"})
     app.workspaces.create_item(ana, ws, ItemKind.COMMITMENT, Classification.PUBLIC, {

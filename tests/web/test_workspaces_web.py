@@ -206,7 +206,7 @@ def test_api_crud_and_stale_version(app: Parley) -> None:
         item = client.post(f"/api/workspaces/{ws['id']}/items", headers=h, json={
             "kind": "commitment", "classification": "secret",
             "fields": {"text": "Release hostages", "status": "agreed", "deadline": "2026-03-01",
-                       "eligibility_conditions": "all", "retention_conditions": "no violence",
+                       "notes": "all members; no violence",
                        "verification": "ICRC"}})
         assert item.status_code == 201, item.text
         i = item.json()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from parley.domain.account import TokenInfo
 from parley.domain.audit import AuditEntry
+from parley.domain.guideline import Guideline
 from parley.domain.item_kinds import KINDS, RULES, ItemKind
 from parley.domain.workspace import Item, Workspace
 
@@ -73,6 +75,13 @@ class AttachmentOut(BaseModel):
     sha256: str
 
 
+class WarningOut(BaseModel):
+    guideline: str
+    title: str
+    message: str
+    citations: list[str] = Field(description="where the paper says it (section: quote)")
+
+
 class ItemOut(BaseModel):
     id: str
     workspace_id: str
@@ -85,9 +94,11 @@ class ItemOut(BaseModel):
     created_at: str
     updated_at: str
     attachment: AttachmentOut | None = None
+    warnings: list[WarningOut] | None = Field(
+        None, description="a demand's: the paper's warnings its code triggers (guidelines)")
 
     @classmethod
-    def of(cls, item: Item) -> ItemOut:
+    def of(cls, item: Item, warnings: Sequence[Guideline] = ()) -> ItemOut:
         att = item.attachment
         return cls(id=item.id, workspace_id=item.workspace_id,
                    kind=item.kind.value,
@@ -95,7 +106,11 @@ class ItemOut(BaseModel):
                    title=item.title, fields=dict(item.fields), version=item.version,
                    created_by=item.created_by, created_at=item.created_at.isoformat(),
                    updated_at=item.updated_at.isoformat(),
-                   attachment=AttachmentOut(**att.__dict__) if att else None)
+                   attachment=AttachmentOut(**att.__dict__) if att else None,
+                   warnings=[WarningOut(guideline=g.id, title=g.title, message=g.message,
+                                        citations=[f"{c.section}: {c.quote}"
+                                                   for c in g.citations])
+                             for g in warnings] if item.kind is ItemKind.DEMAND else None)
 
 
 class TokenIn(BaseModel):

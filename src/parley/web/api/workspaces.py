@@ -157,9 +157,10 @@ def kinds(actor: AccountUser) -> list[KindOut]:
 def create_item(request: Request, workspace_id: str, body: ItemIn,
                 actor: ItemCreator) -> ItemOut:
     """Add an item of any kind listed by `GET /api/workspace-kinds` (documents are uploaded)."""
-    return ItemOut.of(get_parley(request).workspaces.create_item(
-        actor, workspace_id, ItemKind(body.kind), Classification(body.classification),
-        body.fields))
+    parley = get_parley(request)
+    item = parley.workspaces.create_item(actor, workspace_id, ItemKind(body.kind),
+                                         Classification(body.classification), body.fields)
+    return ItemOut.of(item, parley.demand_warnings.of(item))
 
 
 @router.post("/workspaces/{workspace_id}/items/{item_id}/revocations", response_model=ItemOut)
@@ -192,8 +193,10 @@ async def upload_document(
 @router.get("/workspaces/{workspace_id}/items/{item_id}", response_model=ItemOut)
 def get_item(request: Request, workspace_id: str, item_id: str,
              actor: ItemReader) -> ItemOut:
-    """One item (audited when secret)."""
-    return ItemOut.of(get_parley(request).workspaces.item(actor, workspace_id, item_id))
+    """One item (audited when secret); a demand with the paper's warnings that apply."""
+    parley = get_parley(request)
+    item = parley.workspaces.item(actor, workspace_id, item_id)
+    return ItemOut.of(item, parley.demand_warnings.of(item))
 
 
 @router.put("/workspaces/{workspace_id}/items/{item_id}", response_model=ItemOut)
