@@ -156,7 +156,7 @@ class ItemRow(Base):
     id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     workspace_pk: Mapped[int] = mapped_column(ForeignKey("workspaces.pk", ondelete="CASCADE"),
                                               nullable=False, index=True)
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # "leniency-condition"
     classification: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # 0x00 JSON | sealed JSON
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
