@@ -40,6 +40,7 @@ from parley.services.cases import CaseCatalogue
 from parley.services.curation import CaseCuration
 from parley.services.demand_warnings import DemandWarnings
 from parley.services.invitations import Invitations
+from parley.services.living_assessments import LivingAssessments
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.process_reports import ProcessReports
@@ -135,7 +136,8 @@ class Parley:
 
     @cached_property
     def process_reports(self) -> ProcessReports:
-        return ProcessReports(self.workspaces, self.monitoring)
+        return ProcessReports(self.workspaces, self.monitoring,
+                              living=self.living_assessments)
 
     @cached_property
     def invitations(self) -> Invitations:
@@ -167,6 +169,12 @@ class Parley:
     @cached_property
     def guidelines(self) -> list[Guideline]:
         return load_guidelines(self.codebook, self.sources)
+
+    @cached_property
+    def living_assessments(self) -> LivingAssessments:
+        """The assessment engine on each workspace's own situation (issue 11, item 2)."""
+        return LivingAssessments(self.workspaces, self.codebook, self.guidelines,
+                                 load_brief_rules(self.codebook, self.sources))
 
     @cached_property
     def demand_warnings(self) -> DemandWarnings:

@@ -30,7 +30,8 @@ def test_every_kind_of_the_issue_is_declared() -> None:
     assert {k.value for k in KINDS} == {
         "actor", "relationship", "demand", "agenda-item", "redline", "process-design",
         "victims-justice", "leniency-condition", "commitment", "breach", "dispute-step",
-        "contingency", "note", "document", "session", "incident"}
+        "contingency", "note", "document", "session", "incident",
+        "situation", "risk-response"}  # the living assessment's (issue 11, item 2)
     commitment = {f.name for f in KINDS[ItemKind.COMMITMENT]}
     assert {"actor", "text", "deadline", "status", "verification", "status_history"
             } <= commitment

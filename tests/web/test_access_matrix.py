@@ -177,7 +177,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
            .replace("{case_id}", case_id)
            .replace("{user}", "observer").replace("{token_id}", token_id)
            .replace("{invitation_id}", invitation_id).replace("{scenario_id}", scenario_id)
-           .replace("{series_id}", SERIES_OF.get(ws, "none")))
+           .replace("{series_id}", SERIES_OF.get(ws, "none"))
+           .replace("{guideline}", "rigorous-preparation"))
     kw: dict[str, Any] = {}
     api = path.startswith("/api/")
     if api and actor in w.tokens:
@@ -216,6 +217,22 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
     if method == "POST" and path.endswith(("/indicators", "/monitoring")):
         kw["files"] = {"file": ("m.csv", UPLOAD.encode(), "text/csv")}
         kw["data"] = {**({} if api else form), "classification": c.value, "replace": "true"}
+        return url, kw
+    if path.endswith(("/assessment/situation", "/assessment/findings/{guideline}")):
+        situation = next((i for i in w.app.workspaces.items(SYSTEM, ws)
+                          if i.kind is ItemKind.SITUATION), None)
+        body: dict[str, Any] = (
+            {"values": {"cohesion": "low"}, "classification": "public",
+             "version": situation.version if situation else None}
+            if path.endswith("/situation") else
+            {"status": "accepted", "reason": "matrix", "classification": "public"})
+        if api:
+            kw["json"] = body
+        else:
+            form.update(classification="public", status="accepted", reason="matrix",
+                        values="cohesion: low",
+                        version=str(situation.version) if situation else "")
+            kw["data"] = form
         return url, kw
     if path.endswith("/revocations"):
         decision = {"breach": breach, "decision": "retain", "reason": "matrix",

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
-from parley.domain.workspace import ItemKind
+from parley.domain.workspace import KINDS, ItemKind
 from parley.web.app import create_app
 from tests.support import build, user
 from tests.web.test_workspaces_web import csrf, signed_in
@@ -27,6 +27,9 @@ def app(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     a.close()
 
 
+KINDS_ORDER = [k.value for k in KINDS]
+
+
 def bearer(app: Parley, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {app.accounts.create_token(SYSTEM, name).secret}"}
 
@@ -36,7 +39,7 @@ def test_workspace_kinds_lists_every_kind_with_its_fields(app: Parley) -> None:
         assert client.get("/api/workspace-kinds").status_code == 401
         kinds = client.get("/api/workspace-kinds", headers=bearer(app, "olga")).json()
     by = {k["kind"]: k for k in kinds}
-    assert list(by) == [k.value for k in ItemKind]
+    assert list(by) == list(KINDS_ORDER)
     actor = {f["name"]: f for f in by["actor"]["fields"]}
     assert actor["spoiler_type"]["codebook"] == "spoilers"
     assert (actor["influence"]["minimum"], actor["influence"]["maximum"]) == (1, 5)

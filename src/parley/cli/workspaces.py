@@ -256,3 +256,78 @@ def decide(
         item = open_parley().workspaces.decide_revocation(
             _actor(as_user), workspace_id, item_id, breach, decision, reason, version)
         typer.echo(item.version)
+
+
+@app.command("assessment")
+def assessment(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """The living assessment: the situation, each finding's status, the checklist by phase.
+
+    Example: parley workspaces assessment 3hX9... --as ana
+    """
+    with reported():
+        a = open_parley().living_assessments.assess(_actor(as_user), workspace_id)
+        if as_json:
+            typer.echo(json.dumps({
+                "profile": [{"variable": v.variable, "value": v.value, "source": v.source,
+                             "items": list(v.items)} for v in a.profile.values],
+                "findings": [{"guideline": s.finding.guideline, "title": s.finding.title,
+                              "status": s.status, "by": s.by, "addressed_by": s.addressed_by}
+                             for s in a.findings],
+                "checklist": {p: [{"item": e.item, "status": e.status} for e in entries]
+                              for p, entries in a.checklist.items()},
+                "history": [dict(h) for h in a.history]}, ensure_ascii=False, indent=2))
+            return
+        for v in a.profile.values:
+            shown = ", ".join(v.value) if isinstance(v.value, tuple) else v.value
+            typer.echo(f"{v.variable}: {shown} ({'items' if v.source == 'items' else 'hand'})")
+        counts = a.counts
+        typer.echo(f"\n{counts['open']} open, {counts['addressed']} addressed, "
+                   f"{counts['accepted']} accepted")
+        for s in a.findings:
+            typer.echo(f"[{s.status}] {s.finding.guideline}: {s.finding.title}")
+
+
+@app.command("situation")
+def situation(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    value: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="VARIABLE=CODE", help="A scenario variable the items do not tell "
+        "(repeat it; a list's codes separated by ',').")] = None,
+    version: Annotated[int | None, typer.Option(
+        help="The situation's version you read (needed once it exists).")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Set the situation's values by hand (replaces the hand-set values).
+
+    Example: parley workspaces situation 3hX9... --set cohesion=low --set spoilers=political
+    """
+    with reported():
+        values: dict[str, Any] = {}
+        for name, raw in _fields(value).items():
+            codes = [c.strip() for c in raw.split(",") if c.strip()]
+            values[name] = codes if len(codes) != 1 else codes[0]
+        item = open_parley().living_assessments.set_situation(
+            _actor(as_user), workspace_id, values, version=version)
+        typer.echo(item.version)
+
+
+@app.command("respond")
+def respond(
+    workspace_id: Annotated[str, typer.Argument(metavar="ID", help="Workspace id.")],
+    guideline: Annotated[str, typer.Argument(help="The finding's guideline id.")],
+    status: Annotated[str, typer.Option(help="open, addressed or accepted.")],
+    item: Annotated[str | None, typer.Option(help="The item that addresses it.")] = None,
+    reason: Annotated[str, typer.Option(help="Why (needed to accept).")] = "",
+    as_user: AsUser = None,
+) -> None:
+    """Mark a finding of the living assessment.
+
+    Example: parley workspaces respond 3hX9... leak-plan --status addressed --item Ct12...
+    """
+    with reported():
+        open_parley().living_assessments.respond(_actor(as_user), workspace_id, guideline,
+                                                 status, item, reason)

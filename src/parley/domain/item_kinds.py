@@ -38,6 +38,8 @@ class ItemKind(StrEnum):
     DOCUMENT = "document"
     SESSION = "session"
     INCIDENT = "incident"
+    SITUATION = "situation"  # the living assessment's hand-set profile (issue 11, item 2)
+    RISK_RESPONSE = "risk-response"  # a finding marked addressed or accepted
 
 
 class FieldType(StrEnum):
@@ -51,6 +53,7 @@ class FieldType(StrEnum):
     BOOLEAN = "boolean"
     REF = "ref"  # id of another item of this workspace
     LOG = "log"  # entries Parley appends (history, decisions); never set by a client
+    PROFILE = "profile"  # scenario variables -> codes (checked against the codebook)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ CONTINGENCY_TRIGGERS = ("leak", "splinter-violence", "leader-arrest", "breach",
                         "government-change", "spoiler-attack", "other")
 CONTINGENCY_STATUSES = ("draft", "ready", "triggered", "closed")
 REVOCATION_DECISIONS = ("revoke", "retain")
+RESPONSE_STATUSES = ("open", "addressed", "accepted")
 
 KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
     ItemKind.ACTOR: (
@@ -239,6 +243,21 @@ KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
         _f("title", FieldType.LINE, "Title", required=True),
         _f("text", FieldType.TEXT, "Text"),
     ),
+    ItemKind.SITUATION: (
+        _f("values", FieldType.PROFILE, "Situation set by hand",
+           help="Scenario variables the items do not tell, as in a scenario file."),
+        _f("notes", FieldType.TEXT, "Notes"),
+        _f("history", FieldType.LOG, "How the assessment moved"),
+    ),
+    ItemKind.RISK_RESPONSE: (
+        _f("guideline", FieldType.LINE, "Finding (guideline id)", required=True),
+        _f("status", FieldType.CHOICE, "Status", required=True, choices=RESPONSE_STATUSES,
+           filterable=True),
+        _f("addressed_by", FieldType.REF, "Addressed by (item)",
+           help="The item that addresses it: a contingency, a design, a commitment, ..."),
+        _f("reason", FieldType.TEXT, "Why"),
+        _f("status_history", FieldType.LOG, "Status history"),
+    ),
     ItemKind.DOCUMENT: (
         _f("title", FieldType.LINE, "Title", required=True),
         _f("description", FieldType.TEXT, "Description"),
@@ -287,6 +306,12 @@ RULES: Mapping[ItemKind, KindRules] = {
     ItemKind.CONTINGENCY: KindRules("Contingency", "A trigger, the planned response and who "
                                     "owns it."),
     ItemKind.NOTE: KindRules("Note", "Free text."),
+    ItemKind.SITUATION: KindRules(
+        "Situation", "The situation's scenario values that the items do not tell (set by "
+        "hand), and how the living assessment moved: one per workspace.", single=True),
+    ItemKind.RISK_RESPONSE: KindRules(
+        "Risk response", "A finding of the living assessment marked addressed (by an item) or "
+        "accepted (by whom, why)."),
     ItemKind.DOCUMENT: KindRules("Document", "An uploaded file.", creatable=False),
     ItemKind.SESSION: KindRules("Session", "A meeting of the talks."),
     ItemKind.INCIDENT: KindRules("Incident", "An event that bears on the talks (violence, a "

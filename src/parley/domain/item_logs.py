@@ -28,7 +28,7 @@ def on_create(kind: ItemKind, fields: Mapping[str, Any], by: str, at: datetime
     out = dict(fields)
     for name in _logs(kind):
         out[name] = []
-    if kind is ItemKind.COMMITMENT:
+    if "status_history" in out:  # commitments, risk responses
         out["status_history"] = [{"status": out.get("status"), "at": at.isoformat(), "by": by}]
     return out
 
@@ -39,7 +39,7 @@ def on_update(kind: ItemKind, before: Mapping[str, Any], version: int,
     out = dict(fields)
     for name in _logs(kind):
         out[name] = list(before.get(name) or [])
-    if kind is ItemKind.COMMITMENT and before.get("status") != out.get("status"):
+    if "status_history" in out and before.get("status") != out.get("status"):
         out["status_history"].append({"status": out.get("status"), "at": at.isoformat(),
                                       "by": by, "was": before.get("status")})
     if kind is ItemKind.PROCESS_DESIGN:
@@ -86,6 +86,16 @@ def decide_revocation(condition: Mapping[str, Any], breach_id: str, decision: st
                        "kept, not changed")
     found.update(decision=decision, reason=text, decided_by=by, decided_at=at.isoformat())
     return {**condition, "revocations": entries}
+
+
+def with_snapshot(situation: Mapping[str, Any], snapshot: Mapping[str, Any], at: datetime
+                  ) -> dict[str, Any] | None:
+    """The situation with `snapshot` (the living assessment's summary) appended to its history,
+    or None when it equals the last one (nothing moved)."""
+    history = list(situation.get("history") or [])
+    if history and {k: v for k, v in history[-1].items() if k != "at"} == dict(snapshot):
+        return None
+    return {**situation, "history": [*history, {**snapshot, "at": at.isoformat()}]}
 
 
 def pending_revocations(condition: Mapping[str, Any]) -> list[Mapping[str, Any]]:

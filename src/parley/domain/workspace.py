@@ -108,6 +108,12 @@ def _check(spec: FieldSpec, raw: object) -> tuple[Any, str | None]:
         if t is FieldType.REF and text and not ID_PATTERN.match(text):
             return None, "is not an item id"
         return text, None
+    if t is FieldType.PROFILE:
+        if not isinstance(raw, dict) or len(raw) > MAX_LIST or not all(
+                isinstance(k, str) and (isinstance(v, str) or (isinstance(v, list) and all(
+                    isinstance(x, str) for x in v))) for k, v in raw.items()):
+            return None, "must map scenario variables to a code or a list of codes"
+        return {k: v for k, v in raw.items() if v not in ("", [])}, None
     if t is FieldType.CHOICES:
         picked = re.split(r"[,;\n]", raw) if isinstance(raw, str) else raw
         if not isinstance(picked, list) or not all(isinstance(x, str) for x in picked):

@@ -73,6 +73,10 @@ VOCABULARY: tuple[str, ...] = (
     N_('government-change'), N_('spoiler-attack'), N_('Trigger in words'),
     N_('Planned response'), N_('Owner'), N_('draft'), N_('ready'), N_('triggered'), N_('closed'),
     N_('violence'), N_('threat'), N_('arrest'), N_('Commitment it concerns'),
+    # the living assessment (issue 11, item 2)
+    N_('situation'), N_('Situation set by hand'), N_('How the assessment moved'),
+    N_('risk-response'), N_('Finding (guideline id)'), N_('addressed'), N_('accepted'),
+    N_('Addressed by (item)'), N_('Why'),
     # guideline findings: kinds, severities, phases (and annex titles), checklist states
     N_("readiness"), N_("risk"), N_("recommendation"), N_("high"), N_("medium"), N_("low"),
     N_("preparation"), N_("design"), N_("conduct"), N_("agreement"), N_("implementation"),

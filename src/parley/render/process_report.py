@@ -115,6 +115,11 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
         doc.add_paragraph(f"{a.title} ({a.date}) — {a.detail}")
     if not report.alerts:
         doc.add_paragraph(_("No alert."))
+    doc.add_heading(_("Open risks"), level=1)
+    for title, phase, message in report.open_risks:
+        doc.add_paragraph(f"{_(title)} ({_(phase)}) — {message}")
+    if not report.open_risks:
+        doc.add_paragraph(_("No open risk in the living assessment."))
     doc.add_heading(_("Deadlines"), level=1)
     due = ([[i.title, str(i.fields.get("deadline")), status(i.fields.get("status")),
              _("overdue")] for i in report.overdue]

@@ -23,6 +23,7 @@ from parley.domain.account import Principal
 from parley.domain.errors import InvalidInput
 from parley.domain.monitoring import Alert, StoredSeries
 from parley.domain.workspace import Item, ItemKind, Workspace
+from parley.services.living_assessments import LivingAssessments
 from parley.services.monitoring import Monitoring, alerts_of, spec_of
 from parley.services.workspaces import Workspaces
 
@@ -60,6 +61,8 @@ class ProcessReport:
     names: Mapping[str, str]
     """Item id -> title, for the references the report shows (never raw ids)."""
     actors: ActorMap
+    open_risks: tuple[tuple[str, str, str], ...] = ()
+    """(title, phase, message) of the living assessment's risks still open."""
 
     @property
     def classified(self) -> bool:
@@ -88,9 +91,11 @@ class ProcessReports:
     """Build the process report of a workspace for one reader."""
 
     def __init__(self, workspaces: Workspaces, monitoring: Monitoring,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None,
+                 living: LivingAssessments | None = None) -> None:
         self.workspaces = workspaces
         self.monitoring = monitoring
+        self.living = living
         self.today = today or monitoring.today
 
     def report(self, actor: Principal, workspace_id: str) -> ProcessReport:
@@ -119,4 +124,9 @@ class ProcessReports:
             series=tuple(_series_section(s, found) for s in found),
             names={i.id: i.title for i in items},
             actors=actor_map(items),
+            open_risks=tuple(
+                (s.finding.title, s.finding.phase, s.finding.message)
+                for s in (self.living.assess(actor, workspace_id).findings
+                          if self.living is not None else ())
+                if s.status == "open" and s.finding.kind == "risk"),
         )

@@ -383,6 +383,29 @@ class Workspaces:
             classification=condition.classification.value, version=updated.version,
             changed=("revocations",)))
 
+    def append_snapshot(self, actor: Principal, workspace_id: str, situation_id: str,
+                        snapshot: Mapping[str, Any]) -> Item | None:
+        """Append the living assessment's summary to the situation's history (a member who
+        may edit it; Forbidden otherwise), unless it equals the last one; audited as an update
+        of the history. The snapshot is the caller's, computed at the situation's level."""
+        with self._writing(actor, workspace_id, Action.WORKSPACE_READ) as (tx, role):
+            self._check_item(tx, actor, role, workspace_id, situation_id, Action.ITEM_UPDATE)
+            situation = tx.workspaces.get_item(workspace_id, situation_id)
+            if situation.kind is not ItemKind.SITUATION:
+                raise NotFound(f"'{situation_id}' is not the workspace's situation")
+            fields = item_logs.with_snapshot(situation.fields, snapshot, datetime.now(UTC))
+            if fields is None:
+                return None
+            item = tx.workspaces.update_item(workspace_id, situation_id,
+                                             situation.classification, fields,
+                                             situation.version)
+            tx.audit.append(actor.name, ItemUpdated(
+                workspace_id, item=situation_id, kind=situation.kind.value,
+                classification=situation.classification.value, version=item.version,
+                changed=("history",)))
+            hidden = self._hidden_refs(tx, workspace_id, role)
+        return self._redact(item, hidden)
+
     def decide_revocation(self, actor: Principal, workspace_id: str, condition_id: str,
                           breach_id: str, decision: str, reason: str,
                           expected_version: int) -> Item:

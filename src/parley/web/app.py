@@ -24,6 +24,7 @@ from parley.web.pages import analysis as page_analysis
 from parley.web.pages import assessments as page_assessments
 from parley.web.pages import case_curation as page_case_curation
 from parley.web.pages import cases as page_cases
+from parley.web.pages import living_assessment as page_living_assessment
 from parley.web.pages import monitoring as page_monitoring
 from parley.web.pages import workspaces as page_workspaces
 from parley.web.pages.render import render
@@ -53,6 +54,7 @@ def create_app(parley: Parley) -> FastAPI:
     app.include_router(api_accounts.router)
     app.include_router(page_accounts.router)
     app.include_router(page_workspaces.router)
+    app.include_router(page_living_assessment.router)
     app.include_router(api_monitoring.router)
     app.include_router(page_monitoring.router)
     app.include_router(page_monitoring.feeds)

@@ -12,6 +12,7 @@ from parley.domain.audit import AuditEntry
 from parley.domain.guideline import Guideline
 from parley.domain.item_kinds import KINDS, RULES, ItemKind
 from parley.domain.workspace import Item, Workspace
+from parley.services.living_assessments import LivingAssessment
 
 ClassificationName = Literal["public", "restricted", "secret"]
 RoleName = Literal["owner", "negotiator", "analyst", "observer"]
@@ -198,3 +199,85 @@ class RevocationIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
     version: int = Field(ge=1, le=2**31 - 1,
                          description="the condition's version you read: a stale one gets 409")
+
+
+class ProfileValueOut(BaseModel):
+    variable: str
+    value: str | list[str]
+    source: Literal["items", "hand"]
+    items: list[str] = Field(description="ids of the items that tell it")
+
+
+class FindingStateOut(BaseModel):
+    guideline: str
+    title: str
+    kind: str
+    phase: str
+    severity: str
+    message: str
+    citations: list[str]
+    status: Literal["open", "addressed", "accepted"]
+    addressed_by: str | None = Field(None, description="the addressing item's title")
+    response: str | None = Field(None, description="id of the risk-response item")
+    by: str | None = None
+    at: str | None = None
+    reason: str | None = None
+
+
+class ChecklistOut(BaseModel):
+    item: str
+    status: str
+    guideline: str
+
+
+class LivingAssessmentOut(BaseModel):
+    workspace: str
+    profile: list[ProfileValueOut]
+    overridden: list[str] = Field(description="set by hand, but the items tell it: items win")
+    counts: dict[str, int]
+    findings: list[FindingStateOut]
+    checklist: dict[str, list[ChecklistOut]] = Field(description="by phase")
+    situation: str | None = Field(None, description="id of the situation item")
+    situation_version: int | None = None
+    history: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, a: LivingAssessment) -> LivingAssessmentOut:
+        return cls(
+            workspace=a.workspace.id,
+            profile=[ProfileValueOut(variable=v.variable, value=list(v.value)
+                                     if isinstance(v.value, tuple) else v.value,
+                                     source="items" if v.source == "items" else "hand",
+                                     items=list(v.items)) for v in a.profile.values],
+            overridden=list(a.profile.overridden), counts=a.counts,
+            findings=[FindingStateOut(
+                guideline=s.finding.guideline, title=s.finding.title, kind=s.finding.kind,
+                phase=s.finding.phase, severity=s.finding.severity, message=s.finding.message,
+                citations=[f"{c.section}: {c.quote}" for c in s.finding.citations],
+                status="open" if s.status == "open" else
+                "addressed" if s.status == "addressed" else "accepted",
+                addressed_by=s.addressed_by, response=s.response.id if s.response else None,
+                by=s.by, at=s.at,
+                reason=str(s.response.fields.get("reason") or "") or None if s.response
+                else None) for s in a.findings],
+            checklist={phase: [ChecklistOut(item=e.item, status=e.status, guideline=e.guideline)
+                               for e in entries] for phase, entries in a.checklist.items()},
+            situation=a.situation.id if a.situation else None,
+            situation_version=a.situation.version if a.situation else None,
+            history=[dict(h) for h in a.history])
+
+
+class SituationIn(BaseModel):
+    values: dict[str, str | list[str]] = Field(
+        description="scenario variables the items do not tell, as in a scenario file")
+    notes: str = Field("", max_length=20000)
+    classification: ClassificationName = "restricted"
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="the situation's version you read (to change it)")
+
+
+class ResponseIn(BaseModel):
+    status: Literal["open", "addressed", "accepted"]
+    addressed_by: str | None = Field(None, max_length=64, description="id of the item")
+    reason: str = Field("", max_length=20000)
+    classification: ClassificationName = "restricted"

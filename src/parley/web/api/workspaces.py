@@ -40,10 +40,13 @@ from parley.web.workspace_schemas import (
     ItemOut,
     ItemUpdateIn,
     KindOut,
+    LivingAssessmentOut,
     MemberIn,
     MemberOut,
     NewTokenOut,
+    ResponseIn,
     RevocationIn,
+    SituationIn,
     TokenIn,
     TokenOut,
     WorkspaceIn,
@@ -144,6 +147,34 @@ def list_items(
     if listing.unreadable:
         response.headers["Parley-Unreadable-Items"] = ",".join(listing.unreadable)
     return [ItemOut.of(i) for i in listing.items]
+
+
+@router.get("/workspaces/{workspace_id}/assessment", response_model=LivingAssessmentOut)
+def living_assessment(request: Request, workspace_id: str,
+                      actor: ItemReader) -> LivingAssessmentOut:
+    """The living assessment: the workspace's situation (told by its items, and set by hand),
+    each finding open, addressed or accepted, the checklist by phase, and its history."""
+    return LivingAssessmentOut.of(get_parley(request).living_assessments.assess(actor,
+                                                                                workspace_id))
+
+
+@router.put("/workspaces/{workspace_id}/assessment/situation", response_model=ItemOut)
+def set_situation(request: Request, workspace_id: str, body: SituationIn,
+                  actor: ItemCreator) -> ItemOut:
+    """Set the scenario values the items do not tell (checked against the codebook)."""
+    return ItemOut.of(get_parley(request).living_assessments.set_situation(
+        actor, workspace_id, body.values, body.notes, Classification(body.classification),
+        body.version))
+
+
+@router.put("/workspaces/{workspace_id}/assessment/findings/{guideline}",
+            response_model=ItemOut)
+def respond(request: Request, workspace_id: str, guideline: str, body: ResponseIn,
+            actor: ItemCreator) -> ItemOut:
+    """Mark a finding open, addressed (by an item) or accepted (with why)."""
+    return ItemOut.of(get_parley(request).living_assessments.respond(
+        actor, workspace_id, guideline, body.status, body.addressed_by, body.reason,
+        Classification(body.classification)))
 
 
 @router.get("/workspace-kinds", response_model=list[KindOut])
