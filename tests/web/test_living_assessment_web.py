@@ -89,3 +89,18 @@ def test_the_page_sets_the_situation_and_marks_a_finding(app: Parley) -> None:
         "csrf_token": token, "status": "accepted", "reason": "A known cost"})
     assert r.status_code == 303
     assert "A known cost" in client.get(url).text
+
+
+def test_in_spanish_the_findings_and_warnings_are_parleys_spanish(app: Parley) -> None:
+    ws = app.workspaces.create(SYSTEM, "Español", owner="lia").id
+    demand = app.workspaces.create_item(SYSTEM, ws, ItemKind.DEMAND, Classification.PUBLIC, {
+        "code": "end-extradition", "text": "Sin extradición", "position": "redline"})
+    client = signed_in(app, "lia")
+    spanish = {"Accept-Language": "es-HN,es;q=0.9"}
+    page = client.get(f"/workspaces/{ws}/assessment", headers=spanish).text
+    assert "Evaluación viva" in page
+    assert "Fijar líneas rojas sobre la extradición" in page
+    assert 'lang="en"' in page  # the paper's quotes stay English, marked as such
+    item = client.get(f"/workspaces/{ws}/items/{demand.id}", headers=spanish).text
+    assert "Lo que el estudio advierte sobre esta demanda" in item
+    assert "Fijar líneas rojas sobre la extradición" in item

@@ -26,6 +26,7 @@ from parley.domain.assessment import Assessment
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook, Variable
 from parley.domain.errors import ConfigurationError
+from parley.domain.guideline import Finding
 from parley.locale import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -200,15 +201,26 @@ def translate_brief_inputs(assessment: Assessment, codebook: Codebook,
             translate_titles(titles, language))
 
 
+def guideline_text(guideline: str, title: str, message: str, language: str) -> tuple[str, str]:
+    """A guideline's title and message in `language` (English where not translated)."""
+    text = knowledge_text(language)
+    if text is None:
+        return title, message
+    found, translated = text.guidelines.get(guideline, (title, None))
+    return found, translated or message
+
+
+def translate_finding(finding: Finding, language: str) -> Finding:
+    title, message = guideline_text(finding.guideline, finding.title, finding.message, language)
+    return dataclasses.replace(finding, title=title, message=message)
+
+
 def translate_assessment(assessment: Assessment, language: str) -> Assessment:
     """Finding titles (and messages where translated) and similar cases' titles in `language`."""
     text = knowledge_text(language)
     if text is None:
         return assessment
-    findings = []
-    for f in assessment.findings:
-        title, message = text.guidelines.get(f.guideline, (f.title, None))
-        findings.append(dataclasses.replace(f, title=title, message=message or f.message))
+    findings = [translate_finding(f, language) for f in assessment.findings]
     similar = tuple(dataclasses.replace(s, title=case_title(s.id, s.title, language),
                                         summary=case_summary(s.id, s.summary, language))
                     for s in assessment.similar_cases)

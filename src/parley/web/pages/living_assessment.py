@@ -3,15 +3,18 @@ form to mark it, the checklist by phase, and the history (see services/living_as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from parley import locale
 from parley.domain.access import Action, Classification, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, InvalidInput, Problem, ValidationFailed
 from parley.domain.workspace import ItemKind, parse_classification
+from parley.knowledge import translations
 from parley.web.auth import ItemCreator, ItemReader, csrf_check, get_parley
 from parley.web.errors import status_of
 from parley.web.pages.forms import render_form
@@ -42,6 +45,10 @@ def _page(request: Request, actor: Principal, workspace_id: str, *,
           status: int = 200) -> HTMLResponse:
     parley = get_parley(request)
     found = parley.living_assessments.assess(actor, workspace_id)
+    language = locale.current_language()
+    found = replace(found, findings=tuple(
+        replace(s, finding=translations.translate_finding(s.finding, language))
+        for s in found.findings))
     role = found.role
     hand = dict(found.situation.fields.get("values") or {}) if found.situation else {}
     text = values_text if values_text is not None else "\n".join(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from parley import locale
 from parley.bootstrap import Parley
 from parley.domain.access import Action, Classification, Role, Scope, is_allowed
 from parley.domain.account import Principal
@@ -42,6 +43,7 @@ from parley.domain.workspace import (
     parse_kind,
     parse_role,
 )
+from parley.knowledge import translations
 from parley.render.charts import actor_map_svg
 from parley.services.actor_maps import map_of
 from parley.web.api.workspaces import attachment_response
@@ -180,7 +182,9 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
         "can_save": can_save,
         "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
                                                       actor.scope),
-        "warnings": parley.demand_warnings.of(item) if item is not None else (),
+        "warnings": [(*translations.guideline_text(g.id, g.title, g.message,
+                                                   locale.current_language()), g.citations)
+                     for g in (parley.demand_warnings.of(item) if item is not None else ())],
         "can_decide": item is not None and is_allowed(role, Action.REVOCATION_DECIDE, current,
                                                       actor.scope),
         "refs": _pickers(kind, [i for i in visible_items if item is None or i.id != item.id]),
