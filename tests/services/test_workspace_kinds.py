@@ -115,3 +115,20 @@ def test_links_name_todays_kinds(backend: Backend, team: Team) -> None:  # noqa:
     s.create_item(p["owner"], ws, ItemKind.CONTINGENCY, C.SECRET, {
         "trigger": "leak", "title": "The talks leak", "response": "Publish the agreed "
         "statement; brief the families", "owner": "Ana", "status": "ready"})
+
+
+def test_a_deadline_before_the_agreement_date_is_refused(backend: Backend,  # noqa: F811
+                                                         team: Team) -> None:  # noqa: F811
+    s, (ws, p) = backend.service, team
+    s.create_item(p["owner"], ws, ItemKind.PROCESS_DESIGN, C.RESTRICTED,
+                  {"objective": "Truce", "agreement_date": "2026-03-01"})
+    before = len(s.items(p["owner"], ws))
+    with pytest.raises(ValidationFailed) as bad:
+        s.create_item(p["analyst"], ws, ItemKind.COMMITMENT, C.PUBLIC, {
+            "text": "Hand over weapons", "status": "agreed", "deadline": "2026-02-01"})
+    assert [(x.field, x.message) for x in bad.value.problems] == [(
+        "deadline", "2026-02-01 is before the workspace's agreement date (2026-03-01, in the "
+        "process design); allowed: that date or later")]
+    assert len(s.items(p["owner"], ws)) == before
+    s.create_item(p["analyst"], ws, ItemKind.COMMITMENT, C.PUBLIC, {
+        "text": "Hand over weapons", "status": "agreed", "deadline": "2026-03-01"})

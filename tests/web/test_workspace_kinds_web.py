@@ -45,7 +45,8 @@ def test_workspace_kinds_lists_every_kind_with_its_fields(app: Parley) -> None:
     assert (actor["influence"]["minimum"], actor["influence"]["maximum"]) == (1, 5)
     rel = {f["name"]: f for f in by["relationship"]["fields"]}
     assert rel["source"]["refers_to"] == "actor"
-    assert by["process-design"]["single"] and not by["document"]["creatable"]
+    assert by["process-design"]["single"] and by["document"]["written_by"]
+    assert "living assessment" in by["situation"]["written_by"]
     assert {f["name"]: f["type"] for f in by["commitment"]["fields"]}["status_history"] == "log"
 
 
@@ -56,6 +57,10 @@ def test_a_demand_shows_the_papers_warnings_and_party_is_refused(app: Parley) ->
         old = client.post(f"/api/workspaces/{ws}/items", headers=h, json={
             "kind": "party", "classification": "public", "fields": {"name": "x"}})
         assert old.status_code == 422 and "actor" in old.text
+        forged = client.post(f"/api/workspaces/{ws}/items", headers=h, json={
+            "kind": "situation", "classification": "public",
+            "fields": {"values": {"cohesion": "not-a-code"}}})
+        assert forged.status_code == 400 and "living assessment" in forged.text
         made = client.post(f"/api/workspaces/{ws}/items", headers=h, json={
             "kind": "demand", "classification": "restricted",
             "fields": {"code": "end-extradition", "text": "No extradition of our leaders",

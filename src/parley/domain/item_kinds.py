@@ -81,7 +81,7 @@ class KindRules:
     label: str
     purpose: str
     single: bool = False  # at most one per workspace
-    creatable: bool = True  # documents are created by uploading a file
+    written_by: str = ""  # where not the item routes: the only way such items are written
 
 
 def _f(name: str, type_: FieldType, label: str, **kw: Any) -> FieldSpec:
@@ -172,6 +172,8 @@ KINDS: Mapping[ItemKind, tuple[FieldSpec, ...]] = {
     ),
     ItemKind.PROCESS_DESIGN: (
         _f("objective", FieldType.TEXT, "Objective", required=True),
+        _f("agreement_date", FieldType.DATE, "Agreement date",
+           help="When the agreement was (or is to be) concluded: commitments fall due after it."),
         _f("format", FieldType.CHOICE, "Format", choices=PROCESS_FORMATS, codebook="format"),
         _f("method", FieldType.CHOICE, "How the sides meet", choices=METHODS, codebook="method"),
         _f("secrecy", FieldType.CHOICE, "Secrecy or publicity", choices=SECRECY,
@@ -308,11 +310,14 @@ RULES: Mapping[ItemKind, KindRules] = {
     ItemKind.NOTE: KindRules("Note", "Free text."),
     ItemKind.SITUATION: KindRules(
         "Situation", "The situation's scenario values that the items do not tell (set by "
-        "hand), and how the living assessment moved: one per workspace.", single=True),
+        "hand), and how the living assessment moved: one per workspace.", single=True,
+        written_by="the living assessment (PUT .../assessment/situation)"),
     ItemKind.RISK_RESPONSE: KindRules(
         "Risk response", "A finding of the living assessment marked addressed (by an item) or "
-        "accepted (by whom, why)."),
-    ItemKind.DOCUMENT: KindRules("Document", "An uploaded file.", creatable=False),
+        "accepted (by whom, why).",
+        written_by="the living assessment (PUT .../assessment/findings/{guideline})"),
+    ItemKind.DOCUMENT: KindRules("Document", "An uploaded file.",
+                                 written_by="uploading a file (POST .../documents)"),
     ItemKind.SESSION: KindRules("Session", "A meeting of the talks."),
     ItemKind.INCIDENT: KindRules("Incident", "An event that bears on the talks (violence, a "
                                  "threat, a leak, an arrest)."),

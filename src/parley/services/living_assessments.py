@@ -156,13 +156,13 @@ class LivingAssessments:
         fields = {"values": clean, "notes": notes}
         if current is None:
             return self.workspaces.create_item(actor, workspace_id, ItemKind.SITUATION,
-                                               classification, fields)
+                                               classification, fields, managed=True)
         if version is None:
             raise ValidationFailed([Problem("the situation's version you read is required "
                                             "(someone may have changed it meanwhile)",
                                             field="version")])
         return self.workspaces.update_item(actor, workspace_id, current.id, classification,
-                                           fields, version)
+                                           fields, version, managed=True)
 
     def respond(self, actor: Principal, workspace_id: str, guideline: str, status: str,
                 addressed_by: str | None = None, reason: str = "",
@@ -184,6 +184,6 @@ class LivingAssessments:
                         and i.fields.get("guideline") == guideline), None)
         if current is None:
             return self.workspaces.create_item(actor, workspace_id, ItemKind.RISK_RESPONSE,
-                                               classification, fields)
+                                               classification, fields, managed=True)
         return self.workspaces.update_item(actor, workspace_id, current.id, classification,
-                                           fields, current.version)
+                                           fields, current.version, managed=True)

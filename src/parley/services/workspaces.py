@@ -330,6 +330,7 @@ class Workspaces:
                 problems.append(Problem(f"'{ref}' is {_a(found)}, not {_a(wanted.value)}: a "
                                         f"{spec.name} must be {_a(wanted.value)} of this "
                                         "workspace", field=spec.name))
+        problems += self._check_deadline(tx, workspace_id, role, kind, fields)
         if kind is ItemKind.RELATIONSHIP and fields.get("source") and \
                 fields.get("source") == fields.get("target"):
             problems.append(Problem("a relationship joins two different actors, not an actor "
@@ -337,11 +338,38 @@ class Workspaces:
         if problems:
             raise ValidationFailed(problems)
 
+    @staticmethod
+    def _check_deadline(tx: VaultTx, workspace_id: str, role: Role, kind: ItemKind,
+                        fields: Mapping[str, Any]) -> list[Problem]:
+        """A commitment falls due on or after the workspace's agreement date (the process
+        design's), when the editor may see the design; a design above their clearance is not
+        consulted, so its date is never told."""
+        deadline = fields.get("deadline")
+        if kind is not ItemKind.COMMITMENT or not deadline:
+            return []
+        allowed = [c for c in Classification if visible(role, c)]
+        design = next((i for i in tx.workspaces.items(workspace_id, allowed).items
+                       if i.kind is ItemKind.PROCESS_DESIGN), None)
+        signed = design.fields.get("agreement_date") if design is not None else None
+        if signed and str(deadline) < str(signed):
+            return [Problem(f"{deadline} is before the workspace's agreement date ({signed}, "
+                            "in the process design); allowed: that date or later",
+                            field="deadline")]
+        return []
+
+    @staticmethod
+    def _check_written_here(kind: ItemKind, managed: bool) -> None:
+        """Documents are uploaded, and the living assessment's items are written by it (which
+        checks their values against the codebook): not through the item routes."""
+        if RULES[kind].written_by and not managed:
+            raise ValidationFailed([Problem(f"a {kind.value} is written by "
+                                            f"{RULES[kind].written_by}", field="kind")])
+
     def create_item(self, actor: Principal, workspace_id: str, kind: ItemKind,
-                    classification: Classification, raw: Mapping[str, Any]) -> Item:
-        if not RULES[kind].creatable:
-            raise ValidationFailed([Problem("documents are created by uploading a file",
-                                            field="kind")])
+                    classification: Classification, raw: Mapping[str, Any], *,
+                    managed: bool = False) -> Item:
+        """Add an item (`managed`: by the service that owns its kind)."""
+        self._check_written_here(kind, managed)
         fields = validate_fields(kind, raw)
         with self._writing(actor, workspace_id, Action.ITEM_CREATE, classification) as (tx, role):
             self._check_refs(tx, workspace_id, role, kind, fields)
@@ -464,7 +492,7 @@ class Workspaces:
 
     def update_item(self, actor: Principal, workspace_id: str, item_id: str,
                     classification: Classification, raw: Mapping[str, Any],
-                    expected_version: int) -> Item:
+                    expected_version: int, *, managed: bool = False) -> Item:
         """Replace an item's fields (and classification) if nobody changed it meanwhile.
 
         Links the editor cannot see (to items above their clearance) are kept when left
@@ -474,6 +502,7 @@ class Workspaces:
             self._check(actor, role, Action.ITEM_UPDATE, classification)
             before = tx.workspaces.get_item(workspace_id, item_id)
             kind = before.kind
+            self._check_written_here(kind, managed)
             fields = validate_fields(kind, raw)
             hidden = self._hidden_refs(tx, workspace_id, role)
             kept: dict[str, Any] = {}

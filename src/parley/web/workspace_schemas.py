@@ -178,14 +178,15 @@ class KindOut(BaseModel):
     label: str
     purpose: str
     single: bool = Field(description="at most one per workspace (edited, its versions kept)")
-    creatable: bool = Field(description="false: created by uploading a file")
+    written_by: str | None = Field(None, description="set: not written through the item "
+                                   "routes but by this (an upload, the living assessment)")
     fields: list[FieldOut]
 
 
 def workspace_kinds() -> list[KindOut]:
     return [KindOut(
         kind=kind, label=RULES[kind].label, purpose=RULES[kind].purpose,
-        single=RULES[kind].single, creatable=RULES[kind].creatable,
+        single=RULES[kind].single, written_by=RULES[kind].written_by or None,
         fields=[FieldOut(name=f.name, type=f.type.value, label=f.label, required=f.required,
                          choices=list(f.choices) or None, minimum=f.minimum, maximum=f.maximum,
                          refers_to=f.refers_to, codebook=f.codebook, personal=f.personal,

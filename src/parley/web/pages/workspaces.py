@@ -33,6 +33,7 @@ from parley.domain.errors import (
 from parley.domain.workspace import (
     ACTOR_TYPES,
     KINDS,
+    RULES,
     STANCES,
     FieldType,
     Item,
@@ -147,6 +148,7 @@ def workspace_page(request: Request, workspace_id: str, actor: ItemReader,
         "view": view, "items": items,
         "names": _names(parley, actor, workspace_id, items, where),
         "kinds": list(ItemKind), "assessments": assessments,
+        "new_kinds": [k for k in ItemKind if not RULES[k].written_by],
         "classifications": [c for c in Classification
                             if is_allowed(role, Action.ITEM_READ, c, Scope.READ)],
         "create_classifications": [c for c in Classification
