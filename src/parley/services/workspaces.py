@@ -388,7 +388,8 @@ class Workspaces:
         Its existence is told even to a member who cannot read it: a design's existence is
         not its content, and a second, divergent design would be worse."""
         found = tx.workspaces.items(workspace_id, list(Classification))
-        if any(i.kind is kind for i in found.items) or found.unreadable:
+        if any(i.kind is kind for i in found.items) or any(
+                tx.workspaces.item_kind(workspace_id, u) == kind.value for u in found.unreadable):
             raise Conflict(f"this workspace already has its {RULES[kind].label.lower()}: "
                            "edit it (its earlier versions are kept) instead of adding another")
 
