@@ -1,22 +1,32 @@
 """Guards of the knowledge's translations (issue 13): every codebook group, variable and code,
-every bundled case and every guideline has its text in every language Parley offers; a key
-that names nothing is refused naming the file and the key; translated objects keep their
-codes and ids (they are data)."""
+every bundled case and every guideline (title, message, rationale, checklist) has its text in
+every language Parley offers; a key that names nothing, or a malformed entry, is refused naming
+the file and the key; translated objects keep their codes, ids, conditions and quotes (they are
+data, and the paper is quoted only in English)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 
+from parley.domain.assessment import Assessment, ChecklistEntry, Outlook
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError
+from parley.domain.guideline import Finding, Guideline
+from parley.domain.scenario import parse_scenario
 from parley.knowledge import translations
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.translations import (
+    checklist_items,
     knowledge_text,
     parse_knowledge_text,
+    translate_assessment,
     translate_case,
     translate_codebook,
+    translate_guideline,
     translated_search_text,
 )
 from parley.locale import LANGUAGES
@@ -58,10 +68,43 @@ def test_every_guideline_has_its_title_and_message(language: str, codebook: Code
     assert len(guidelines) == 81
     missing = [g.id for g in guidelines if g.id not in text.guidelines]
     assert not missing, f"knowledge/i18n/{language}/guidelines.yaml lacks {missing}"
-    no_message = [g.id for g in guidelines if not text.guidelines[g.id][1]]
+    no_message = [g.id for g in guidelines if not text.guidelines[g.id].message]
     assert not no_message, f"knowledge/i18n/{language}/guidelines.yaml: no message for {no_message}"
-    same = [g.id for g in guidelines if text.guidelines[g.id][1] == g.message]
+    same = [g.id for g in guidelines if text.guidelines[g.id].message == g.message]
     assert not same, f"messages left in English: {same}"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_guideline_has_its_rationale_and_checklist(language: str,
+                                                         codebook: Codebook) -> None:
+    text = knowledge_text(language)
+    assert text is not None
+    guidelines = load_guidelines(codebook, {})
+    file = f"knowledge/i18n/{language}/guidelines.yaml"
+    no_rationale = [g.id for g in guidelines if not text.guidelines[g.id].rationale]
+    assert not no_rationale, f"{file}: no rationale for {no_rationale}"
+    same = [g.id for g in guidelines if text.guidelines[g.id].rationale == g.rationale]
+    assert not same, f"rationales left in English: {same}"
+    assert sum(1 for g in guidelines if g.checklist is not None) == 15
+    for g in guidelines:
+        english, translated = checklist_items(g), text.guidelines[g.id].checklist or ()
+        assert len(translated) == len(english), f"{file}: '{g.id}': checklist {translated}"
+        assert not set(translated) & set(english), f"{file}: '{g.id}': checklist in English"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_phrases_a_rationale_quotes_from_the_paper_stay_verbatim(language: str,
+                                                                 codebook: Codebook) -> None:
+    """A rationale may quote a few of the paper's words; they are never translated."""
+    text = knowledge_text(language)
+    assert text is not None
+    quoted = 0
+    for g in load_guidelines(codebook, {}):
+        for phrase in re.findall(r"'([^']{4,})'", g.rationale):
+            if any(phrase in c.quote for c in g.citations):
+                quoted += 1
+                assert phrase in (text.guidelines[g.id].rationale or ""), (g.id, phrase)
+    assert quoted >= 1  # 'manage the problem' (accord-or-dialogue-format)
 
 
 def test_a_key_that_names_nothing_is_refused(codebook: Codebook, monkeypatch: pytest.MonkeyPatch
@@ -98,6 +141,99 @@ def test_a_code_that_is_not_the_variables_is_refused(codebook: Codebook,
     with pytest.raises(ConfigurationError, match=r"'group_size': 'huge' is not one of its "
                                                  r"codes \(allowed: small, medium, large\)"):
         parse_knowledge_text("es", codebook, set(), set())
+
+
+def _with_guideline_entry(monkeypatch: pytest.MonkeyPatch, gid: str, entry: object) -> None:
+    """Make the Spanish guidelines file read as if `gid`'s entry were `entry`."""
+    real = translations._read
+
+    def malformed(language: str, name: str) -> tuple[str, dict[str, object]]:
+        path, data = real(language, name)
+        return (path, {**data, gid: entry}) if name == "guidelines.yaml" else (path, data)
+
+    monkeypatch.setattr(translations, "_read", malformed)
+
+
+@pytest.mark.parametrize(("gid", "change", "error"), [
+    ("clear-objective", {"checklist": ["uno", "dos"]},
+     r"'clear-objective': 'checklist' has 2 item\(s\); the English guideline "
+     r"'clear-objective' has 1"),
+    ("mediator-choice", {"checklist": ["uno"]},
+     r"'mediator-choice': 'checklist' has 1 item\(s\); the English guideline "
+     r"'mediator-choice' has 0"),
+    ("monitoring", {"checklist": "Establecer un sistema de monitoreo"},
+     r"'monitoring': 'checklist' must be a list of non-empty text items"),
+    ("monitoring", {"checklist": [""]},
+     r"'monitoring': 'checklist' must be a list of non-empty text items"),
+    ("monitoring", {"rationale": "  "}, r"'monitoring': 'rationale' must be non-empty text"),
+    ("monitoring", {"rationale": ["a list"]},
+     r"'monitoring': 'rationale' must be non-empty text"),
+    ("monitoring", {"rational": "typo"},
+     r"'monitoring': unknown key\(s\) rational \(allowed: title, message, rationale, "
+     r"checklist\)"),
+])
+def test_a_malformed_guideline_entry_is_refused_naming_file_and_key(
+        gid: str, change: dict[str, object], error: str, codebook: Codebook,
+        bundled_cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = {"title": "t", "message": "m", "rationale": "r", **change}
+    _with_guideline_entry(monkeypatch, gid, entry)
+    with pytest.raises(ConfigurationError,
+                       match=r"^knowledge/i18n/es/guidelines\.yaml: " + error):
+        parse_knowledge_text("es", codebook, {c.id for c in bundled_cases},
+                             load_guidelines(codebook, {}))
+
+
+def test_a_guideline_without_rationale_or_checklist_falls_back_to_english(
+        codebook: Codebook, bundled_cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_guideline_entry(monkeypatch, "monitoring", {"title": "Monitoreo"})
+    text = parse_knowledge_text("es", codebook, {c.id for c in bundled_cases},
+                                load_guidelines(codebook, {}))
+    entry = text.guidelines["monitoring"]
+    assert (entry.title, entry.message, entry.rationale, entry.checklist) == \
+        ("Monitoreo", None, None, None)
+
+
+def _guideline(guidelines: list[Guideline], gid: str) -> Guideline:
+    return next(g for g in guidelines if g.id == gid)
+
+
+def test_translated_guidelines_keep_conditions_quotes_and_checklist_tests(
+        codebook: Codebook) -> None:
+    guidelines = load_guidelines(codebook, {})
+    english = _guideline(guidelines, "leniency-retention-conditions")
+    spanish = translate_guideline(english, "es")
+    assert spanish.title == "Hacer revocable el beneficio judicial ante un incumplimiento"
+    assert spanish.rationale.startswith("Los beneficios revocables reducen el riesgo")
+    assert english.checklist is not None and spanish.checklist is not None
+    assert spanish.checklist.item == ("Fijar condiciones de permanencia, de modo que el "
+                                      "incumplimiento revoque el beneficio judicial")
+    assert spanish.checklist.done_when == english.checklist.done_when
+    assert spanish.citations == english.citations  # the paper stays verbatim, in English
+    assert spanish.applies_when == english.applies_when
+    assert translate_guideline(english, "en") is english
+    no_checklist = translate_guideline(_guideline(guidelines, "mediator-choice"), "es")
+    assert no_checklist.checklist is None and "mediadores" in no_checklist.rationale
+
+
+def test_a_translated_assessment_carries_spanish_checklist_items(codebook: Codebook) -> None:
+    guidelines = load_guidelines(codebook, {})
+    clear = _guideline(guidelines, "clear-objective")
+    assessment = Assessment(
+        parse_scenario({"title": "T"}, codebook),
+        Outlook({"no-deal": 0.5, "collapsed": 0.5}, "basis", "caveat"),
+        (Finding.of(clear),),
+        (),
+        (ChecklistEntry(checklist_items(clear)[0], "missing", clear.id),
+         ChecklistEntry("An item of no bundled guideline", "done", "not-a-guideline")),
+    )
+    spanish = translate_assessment(assessment, "es")
+    assert [c.item for c in spanish.checklist] == [
+        "Establecer con claridad el objetivo último de la negociación",
+        "An item of no bundled guideline"]
+    assert [(c.status, c.guideline) for c in spanish.checklist] == \
+        [(c.status, c.guideline) for c in assessment.checklist]
+    assert spanish.findings[0].title == "Establecer con claridad el objetivo último de la negociación"
+    assert translate_assessment(replace(assessment), "en") == assessment
 
 
 def test_translation_keeps_codes_names_and_ids(codebook: Codebook,

@@ -14,6 +14,8 @@ from parley.domain.evidence import Citation
 from parley.domain.guideline import Finding
 from parley.domain.scenario import parse_scenario
 from parley.domain.summary import FindOut, ScenarioWarning, Summary, VerdictReason
+from parley.knowledge.translations import translate_brief_inputs
+from parley.locale import using_language
 from parley.render.brief import (
     document_filename,
     front_page_text,
@@ -129,3 +131,25 @@ def test_secret_talks_are_restricted_unless_said_otherwise(codebook: Codebook) -
 def test_document_file_names_are_sensible_without_a_title(codebook: Codebook, raw: dict,
                                                            name: str) -> None:
     assert document_filename(parse_scenario(raw, codebook), "pdf") == name
+
+
+def test_a_spanish_brief_shows_the_spanish_checklist_item(codebook: Codebook) -> None:
+    """Checklist items reach the brief through the translated assessment, as messages do;
+    the brief shows no rationale in any language (the annex gives message and quotes)."""
+    base = _assessment(codebook)
+    gid = "clear-objective"
+    english = replace(
+        base, findings=tuple(replace(f, guideline=gid) if f.id == "m2" else f
+                             for f in base.findings),
+        checklist=(ChecklistEntry("Clearly establish the negotiation's ultimate objective",
+                                  "missing", gid),),
+        summary=replace(base.summary, actions=("g1", gid)) if base.summary else None)
+    with using_language("es"):
+        assessment, spanish_codebook, _ = translate_brief_inputs(english, codebook, {}, "es")
+        md = render_markdown(assessment, spanish_codebook)
+        html = render_html(assessment, spanish_codebook)
+    item = "Establecer con claridad el objetivo último de la negociación"
+    assert f"*Lista de verificación (pendiente):* {item}" in md
+    assert f"Lista de verificación: {item}</p>" in html
+    assert "Clearly establish" not in md and "Clearly establish" not in html
+    assert "*Checklist (missing):* Clearly establish" in render_markdown(english, codebook)

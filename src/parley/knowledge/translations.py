@@ -2,9 +2,10 @@
 
 `codebook.yaml` (group names; each variable's label and definition; each code's label and
 definition), `cases.yaml` (each bundled case's title and summary) and `guidelines.yaml` (each
-guideline's title, and its message where translated). They are Parley's words, never the
-paper's: quotes stay verbatim in English. A key that names no variable, code, case or guideline
-is an error naming the file and key; a missing entry falls back to English at run time, and
+guideline's title, message, rationale and checklist items). They are Parley's words, never the
+paper's: quotes stay verbatim in English. A key that names no variable, code, case or guideline,
+an unknown field, or a checklist whose length differs from the English one is an error naming
+the file and key; a missing entry falls back to English at run time, and
 tests/knowledge/test_i18n.py fails on it.
 
 `translate_*` return copies of domain objects with the text replaced; codes, ids and names stay
@@ -14,7 +15,7 @@ as they are (they are data), so a translated codebook validates and queries like
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,11 +23,11 @@ from typing import Any
 
 import yaml
 
-from parley.domain.assessment import Assessment
+from parley.domain.assessment import Assessment, ChecklistEntry
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook, Variable
 from parley.domain.errors import ConfigurationError
-from parley.domain.guideline import Finding
+from parley.domain.guideline import Finding, Guideline
 from parley.locale import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -38,6 +39,25 @@ class VariableText:
 
 
 @dataclass(frozen=True)
+class GuidelineText:
+    """One guideline in another language. None where a text is not translated, so English
+    shows instead of nothing; `checklist` has the English guideline's items, in its order."""
+
+    title: str
+    message: str | None = None
+    rationale: str | None = None
+    checklist: tuple[str, ...] | None = None
+
+
+GUIDELINE_TEXT_KEYS = ("title", "message", "rationale", "checklist")
+
+
+def checklist_items(guideline: Guideline) -> tuple[str, ...]:
+    """The guideline's checklist items in English (a guideline has at most one today)."""
+    return () if guideline.checklist is None else (guideline.checklist.item,)
+
+
+@dataclass(frozen=True)
 class KnowledgeText:
     """One language's rendering of the codebook, the cases and the guidelines."""
 
@@ -45,7 +65,7 @@ class KnowledgeText:
     groups: Mapping[str, str]
     variables: Mapping[str, VariableText]
     cases: Mapping[str, tuple[str, str]]  # case id -> (title, summary)
-    guidelines: Mapping[str, tuple[str, str | None]]  # guideline id -> (title, message)
+    guidelines: Mapping[str, GuidelineText]  # guideline id -> its text
 
 
 def _read(language: str, name: str) -> tuple[str, dict[str, Any]]:
@@ -71,9 +91,38 @@ def _text(path: str, key: str, entry: Any, name: str, required: bool = True) -> 
     return value.strip()
 
 
+def _checklist(path: str, gid: str, entry: dict[str, Any], english: int
+               ) -> tuple[str, ...] | None:
+    """The entry's checklist items, which must match the English ones one for one (a shorter
+    or longer list would pair a Spanish item with the wrong English test)."""
+    value = entry.get("checklist")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(i, str) and i.strip() for i in value):
+        raise ConfigurationError(f"{path}: '{gid}': 'checklist' must be a list of non-empty "
+                                 "text items")
+    if len(value) != english:
+        raise ConfigurationError(f"{path}: '{gid}': 'checklist' has {len(value)} item(s); the "
+                                 f"English guideline '{gid}' has {english}")
+    return tuple(" ".join(i.split()) for i in value)
+
+
+def _guideline_text(path: str, gid: str, entry: Any, english: int) -> GuidelineText:
+    if isinstance(entry, dict):
+        extra = sorted(str(k) for k in entry if k not in GUIDELINE_TEXT_KEYS)
+        if extra:
+            raise ConfigurationError(f"{path}: '{gid}': unknown key(s) {', '.join(extra)} "
+                                     f"(allowed: {', '.join(GUIDELINE_TEXT_KEYS)})")
+    title = _text(path, gid, entry, "title")
+    message = _text(path, gid, entry, "message", required=False) or None
+    rationale = _text(path, gid, entry, "rationale", required=False) or None
+    return GuidelineText(title, message, rationale, _checklist(path, gid, entry, english))
+
+
 def parse_knowledge_text(language: str, codebook: Codebook, case_ids: set[str],
-                         guideline_ids: set[str]) -> KnowledgeText:
-    """Read and check one language's files against the codebook, cases and guidelines."""
+                         guidelines: Collection[Guideline]) -> KnowledgeText:
+    """Read and check one language's files against the codebook, cases and guidelines (the
+    English guidelines, whose checklists fix the length of the translated ones)."""
     path, raw = _read(language, "codebook.yaml")
     known_groups = {v.group for v in codebook}
     groups: dict[str, str] = {}
@@ -106,13 +155,13 @@ def parse_knowledge_text(language: str, codebook: Codebook, case_ids: set[str],
         cases[case_id] = (_text(path, case_id, entry, "title"),
                           _text(path, case_id, entry, "summary"))
     path, raw = _read(language, "guidelines.yaml")
-    guidelines: dict[str, tuple[str, str | None]] = {}
+    english = {g.id: len(checklist_items(g)) for g in guidelines}
+    texts: dict[str, GuidelineText] = {}
     for gid, entry in raw.items():
-        if gid not in guideline_ids:
+        if gid not in english:
             raise ConfigurationError(f"{path}: '{gid}' is not a guideline id")
-        message = _text(path, gid, entry, "message", required=False) or None
-        guidelines[gid] = (_text(path, gid, entry, "title"), message)
-    return KnowledgeText(language, groups, variables, cases, guidelines)
+        texts[gid] = _guideline_text(path, gid, entry, english[gid])
+    return KnowledgeText(language, groups, variables, cases, texts)
 
 
 @cache
@@ -125,8 +174,7 @@ def knowledge_text(language: str) -> KnowledgeText | None:
         return None
     codebook = load_codebook()
     case_ids = {c.id for c in load_bundled_cases(codebook)}
-    guideline_ids = {g.id for g in load_guidelines(codebook, {})}
-    return parse_knowledge_text(language, codebook, case_ids, guideline_ids)
+    return parse_knowledge_text(language, codebook, case_ids, load_guidelines(codebook, {}))
 
 
 def translate_variable(var: Variable, text: KnowledgeText) -> Variable:
@@ -204,10 +252,10 @@ def translate_brief_inputs(assessment: Assessment, codebook: Codebook,
 def guideline_text(guideline: str, title: str, message: str, language: str) -> tuple[str, str]:
     """A guideline's title and message in `language` (English where not translated)."""
     text = knowledge_text(language)
-    if text is None:
+    gt = text.guidelines.get(guideline) if text is not None else None
+    if gt is None:
         return title, message
-    found, translated = text.guidelines.get(guideline, (title, None))
-    return found, translated or message
+    return gt.title, gt.message or message
 
 
 def translate_finding(finding: Finding, language: str) -> Finding:
@@ -215,13 +263,41 @@ def translate_finding(finding: Finding, language: str) -> Finding:
     return dataclasses.replace(finding, title=title, message=message)
 
 
+def translate_checklist_entry(entry: ChecklistEntry, language: str) -> ChecklistEntry:
+    """A checklist entry's item in `language` (one entry per guideline: its only item)."""
+    text = knowledge_text(language)
+    gt = text.guidelines.get(entry.guideline) if text is not None else None
+    if gt is None or not gt.checklist:
+        return entry
+    return dataclasses.replace(entry, item=gt.checklist[0])
+
+
+def translate_guideline(guideline: Guideline, language: str) -> Guideline:
+    """The guideline with title, message, rationale and checklist item in `language` where
+    translated; its condition, citations (verbatim English) and checklist test stay."""
+    text = knowledge_text(language)
+    gt = text.guidelines.get(guideline.id) if text is not None else None
+    if gt is None:
+        return guideline
+    checklist = guideline.checklist
+    if checklist is not None and gt.checklist:
+        checklist = dataclasses.replace(checklist, item=gt.checklist[0])
+    return dataclasses.replace(guideline, title=gt.title,
+                               message=gt.message or guideline.message,
+                               rationale=gt.rationale or guideline.rationale,
+                               checklist=checklist)
+
+
 def translate_assessment(assessment: Assessment, language: str) -> Assessment:
-    """Finding titles (and messages where translated) and similar cases' titles in `language`."""
+    """Finding titles and messages, checklist items and similar cases' titles in `language`
+    (each where translated). Findings carry no rationale: the brief does not show it."""
     text = knowledge_text(language)
     if text is None:
         return assessment
     findings = [translate_finding(f, language) for f in assessment.findings]
+    checklist = [translate_checklist_entry(c, language) for c in assessment.checklist]
     similar = tuple(dataclasses.replace(s, title=case_title(s.id, s.title, language),
                                         summary=case_summary(s.id, s.summary, language))
                     for s in assessment.similar_cases)
-    return dataclasses.replace(assessment, findings=tuple(findings), similar_cases=similar)
+    return dataclasses.replace(assessment, findings=tuple(findings),
+                               checklist=tuple(checklist), similar_cases=similar)

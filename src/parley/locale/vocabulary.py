@@ -76,7 +76,7 @@ VOCABULARY: tuple[str, ...] = (
     # the living assessment (issue 11, item 2)
     N_('situation'), N_('Situation set by hand'), N_('How the assessment moved'),
     N_('risk-response'), N_('Finding (guideline id)'), N_('addressed'), N_('accepted'),
-    N_('Addressed by (item)'), N_('Why'),
+    N_('Addressed by (item)'), N_('Why'), N_('Agreement date'),
     # guideline findings: kinds, severities, phases (and annex titles), checklist states
     N_("readiness"), N_("risk"), N_("recommendation"), N_("high"), N_("medium"), N_("low"),
     N_("preparation"), N_("design"), N_("conduct"), N_("agreement"), N_("implementation"),

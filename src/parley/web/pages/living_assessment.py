@@ -48,7 +48,9 @@ def _page(request: Request, actor: Principal, workspace_id: str, *,
     language = locale.current_language()
     found = replace(found, findings=tuple(
         replace(s, finding=translations.translate_finding(s.finding, language))
-        for s in found.findings))
+        for s in found.findings), checklist={
+        phase: tuple(translations.translate_checklist_entry(e, language) for e in entries)
+        for phase, entries in found.checklist.items()})
     role = found.role
     hand = dict(found.situation.fields.get("values") or {}) if found.situation else {}
     text = values_text if values_text is not None else "\n".join(
