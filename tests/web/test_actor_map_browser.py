@@ -63,7 +63,7 @@ def test_the_map_on_a_phone_with_its_table_and_filter(browser: Any,
     rows = page.locator("table.actors tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("table.actors")).to_contain_text("rivalry: Barrio 18")
-    expect(page.locator("table.actors")).to_contain_text("spoiler")
+    expect(page.locator("table.actors")).to_contain_text("spoiler (internal-factions)")
     expect(page.locator("body")).not_to_contain_text("Secret go-between")
     page.get_by_label("open", exact=True).check()
     page.get_by_role("button", name="Filter").click()

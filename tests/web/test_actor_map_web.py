@@ -68,6 +68,7 @@ def test_the_owner_sees_every_party_and_relationship(app: Parley, ws: str) -> No
     assert len(root.findall(f"{ns}circle[@class='node']")) == 4
     assert len(root.findall(f"{ns}line[@class]")) >= 3
     assert SECRET_PARTY in text and "spoiler-ring" in text
+    assert "data-spoiler='internal-factions'" in text  # marked by spoiler type
     assert "MS-13 — rivalry — Barrio 18" in text  # names on edges, never ids
 
 

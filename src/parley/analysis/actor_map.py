@@ -31,6 +31,7 @@ class MapNode:
     x: float  # 0..1
     y: float  # 0..1
     betweenness: float
+    spoiler_type: str | None = None  # the codebook's `spoilers` code
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ def actor_map(items: Iterable[Item], *, types: Sequence[str] = (),
         str(p.fields.get("stance") or "unknown"),
         int(p.fields["influence"]) if p.fields.get("influence") is not None else None,
         bool(p.fields.get("spoiler_type")),
-        pos[p.id][0], pos[p.id][1], float(between.get(p.id, 0.0))) for p in parties)
+        pos[p.id][0], pos[p.id][1], float(between.get(p.id, 0.0)),
+        str(p.fields["spoiler_type"]) if p.fields.get("spoiler_type") else None)
+        for p in parties)
     edges = tuple(MapEdge(r.id, str(r.fields["source"]), str(r.fields["target"]),
                           str(r.fields.get("type") or "")) for r in relations)
     return ActorMap(nodes, edges)

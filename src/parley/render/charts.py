@@ -362,12 +362,15 @@ def actor_map_svg(m: ActorMap, title: str) -> str:
         x, y = at[n.id]
         r = _map_radius(n)
         colour = STANCE_COLOURS.get(n.stance, STANCE_COLOURS["unknown"])
-        label = f"{n.name} ({n.type.replace('-', ' ')}, {n.stance})"
+        label = f"{n.name} ({n.type.replace('-', ' ')}, {n.stance})" + (
+            f", spoiler: {n.spoiler_type.replace('-', ' ')}" if n.spoiler_type else "")
         if n.spoiler:
             parts.append(f"<circle class='spoiler-ring' cx='{x:.1f}' cy='{y:.1f}' r='{r + 5:.1f}'"
                          " fill='none' stroke='#8a1c1c' stroke-width='2' "
                          "stroke-dasharray='3 2'/>")
-        parts.append(f"<circle class='node' data-stance='{escape(n.stance)}' cx='{x:.1f}' "
+        spoils = f" data-spoiler='{escape(n.spoiler_type)}'" if n.spoiler_type else ""
+        parts.append(f"<circle class='node' data-stance='{escape(n.stance)}'{spoils} "
+                     f"cx='{x:.1f}' "
                      f"cy='{y:.1f}' r='{r:.1f}' fill='{colour}' stroke='#24292f'>"
                      f"<title>{escape(label)}</title></circle>")
         mark = " ⚠" if n.spoiler else ""

@@ -158,7 +158,9 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
         doc.add_picture(BytesIO(actor_map_png(report.actors, report.workspace.name)),
                         width=Mm(width - 30))
         table([_("Name"), _("Type"), _("Stance"), _("Influence (0-5)"), _("Relationships")],
-              [[n.name + (" ⚠ " + _("spoiler") if n.spoiler else ""), _(n.type), _(n.stance),
+              [[n.name + (" ⚠ " + _("spoiler") + (f" ({_(n.spoiler_type)})" if n.spoiler_type
+                                                   else "") if n.spoiler else ""),
+                _(n.type), _(n.stance),
                 "" if n.influence is None else str(n.influence),
                 "; ".join(f"{_(kind)}: {other}" for kind, other in report.actors.links_of(n.id))]
                for n in report.actors.nodes])
