@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from parley.domain.assessment import Assessment, ChecklistEntry, Outlook
 from parley.domain.case import Case
@@ -251,3 +254,45 @@ def test_translation_keeps_codes_names_and_ids(codebook: Codebook,
     assert translated_case.values == salvador.values  # quotes stay verbatim, in English
     assert "tregua" in translated_search_text(salvador.id)
     assert translated_search_text("no-such-case") == ""
+
+
+VERDICT_FILE = Path(translations.__file__).with_name("verdict.yaml")
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_verdict_and_signal_has_its_text(language: str) -> None:
+    english = yaml.safe_load(VERDICT_FILE.read_text(encoding="utf-8"))
+    text = translations.verdict_text(language)
+    assert text is not None
+    assert set(text.verdicts) == set(english["verdicts"])
+    for signal in english["signals"]:
+        statuses = {k for k in ("holds", "fails", "unknown") if k in signal}
+        assert set(text.signals[signal["id"]]) == statuses
+        for status in statuses:  # Parley's Spanish, not the English left in place
+            assert text.signals[signal["id"]][status] != signal[status]
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ({"verdicts": {"wait": {"label": "Esperar"}}}, "verdicts.wait: needs a label and a meaning"),
+    ({"verdicts": {"later": {"label": "x", "meaning": "y"}}}, "verdicts.later: no such verdict"),
+    ({"signals": {"armed-spoilers": {"holds": "x"}}}, "signals.armed-spoilers: needs exactly"),
+    ({"signals": {"typo": {"holds": "x"}}}, "signals.typo: no such signal"),
+])
+def test_a_malformed_verdict_file_is_refused_naming_file_and_key(raw: dict[str, Any],
+                                                                 named: str) -> None:
+    english = yaml.safe_load(VERDICT_FILE.read_text(encoding="utf-8"))
+    with pytest.raises(ConfigurationError) as err:
+        translations.parse_verdict_text("knowledge/i18n/es/verdict.yaml", raw, english)
+    assert "knowledge/i18n/es/verdict.yaml" in str(err.value) and named in str(err.value)
+
+
+def test_a_spanish_summary_has_a_spanish_verdict_and_reasons() -> None:
+    from parley.domain.summary import Summary, VerdictReason
+
+    english = Summary("wait", "Wait", "The moment is not ripe.", (
+        VerdictReason("armed-spoilers", "holds", "Rival groups ...", ()),), (), (), (), (), "")
+    spanish = translations.translate_summary(english, "es")
+    assert (spanish.label, spanish.reasons[0].text) == (
+        "Esperar", "Grupos rivales o facciones internas son saboteadores conocidos capaces de "
+        "romper una tregua por la fuerza.")
+    assert translations.translate_summary(english, "en") == english

@@ -153,3 +153,19 @@ def test_a_spanish_brief_shows_the_spanish_checklist_item(codebook: Codebook) ->
     assert f"Lista de verificación: {item}</p>" in html
     assert "Clearly establish" not in md and "Clearly establish" not in html
     assert "*Checklist (missing):* Clearly establish" in render_markdown(english, codebook)
+
+
+def test_a_spanish_brief_shows_the_spanish_verdict_in_every_text_format(
+        codebook: Codebook) -> None:
+    base = _assessment(codebook)
+    assert base.summary is not None
+    english = replace(base, summary=replace(base.summary, reasons=tuple(
+        replace(r, signal="armed-spoilers") for r in base.summary.reasons)))
+    with using_language("es"):
+        assessment, spanish_codebook, _ = translate_brief_inputs(english, codebook, {}, "es")
+        md = render_markdown(assessment, spanish_codebook)
+        html = render_html(assessment, spanish_codebook)
+    for text in (md, html):
+        assert "Esperar" in text and "El momento no está maduro" in text
+        assert "saboteadores conocidos capaces de romper una tregua" in text
+        assert "Not ripe." not in text and "A fact." not in text

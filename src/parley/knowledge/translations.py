@@ -28,6 +28,7 @@ from parley.domain.case import Case
 from parley.domain.codebook import Codebook, Variable
 from parley.domain.errors import ConfigurationError
 from parley.domain.guideline import Finding, Guideline
+from parley.domain.summary import Summary
 from parley.locale import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -299,5 +300,76 @@ def translate_assessment(assessment: Assessment, language: str) -> Assessment:
     similar = tuple(dataclasses.replace(s, title=case_title(s.id, s.title, language),
                                         summary=case_summary(s.id, s.summary, language))
                     for s in assessment.similar_cases)
+    summary = assessment.summary
+    if summary is not None:
+        summary = translate_summary(summary, language)
     return dataclasses.replace(assessment, findings=tuple(findings),
-                               checklist=tuple(checklist), similar_cases=similar)
+                               checklist=tuple(checklist), similar_cases=similar,
+                               summary=summary)
+
+
+@dataclass(frozen=True)
+class VerdictText:
+    """The brief's verdict in another language: labels and meanings by verdict, and each
+    signal's sentence by status (`i18n/<lang>/verdict.yaml`)."""
+
+    verdicts: Mapping[str, tuple[str, str]]  # verdict -> (label, meaning)
+    signals: Mapping[str, Mapping[str, str]]  # signal -> status -> sentence
+
+
+def parse_verdict_text(path: str, raw: Mapping[str, Any], english: Mapping[str, Any]
+                       ) -> VerdictText:
+    """One language's verdict file checked against the English one (`knowledge/verdict.yaml`):
+    every verdict and signal translated, no key that names nothing; errors name file and key."""
+    problems: list[str] = []
+    verdicts: dict[str, tuple[str, str]] = {}
+    wanted_verdicts = set(english.get("verdicts") or {})
+    given = raw.get("verdicts") or {}
+    for vid in sorted(set(given) | wanted_verdicts):
+        entry = given.get(vid)
+        if vid not in wanted_verdicts:
+            problems.append(f"verdicts.{vid}: no such verdict")
+        elif not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry[k].strip() for k in ("label", "meaning")):
+            problems.append(f"verdicts.{vid}: needs a label and a meaning")
+        else:
+            verdicts[vid] = (entry["label"].strip(), entry["meaning"].strip())
+    signals: dict[str, dict[str, str]] = {}
+    english_signals = {s["id"]: s for s in english.get("signals") or []}
+    given_signals = raw.get("signals") or {}
+    for sid in sorted(set(given_signals) | set(english_signals)):
+        entry = given_signals.get(sid)
+        statuses = [k for k in ("holds", "fails", "unknown") if k in english_signals.get(sid, {})]
+        if sid not in english_signals:
+            problems.append(f"signals.{sid}: no such signal")
+        elif not isinstance(entry, dict) or set(entry) != set(statuses) or not all(
+                isinstance(entry[k], str) and entry[k].strip() for k in statuses):
+            problems.append(f"signals.{sid}: needs exactly {', '.join(statuses)}")
+        else:
+            signals[sid] = {k: entry[k].strip() for k in statuses}
+    if problems:
+        raise ConfigurationError(f"{path}: " + "; ".join(problems))
+    return VerdictText(verdicts, signals)
+
+
+@cache
+def verdict_text(language: str) -> VerdictText | None:
+    """The bundled translation of the verdict for `language` (None for English)."""
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        return None
+    path, raw = _read(language, "verdict.yaml")
+    if not raw:
+        return None
+    source = resources.files("parley.knowledge").joinpath("verdict.yaml")
+    return parse_verdict_text(path, raw, yaml.safe_load(source.read_text(encoding="utf-8")))
+
+
+def translate_summary(summary: Summary, language: str) -> Summary:
+    """The verdict's label, meaning and reasons in `language` (quotes stay English)."""
+    text = verdict_text(language)
+    if text is None:
+        return summary
+    label, meaning = text.verdicts.get(summary.verdict, (summary.label, summary.meaning))
+    reasons = tuple(dataclasses.replace(r, text=text.signals.get(r.signal, {}).get(
+        r.status, r.text)) for r in summary.reasons)
+    return dataclasses.replace(summary, label=label, meaning=meaning, reasons=reasons)
