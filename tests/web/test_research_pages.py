@@ -97,3 +97,20 @@ def test_calibration_without_the_csrf_field_is_refused(client: TestClient) -> No
     r = client.post("/analysis/calibrate", files={"data": ("raw.csv", RAW)},
                     data={"column": "gdp", "new_column": "RICH", "thresholds": "5000"})
     assert r.status_code == 400 and "CSRF check failed" in r.text
+
+
+def test_search_syntax_and_where_it_matched_through_the_api_and_page(
+        client: TestClient) -> None:
+    either = client.get("/api/cases", params={"q": "prison OR church", "limit": 100}).json()
+    prison = client.get("/api/cases", params={"q": "prison", "limit": 100}).json()
+    assert either["total"] > prison["total"]
+    honduras = client.get("/api/cases", params={"q": "Honduras", "limit": 100}).json()
+    assert honduras["cases"][0]["matched"][0] == "title"
+    assert ["quotes"] in [i["matched"] for i in honduras["cases"]]
+    bad = client.get("/api/cases", params={"q": "-church"})
+    assert bad.status_code == 400 and "only words to exclude" in bad.text
+    page = client.get("/cases", params={"q": "Honduras"})
+    assert page.status_code == 200 and "Found in:" in page.text
+    wrong = client.get("/cases", params={"q": "truce OR"})
+    assert wrong.status_code == 200 and "OR needs words on both sides" in wrong.text
+    assert 'class="error"' in wrong.text and "{" not in wrong.text.split('class="error"')[1][:80]

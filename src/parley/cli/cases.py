@@ -66,7 +66,8 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
     rows = [
         {"id": i.id, "title": i.title, "country": i.country, "parent": i.parent,
          "start_year": i.start_year, "outcome_class": i.outcome_class, "origin": i.origin,
-         **({"snippet": _plain(i.snippet), "rank": i.rank} if searching else {})}
+         **({"snippet": _plain(i.snippet), "rank": i.rank,
+             "matched": ",".join(i.matched)} if searching else {})}
         for i in page.items
     ]
     if fmt is ListFormat.json:
@@ -94,7 +95,9 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
                  i.outcome_class or unknown]
         if searching:
             cells.append((i.snippet or "").replace("[", "\\[").replace(MARK_START, "[bold yellow]")
-                         .replace(MARK_END, "[/]"))
+                         .replace(MARK_END, "[/]")
+                         + (f"\n({_('found in')} {', '.join(_(m) for m in i.matched)})"
+                            if i.matched else ""))
         table.add_row(*cells)
     out.print(table)
 

@@ -57,6 +57,7 @@ class CaseSummary:
     snippet: str | None = None  # with MARK_START/MARK_END around matches
     rank: float | None = None
     visibility: Visibility = Visibility.PUBLIC
+    matched: tuple[str, ...] = ()  # where a search hit matched: title, summary, quotes, ...
 
 
 @dataclass(frozen=True)

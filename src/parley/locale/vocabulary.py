@@ -77,6 +77,8 @@ VOCABULARY: tuple[str, ...] = (
     N_('situation'), N_('Situation set by hand'), N_('How the assessment moved'),
     N_('risk-response'), N_('Finding (guideline id)'), N_('addressed'), N_('accepted'),
     N_('Addressed by (item)'), N_('Why'), N_('Agreement date'),
+    # where a search hit matched (storage.cases.MATCH_COLUMNS)
+    N_('title'), N_('summary'), N_('quotes'), N_('translation'),
     # guideline findings: kinds, severities, phases (and annex titles), checklist states
     N_("readiness"), N_("risk"), N_("recommendation"), N_("high"), N_("medium"), N_("low"),
     N_("preparation"), N_("design"), N_("conduct"), N_("agreement"), N_("implementation"),

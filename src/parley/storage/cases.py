@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -49,6 +49,7 @@ from parley.domain.listing import (
     SyncReport,
 )
 from parley.domain.query import Node
+from parley.domain.search_syntax import SearchQuery, parse_search, to_fts5, to_tsquery
 from parley.storage.case_rows import visibility_of
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
@@ -59,7 +60,6 @@ BATCH = 500
 VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
 ANALYZE_AFTER = 200  # refresh planner statistics after writing this many cases
 _PG_START, _PG_END = "\u27e6", "\u27e7"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 SearchText = Callable[[str], str]
 """Case id -> the translated title and summary of a bundled case, indexed beside its English
@@ -70,11 +70,16 @@ def no_translations(case_id: str) -> str:
     return ""
 
 
-PG_QUERY = ("(websearch_to_tsquery('english', parley_unaccent(:q)) || "
-            "websearch_to_tsquery('spanish', parley_unaccent(:q)))")
-"""A PostgreSQL search: the words with the English stemmer or with the Spanish one (the
-vector holds English text stemmed as English and Parley's Spanish as Spanish), accents folded
-by migration 0014's `parley_unaccent`."""
+PG_QUERY = ("(to_tsquery('english', parley_unaccent(:q)) || "
+            "to_tsquery('spanish', parley_unaccent(:q)))")
+"""A PostgreSQL search (`:q` compiled by `domain.search_syntax.to_tsquery`): the words with
+the English stemmer or with the Spanish one (the vector holds English text stemmed as English
+and Parley's Spanish as Spanish), accents folded by migration 0014's `parley_unaccent`."""
+
+MATCH_COLUMNS = (("title", "title", "english"), ("summary", "summary", "english"),
+                 ("quotes", "quotes_text", "english"), ("translation", "translated_text",
+                                                        "spanish"))
+"""Where a hit can match: (label, column, the text search configuration of its language)."""
 MAX_LIMIT = 1000
 
 
@@ -136,11 +141,14 @@ def value_rows(case: Case, codebook: Codebook) -> list[dict[str, Any]]:
 
 
 def fts_query(search: str) -> str:
-    """User text as an FTS5 query: every word must match (quoted, so no operator injection)."""
-    words = _WORD.findall(search)
-    if not words:
-        raise InvalidInput(f"search text {search!r} has no words to search for")
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words[:32])
+    """User text as an FTS5 query (`domain/search_syntax.py`: AND, OR, phrases, prefixes,
+    NOT; every word quoted, so no operator injection)."""
+    return to_fts5(parse_search(search))
+
+
+def _any_word(query: SearchQuery) -> SearchQuery:
+    """Any of the query's terms to find, for telling in which fields a hit matched."""
+    return SearchQuery(tuple((t,) for g in query.groups for t in g if not t.negated))
 
 
 class CaseRepository:
@@ -220,7 +228,31 @@ class CaseRepository:
         return text(
             f"SELECT pk, {rank} AS rank FROM cases "  # noqa: S608 - fixed fragments only
             f"WHERE search_vector @@ {PG_QUERY}"
-        ).bindparams(q=search).columns(pk=Integer, rank=Float).subquery("hits")
+        ).bindparams(q=to_tsquery(parse_search(search))).columns(
+            pk=Integer, rank=Float).subquery("hits")
+
+    def _matched(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, list[str]]:
+        """For each hit of the page, the fields holding a word it was found by (title,
+        summary, quotes, translation): a case found through one shared quote says so."""
+        found: dict[int, list[str]] = {pk: [] for pk in pks}
+        if not pks:
+            return found
+        anything = _any_word(parse_search(search))
+        for label, column, config in MATCH_COLUMNS:
+            if self.db.is_sqlite:
+                rows = s.execute(text(
+                    "SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q "
+                    "AND rowid IN (SELECT value FROM json_each(:pks))"
+                ), {"q": f"{{{column}}} : ({to_fts5(anything)})", "pks": json.dumps(list(pks))})
+            else:
+                rows = s.execute(text(
+                    f"SELECT pk FROM cases WHERE pk = ANY(:pks) AND "  # noqa: S608 - fixed names
+                    f"to_tsvector('{config}', parley_unaccent(coalesce({column}, ''))) @@ "
+                    f"to_tsquery('{config}', parley_unaccent(:q))"
+                ), {"q": to_tsquery(anything), "pks": list(pks)})
+            for (pk,) in rows:
+                found[int(pk)].append(label)
+        return found
 
     def _snippets(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, str]:
         if not pks:
@@ -229,15 +261,16 @@ class CaseRepository:
             rows = s.execute(text(
                 "SELECT rowid, snippet(cases_fts, -1, :ms, :me, '…', 24) FROM cases_fts "
                 "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
-            ), {"q": fts_query(search), "ms": MARK_START, "me": MARK_END,
-                "pks": json.dumps(list(pks))})
+            ), {"q": to_fts5(_any_word(parse_search(search))), "ms": MARK_START,
+                "me": MARK_END, "pks": json.dumps(list(pks))})
             return {int(pk): str(snip) for pk, snip in rows}
         opts = f"StartSel={_PG_START}, StopSel={_PG_END}, MaxFragments=2, MaxWords=24, MinWords=8"
         rows = s.execute(text(
             "SELECT pk, ts_headline('english', title || ' — ' || summary || "  # noqa: S608
             "' ' || quotes_text || ' ' || translated_text, "
             f"{PG_QUERY}, :opts) FROM cases WHERE pk = ANY(:pks)"
-        ), {"q": search, "opts": opts, "pks": list(pks)})
+        ), {"q": to_tsquery(_any_word(parse_search(search))), "opts": opts,
+            "pks": list(pks)})
         return {int(pk): str(snip).replace(_PG_START, MARK_START).replace(_PG_END, MARK_END)
                 for pk, snip in rows}
 
@@ -282,7 +315,10 @@ class CaseRepository:
             rows = s.execute(stmt.limit(limit).offset(offset)).all()
             snippets = self._snippets(s, search, [r.pk for r in rows]) if searching and search \
                 else {}
-            items = tuple(self._summary(r, snippets, searching) for r in rows)
+            matched = self._matched(s, search, [r.pk for r in rows]) if searching and search \
+                else {}
+            items = tuple(replace(self._summary(r, snippets, searching),
+                                  matched=tuple(matched.get(r.pk, ()))) for r in rows)
             facet_counts: dict[str, dict[str, int]] = {}
             if facets and hidden is not None and not user_filtered:
                 facet_counts = self._facets_without(s, hidden, facets, total)

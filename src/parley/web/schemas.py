@@ -71,6 +71,9 @@ class CaseSummaryOut(BaseModel):
                                 " (the rest HTML-escaped)")
     rank: float | None = None
     visibility: str = "public"
+    matched: list[str] | None = Field(
+        None, description="a search hit: where its words were found (title, summary, quotes, "
+        "translation)")
 
     @classmethod
     def of(cls, s: CaseSummary) -> CaseSummaryOut:
@@ -81,7 +84,8 @@ class CaseSummaryOut(BaseModel):
             snippet = escape(s.snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
         return cls(id=s.id, title=s.title, country=s.country, parent=s.parent, origin=s.origin,
                    region=s.region, start_year=s.start_year, outcome_class=s.outcome_class,
-                   snippet=snippet, rank=s.rank, visibility=s.visibility.value)
+                   snippet=snippet, rank=s.rank, visibility=s.visibility.value,
+                   matched=list(s.matched) if s.snippet is not None else None)
 
 
 class CaseListOut(BaseModel):

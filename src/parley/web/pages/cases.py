@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from parley import __version__
+from parley import __version__, locale
 from parley.domain.access import Action, case_change_refusal, is_allowed
 from parley.domain.case import case_to_dict
 from parley.domain.codebook import Codebook
-from parley.domain.errors import InvalidInput
+from parley.domain.errors import InvalidInput, QuerySyntaxError
 from parley.domain.query import And, Has, In, Node, Or
 from parley.interchange.case_csv import cases_to_csv
 from parley.knowledge.citation import cases_package, how_to_cite
@@ -96,9 +96,14 @@ def case_list(
     combined: Node | None = None
     if nodes:
         combined = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
-    result = catalogue.list_cases(
-        combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
-    )
+    try:
+        result = catalogue.list_cases(
+            combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
+        )
+    except QuerySyntaxError as exc:  # a malformed search: said on the page, nothing filtered
+        error = locale.gettext("Search: %(problem)s") % {"problem": str(exc)}
+        result = catalogue.list_cases(combined, None, limit=PAGE_SIZE,
+                                      offset=(page - 1) * PAGE_SIZE, facets=facets)
 
     # Cases ticked for comparison ride along in every link and live search (`ids`), so a new
     # search or page keeps them; those not in this page's results are listed above it.

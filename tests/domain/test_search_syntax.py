@@ -1,0 +1,54 @@
+"""The search syntax: parsed once, compiled for FTS5 and tsquery with nothing injected."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parley.domain.errors import QuerySyntaxError
+from parley.domain.search_syntax import Term, parse_search, to_fts5, to_tsquery
+
+
+def test_the_forms_a_researcher_types() -> None:
+    q = parse_search('truce OR "hurting stalemate" pris* -church NOT mafia')
+    assert q.groups == (
+        (Term(("truce",)),),
+        (Term(("hurting", "stalemate")), Term(("pris",), prefix=True),
+         Term(("church",), negated=True), Term(("mafia",), negated=True)),
+    )
+    assert to_fts5(q) == ('("truce") OR ("hurting stalemate" "pris"* NOT "church" '
+                          'NOT "mafia")')
+    assert to_tsquery(q) == "(truce) | ((hurting <-> stalemate) & pris:* & !church & !mafia)"
+    assert q.words == ("truce", "hurting", "stalemate", "pris")
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ("-church", "not only words to exclude"), ("OR truce", "both sides"),
+    ("truce OR", "both sides"), ("NOT", "after it"), ("...", "no words"),
+])
+def test_malformed_searches_name_the_problem(bad: str, says: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=says):
+        parse_search(bad)
+
+
+_FTS = sqlite3.connect(":memory:")
+_FTS.execute("CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='porter unicode61 "
+             "remove_diacritics 2')")
+_FTS.execute("INSERT INTO t VALUES ('prison truce', 'church mafia')")
+
+
+@given(st.text(max_size=80))
+def test_any_text_parses_or_is_refused_and_never_breaks_fts5(text: str) -> None:
+    try:
+        query = parse_search(text)
+    except QuerySyntaxError:
+        return
+    _FTS.execute("SELECT count(*) FROM t WHERE t MATCH ?", (to_fts5(query),)).fetchone()
+    _FTS.execute("SELECT count(*) FROM t WHERE t MATCH ?",
+                 (f"{{a}} : ({to_fts5(query)})",)).fetchone()
+    # tsquery text holds only words and its own operators
+    assert re.fullmatch(r"[\w\s()|&!<>:*-]*", to_tsquery(query))
