@@ -34,7 +34,10 @@ READERS = [ANONYMOUS, OPERATOR, CaseReader("ana"), CaseReader("ana", frozenset({
 
 
 def facet_counts(cases: list[Case], codebook: Codebook) -> dict[str, dict[str, int]]:
-    """Facet counts computed in Python, the slow and obvious way."""
+    """Facet counts computed in Python, the slow and obvious way: leaf cases only (a parent
+    of a case in `cases` is not counted), as every count of the case base."""
+    parents = {c.parent for c in cases if c.parent}
+    cases = [c for c in cases if c.id not in parents]
     out: dict[str, dict[str, int]] = {}
     for name in FACETS:
         var = codebook[name]

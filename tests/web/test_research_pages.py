@@ -114,3 +114,15 @@ def test_search_syntax_and_where_it_matched_through_the_api_and_page(
     wrong = client.get("/cases", params={"q": "truce OR"})
     assert wrong.status_code == 200 and "OR needs words on both sides" in wrong.text
     assert 'class="error"' in wrong.text and "{" not in wrong.text.split('class="error"')[1][:80]
+
+
+def test_lists_and_facets_count_leaf_cases_and_say_so(client: TestClient) -> None:
+    """"28 cases" counted 4 parents and their 8 sub-cases together; the facets now count leaf
+    cases, as the cross-tab and QCA do, and the list says how many are counted and why."""
+    body = client.get("/api/cases", params={"facet": "region", "limit": 0}).json()
+    assert body["leaves"] == body["total"] - body["parents"] and body["parents"] > 0
+    assert sum(body["facets"]["region"].values()) == body["leaves"]
+    tab = client.get("/api/crosstab", params={"row": "region", "col": "outcome_class"})
+    assert tab.status_code == 200 and tab.json()["n_cases"] == body["leaves"]
+    page = client.get("/cases")
+    assert 'id="leaves"' in page.text and "not counted twice" in page.text

@@ -133,3 +133,15 @@ def test_the_page_form_ticks_codes_and_decides(app: Parley) -> None:
     assert decided.status_code == 303
     assert app.workspaces.item(SYSTEM, ws, cond.id).fields["revocations"][0][
         "decision"] == "retain"
+
+
+def test_the_living_assessments_items_are_edited_only_through_it(app: Parley) -> None:
+    ws = app.workspaces.create(SYSTEM, "Managed", owner="olga").id
+    situation = app.living_assessments.set_situation(SYSTEM, ws, {"cohesion": "low"})
+    h = bearer(app, "olga")
+    with TestClient(create_app(app)) as client:
+        forged = client.put(f"/api/workspaces/{ws}/items/{situation.id}", headers=h, json={
+            "classification": "restricted", "version": situation.version,
+            "fields": {"values": {"cohesion": "not-a-code"}}})
+        assert forged.status_code == 400 and "living assessment" in forged.text
+    assert app.workspaces.item(SYSTEM, ws, situation.id).fields["values"] == {"cohesion": "low"}

@@ -71,8 +71,9 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
         for i in page.items
     ]
     if fmt is ListFormat.json:
-        sys.stdout.write(json.dumps({"total": page.total, "cases": rows}, ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(json.dumps({"total": page.total, "leaves": page.leaves,
+                                     "parents": page.parents, "cases": rows},
+                                    ensure_ascii=False, indent=2) + "\n")
         return
     if fmt is ListFormat.csv:
         import csv
@@ -84,7 +85,11 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
         return
     from rich.table import Table  # only for the table format: kept off every start
 
-    table = Table(title=_("%(n)s case(s)") % {"n": page.total}, show_lines=searching)
+    title = _("%(n)s case(s)") % {"n": page.total}
+    if page.parents:
+        title += " " + _("(%(leaves)s counted: %(parents)s parents of listed sub-cases are not)"
+                         ) % {"leaves": page.leaves, "parents": page.parents}
+    table = Table(title=title, show_lines=searching)
     for col in (_("id"), _("country"), _("start"), _("outcome")):
         table.add_column(col)
     if searching:

@@ -81,7 +81,8 @@ class KindRules:
     label: str
     purpose: str
     single: bool = False  # at most one per workspace
-    written_by: str = ""  # where not the item routes: the only way such items are written
+    written_by: str = ""  # where not the item routes: the only way such items are created
+    edited_there_too: bool = False  # and edited (the living assessment checks their values)
 
 
 def _f(name: str, type_: FieldType, label: str, **kw: Any) -> FieldSpec:
@@ -311,11 +312,13 @@ RULES: Mapping[ItemKind, KindRules] = {
     ItemKind.SITUATION: KindRules(
         "Situation", "The situation's scenario values that the items do not tell (set by "
         "hand), and how the living assessment moved: one per workspace.", single=True,
-        written_by="the living assessment (PUT .../assessment/situation)"),
+        written_by="the living assessment (PUT .../assessment/situation)",
+        edited_there_too=True),
     ItemKind.RISK_RESPONSE: KindRules(
         "Risk response", "A finding of the living assessment marked addressed (by an item) or "
         "accepted (by whom, why).",
-        written_by="the living assessment (PUT .../assessment/findings/{guideline})"),
+        written_by="the living assessment (PUT .../assessment/findings/{guideline})",
+        edited_there_too=True),
     ItemKind.DOCUMENT: KindRules("Document", "An uploaded file.",
                                  written_by="uploading a file (POST .../documents)"),
     ItemKind.SESSION: KindRules("Session", "A meeting of the talks."),

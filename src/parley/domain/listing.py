@@ -62,9 +62,18 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class CasePage:
+    """A page of a listing. `total` counts every matching case; `parents` those of them that
+    are parents of sub-cases the reader sees. The facets count leaf cases only (total less
+    parents), as the cross-tab and QCA do, so one negotiation is never counted twice."""
+
     items: tuple[CaseSummary, ...]
     total: int
     facets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    parents: int = 0
+
+    @property
+    def leaves(self) -> int:
+        return self.total - self.parents
 
 
 @dataclass(frozen=True)

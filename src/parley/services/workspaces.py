@@ -358,10 +358,11 @@ class Workspaces:
         return []
 
     @staticmethod
-    def _check_written_here(kind: ItemKind, managed: bool) -> None:
-        """Documents are uploaded, and the living assessment's items are written by it (which
-        checks their values against the codebook): not through the item routes."""
-        if RULES[kind].written_by and not managed:
+    def _check_written_here(kind: ItemKind, managed: bool, editing: bool = False) -> None:
+        """Documents are uploaded (then edited like any item); the living assessment's items
+        are created and edited by it (it checks their values against the codebook)."""
+        rules = RULES[kind]
+        if rules.written_by and not managed and (not editing or rules.edited_there_too):
             raise ValidationFailed([Problem(f"a {kind.value} is written by "
                                             f"{RULES[kind].written_by}", field="kind")])
 
@@ -503,7 +504,7 @@ class Workspaces:
             self._check(actor, role, Action.ITEM_UPDATE, classification)
             before = tx.workspaces.get_item(workspace_id, item_id)
             kind = before.kind
-            self._check_written_here(kind, managed)
+            self._check_written_here(kind, managed, editing=True)
             fields = validate_fields(kind, raw)
             hidden = self._hidden_refs(tx, workspace_id, role)
             kept: dict[str, Any] = {}

@@ -324,7 +324,26 @@ class CaseRepository:
                 facet_counts = self._facets_without(s, hidden, facets, total)
             elif facets:
                 facet_counts = self._facets(s, base, facets, total, cond is not None or searching)
-        return CasePage(items, total, facet_counts)
+            parents = self._parents(s, base, hidden)
+            n_parents = int(s.scalar(select(func.count()).select_from(parents.subquery())) or 0)
+            if facets and n_parents:  # counts are additive: the few parents taken away
+                less = self._facets(s, parents, facets, n_parents, True)
+                facet_counts = {name: {code: n - less[name].get(code, 0)
+                                       for code, n in counts.items()
+                                       if n - less[name].get(code, 0) or code == "unknown"
+                                       or self.codebook[name].type.has_codes}
+                                for name, counts in facet_counts.items()}
+        return CasePage(items, total, facet_counts, n_parents)
+
+    @staticmethod
+    def _parents(s: Session, base: Select[Any], hidden: Select[Any] | None) -> Select[Any]:
+        """The cases of `base` that are parents of a sub-case the reader sees: listed, but not
+        counted (their sub-cases are)."""
+        children = select(CaseRow.parent_id).where(CaseRow.parent_id.is_not(None))
+        if hidden is not None:
+            children = children.where(CaseRow.pk.not_in(hidden))
+        parent_pks = select(CaseRow.pk).where(CaseRow.id.in_(children))
+        return base.where(CaseRow.pk.in_(parent_pks))
 
     def _facets_without(self, s: Session, hidden: Select[Any], names: Sequence[str],
                         total: int) -> dict[str, dict[str, int]]:

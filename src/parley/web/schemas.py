@@ -89,15 +89,19 @@ class CaseSummaryOut(BaseModel):
 
 
 class CaseListOut(BaseModel):
-    total: int
+    total: int = Field(description="every matching case, parents of listed sub-cases included")
+    leaves: int = Field(description="the cases counted: total less `parents` (the facets, the "
+                        "cross-tab and QCA count these, so no negotiation counts twice)")
+    parents: int = Field(description="matching cases that are parents of sub-cases you see")
     limit: int
     offset: int
     cases: list[CaseSummaryOut]
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int]] = Field(description="counts of leaf cases")
 
     @classmethod
     def of(cls, page: CasePage, limit: int, offset: int) -> CaseListOut:
-        return cls(total=page.total, limit=limit, offset=offset,
+        return cls(total=page.total, leaves=page.leaves, parents=page.parents, limit=limit,
+                   offset=offset,
                    cases=[CaseSummaryOut.of(i) for i in page.items],
                    facets={k: dict(v) for k, v in page.facets.items()})
 
