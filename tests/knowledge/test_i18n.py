@@ -6,6 +6,7 @@ data, and the paper is quoted only in English)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -296,3 +297,40 @@ def test_a_spanish_summary_has_a_spanish_verdict_and_reasons() -> None:
         "Esperar", "Grupos rivales o facciones internas son saboteadores conocidos capaces de "
         "romper una tregua por la fuerza.")
     assert translations.translate_summary(english, "en") == english
+
+
+def test_the_outlook_sentence_in_spanish_keeps_the_figures() -> None:
+    from parley.analysis.outlook import outlook_sentence
+    from parley.domain.assessment import Measured
+
+    words = translations.outlook_words("es")
+    assert words is not None and words.name("no-deal") == "sin acuerdo"
+    measured = Measured("knn", n_cases=24, n_countries=15, brier_loo=0.71, rps_loo=0.15,
+                        brier_loco=0.72, rps_loco=0.151, uniform_brier=0.8, uniform_rps=0.164)
+    outlook = Outlook({"no-deal": 0.4, "collapsed": 0.15, "temporary-reduction": 0.15,
+                       "lasting-reduction": 0.15, "transformation": 0.15}, "basis", "caveat",
+                      measured=measured)
+    spanish, english = outlook_sentence(outlook, words=words), outlook_sentence(outlook)
+    assert spanish.startswith("Lo más probable: sin acuerdo (40%; acuerdo fallido, ")
+    assert "15% cada uno" in spanish and "evidencia débil" in spanish
+    numbers = re.compile(r"\d+(?:\.\d+)?%?")
+    assert numbers.findall(spanish) == numbers.findall(english)
+
+
+@pytest.mark.parametrize(("raw", "named"), [
+    ({"weak": "x"}, "too_little: missing"),
+    ({"typo": "x"}, "typo: no such template"),
+])
+def test_a_malformed_outlook_file_is_refused_naming_file_and_key(raw: dict[str, Any],
+                                                                 named: str) -> None:
+    with pytest.raises(ConfigurationError) as err:
+        translations.parse_outlook_words("knowledge/i18n/es/outlook.yaml", raw, {})
+    assert "knowledge/i18n/es/outlook.yaml" in str(err.value) and named in str(err.value)
+
+
+def test_an_outlook_template_naming_the_wrong_fields_is_refused() -> None:
+    english = {f.name: getattr(translations.OutlookWords(), f.name)
+               for f in dataclasses.fields(translations.OutlookWords) if f.name != "classes"}
+    with pytest.raises(ConfigurationError, match="most_likely: names"):
+        translations.parse_outlook_words("f.yaml", {**english, "most_likely": "{top} {oops}"},
+                                         {})

@@ -312,19 +312,53 @@ def _pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
-def _spread_of(distribution: Mapping[str, float]) -> str:
+@dataclass(frozen=True)
+class OutlookWords:
+    """The outlook sentence's words, as `str.format` templates: English here, other languages
+    from `knowledge/i18n/<lang>/outlook.yaml`. Numbers are filled in by `outlook_sentence`."""
+
+    too_little: str = ("Too little is known about this situation to compare it with past "
+                       "cases, so the outlook is only the base rate ({spread})")
+    no_comparable: str = "No past case is comparable, so the outlook rests on base rates ({spread})"
+    no_comparable_conditions: str = (
+        "No past case is comparable, so the outlook rests on base rates and the paper's "
+        "conditions for durable results ({spread})")
+    most_likely: str = "Most likely {top} ({pct}; {spread})"
+    unmeasured: str = ("{lead}. Its accuracy could not be measured, so treat it as a rough "
+                       "indication.")
+    measured: str = (
+        "{lead}. Measured on past cases it had not seen, this method scored a Brier score of "
+        "{brier_loo} and a ranked probability score of {rps_loo} by leave-one-out, and "
+        "{brier_loco} and {rps_loco} holding out whole countries (an even guess: "
+        "{uniform_brier} and {uniform_rps}; lower is better): {verdict}.")
+    weak: str = "weak evidence, not a forecast"
+    no_better: str = "no better than an even guess, so not a forecast"
+    and_: str = "and"
+    each: str = "each"
+    classes: Mapping[str, str] = field(default_factory=dict)  # outcome class -> its name
+
+    def name(self, cls: str) -> str:
+        return self.classes.get(cls) or cls.replace("-", " ")
+
+
+ENGLISH = OutlookWords()
+
+
+def _spread_of(distribution: Mapping[str, float], words: OutlookWords = ENGLISH) -> str:
     """'temporary reduction 40%; no deal, collapsed and transformation 15% each; ...'"""
     groups: dict[str, list[str]] = {}
     for cls, p in sorted(distribution.items(), key=lambda kv: -kv[1]):
-        groups.setdefault(_pct(p), []).append(cls.replace("-", " "))
+        groups.setdefault(_pct(p), []).append(words.name(cls))
     parts = []
     for pct, names in groups.items():
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        parts.append(f"{joined} {pct}" + (" each" if len(names) > 1 else ""))
+        joined = names[0] if len(names) == 1 else (
+            ", ".join(names[:-1]) + f" {words.and_} " + names[-1])
+        parts.append(f"{joined} {pct}" + (f" {words.each}" if len(names) > 1 else ""))
     return "; ".join(parts)
 
 
-def outlook_sentence(outlook: Outlook, measured: Measured | None = None) -> str:
+def outlook_sentence(outlook: Outlook, measured: Measured | None = None,
+                     words: OutlookWords = ENGLISH) -> str:
     """One sentence for the brief's front page: the outlook and the measured figures of the
     method that produced it (`measured` defaults to the outlook's own).
 
@@ -336,25 +370,21 @@ def outlook_sentence(outlook: Outlook, measured: Measured | None = None) -> str:
     top, p1 = max(outlook.distribution.items(), key=lambda kv: kv[1])
     rest = {k: v for k, v in outlook.distribution.items() if k != top}
     if outlook.abstained == "too-little-known":
-        lead = ("Too little is known about this situation to compare it with past cases, so the "
-                "outlook is only the base rate (" + _spread_of(outlook.distribution) + ")")
+        lead = words.too_little.format(spread=_spread_of(outlook.distribution, words))
     elif outlook.abstained == "no-comparable-case":
         conditions = any(m.kind == "condition" for m in outlook.explanation)
-        lead = ("No past case is comparable, so the outlook rests on base rates"
-                + (" and the paper's conditions for durable results" if conditions else "")
-                + " (" + _spread_of(outlook.distribution) + ")")
+        lead = (words.no_comparable_conditions if conditions else words.no_comparable).format(
+            spread=_spread_of(outlook.distribution, words))
     else:
-        lead = f"Most likely {top.replace('-', ' ')} ({_pct(p1)}; {_spread_of(rest)})"
+        lead = words.most_likely.format(top=words.name(top), pct=_pct(p1),
+                                        spread=_spread_of(rest, words))
     if figures is None or figures.n_cases == 0:
-        return lead + ". Its accuracy could not be measured, so treat it as a rough indication."
-    scores = (f"on past cases it had not seen, this method scored a Brier score of "
-              f"{figures.brier_loo:.2f} and a ranked probability score of {figures.rps_loo:.3f} "
-              f"by leave-one-out, and {figures.brier_loco:.2f} and {figures.rps_loco:.3f} "
-              f"holding out whole countries (an even guess: {figures.uniform_brier:.2f} and "
-              f"{figures.uniform_rps:.3f}; lower is better)")
-    verdict = ("weak evidence, not a forecast" if figures.beats_uniform
-               else "no better than an even guess, so not a forecast")
-    return f"{lead}. Measured {scores}: {verdict}."
+        return words.unmeasured.format(lead=lead)
+    return words.measured.format(
+        lead=lead, brier_loo=f"{figures.brier_loo:.2f}", rps_loo=f"{figures.rps_loo:.3f}",
+        brier_loco=f"{figures.brier_loco:.2f}", rps_loco=f"{figures.rps_loco:.3f}",
+        uniform_brier=f"{figures.uniform_brier:.2f}", uniform_rps=f"{figures.uniform_rps:.3f}",
+        verdict=words.weak if figures.beats_uniform else words.no_better)
 
 
 # ----- fitting by cross-validation --------------------------------------------------------------

@@ -15,6 +15,7 @@ as they are (they are data), so a translated codebook validates and queries like
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from parley.analysis.outlook import OutlookWords, outlook_sentence
 from parley.domain.assessment import Assessment, ChecklistEntry
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook, Variable
@@ -303,6 +305,10 @@ def translate_assessment(assessment: Assessment, language: str) -> Assessment:
     summary = assessment.summary
     if summary is not None:
         summary = translate_summary(summary, language)
+        words = outlook_words(language)
+        if words is not None:
+            summary = dataclasses.replace(summary, outlook_sentence=outlook_sentence(
+                assessment.outlook, words=words))
     return dataclasses.replace(assessment, findings=tuple(findings),
                                checklist=tuple(checklist), similar_cases=similar,
                                summary=summary)
@@ -373,3 +379,45 @@ def translate_summary(summary: Summary, language: str) -> Summary:
     reasons = tuple(dataclasses.replace(r, text=text.signals.get(r.signal, {}).get(
         r.status, r.text)) for r in summary.reasons)
     return dataclasses.replace(summary, label=label, meaning=meaning, reasons=reasons)
+
+
+def parse_outlook_words(path: str, raw: Mapping[str, Any],
+                        classes: Mapping[str, str]) -> OutlookWords:
+    """One language's outlook templates: every template given, each naming only the fields
+    the English one is filled with; errors name file and key."""
+    english = OutlookWords()
+    problems = []
+    fields = {f.name for f in dataclasses.fields(OutlookWords)} - {"classes"}
+    for key in sorted(set(raw) - fields):
+        problems.append(f"{key}: no such template; allowed: {', '.join(sorted(fields))}")
+    given: dict[str, str] = {}
+    for key in sorted(fields):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key}: missing (text)")
+            continue
+        wanted = set(re.findall(r"{(\w+)}", getattr(english, key)))
+        found = set(re.findall(r"{(\w+)}", value))
+        if found != wanted:
+            problems.append(f"{key}: names {{{', '.join(sorted(found))}}}; the English names "
+                            f"{{{', '.join(sorted(wanted))}}}")
+            continue
+        given[key] = value
+    if problems:
+        raise ConfigurationError(f"{path}: " + "; ".join(problems))
+    return OutlookWords(**given, classes=dict(classes))
+
+
+@cache
+def outlook_words(language: str) -> OutlookWords | None:
+    """The outlook sentence's words in `language` (None for English, or no file)."""
+    text = knowledge_text(language)
+    if text is None:
+        return None
+    path, raw = _read(language, "outlook.yaml")
+    if not raw:
+        return None
+    outcome = text.variables.get("outcome_class")
+    classes = {code: label.lower() if language != DEFAULT_LANGUAGE else label
+               for code, (label, _) in (outcome.codes.items() if outcome else ())}
+    return parse_outlook_words(path, raw, classes)
