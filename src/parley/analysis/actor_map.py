@@ -1,4 +1,4 @@
-"""The actor map of a workspace: parties as nodes, relationships as edges, a seeded layout.
+"""The actor map of a workspace: actors as nodes, relationships as edges, a seeded layout.
 
 The paper finds these processes lacked "rigorous actor mapping"; the map shows who is at the
 table, who is allied with or rivals whom, who controls or sponsors whom, and who may spoil the
