@@ -238,20 +238,28 @@ class CaseRepository:
         if not pks:
             return found
         anything = _any_word(parse_search(search))
-        for label, column, config in MATCH_COLUMNS:
-            if self.db.is_sqlite:
-                rows = s.execute(text(
-                    "SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q "
-                    "AND rowid IN (SELECT value FROM json_each(:pks))"
-                ), {"q": f"{{{column}}} : ({to_fts5(anything)})", "pks": json.dumps(list(pks))})
-            else:
-                rows = s.execute(text(
-                    f"SELECT pk FROM cases WHERE pk = ANY(:pks) AND "  # noqa: S608 - fixed names
-                    f"to_tsvector('{config}', parley_unaccent(coalesce({column}, ''))) @@ "
-                    f"to_tsquery('{config}', parley_unaccent(:q))"
-                ), {"q": to_tsquery(anything), "pks": list(pks)})
-            for (pk,) in rows:
-                found[int(pk)].append(label)
+        if self.db.is_sqlite:
+            # one pass over the page's rows: a column holds a match if its highlight marks one
+            # (a column filter per field rescanned the words' whole doclists: 20 ms at 10k)
+            marks = ", ".join(f"instr(highlight(cases_fts, {i}, char(1), char(2)), char(1)) > 0"
+                              for i in range(len(MATCH_COLUMNS)))
+            rows = s.execute(text(
+                f"SELECT rowid, {marks} FROM cases_fts WHERE cases_fts MATCH :q "  # noqa: S608
+                "AND rowid IN (SELECT value FROM json_each(:pks))"
+            ), {"q": to_fts5(anything), "pks": json.dumps(list(pks))})
+            for pk, *hits in rows:
+                found[int(pk)] = [label for (label, _, _), hit in zip(MATCH_COLUMNS, hits,
+                                                                      strict=True) if hit]
+            return found
+        tests = ", ".join(
+            f"to_tsvector('{config}', parley_unaccent(coalesce({column}, ''))) @@ "
+            f"to_tsquery('{config}', parley_unaccent(:q))" for _, column, config in MATCH_COLUMNS)
+        rows = s.execute(text(
+            f"SELECT pk, {tests} FROM cases WHERE pk = ANY(:pks)"  # noqa: S608 - fixed names
+        ), {"q": to_tsquery(anything), "pks": list(pks)})
+        for pk, *hits in rows:
+            found[int(pk)] = [label for (label, _, _), hit in zip(MATCH_COLUMNS, hits,
+                                                                  strict=True) if hit]
         return found
 
     def _snippets(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, str]:
