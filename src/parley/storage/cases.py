@@ -319,7 +319,15 @@ class CaseRepository:
             if cond is not None:
                 base = base.where(cond)
                 stmt = stmt.where(cond)
-            total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
+            parent_pks = self._parent_pks(s, hidden)
+            if parent_pks and (cond is not None or searching):
+                # one pass over the matches gives the total and the parents among them
+                found = set(s.scalars(base))
+                total = len(found)
+                parents_in = [pk for pk in parent_pks if pk in found]
+            else:  # the whole base: every parent is in it
+                total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
+                parents_in = parent_pks
             rows = s.execute(stmt.limit(limit).offset(offset)).all()
             snippets = self._snippets(s, search, [r.pk for r in rows]) if searching and search \
                 else {}
@@ -332,10 +340,10 @@ class CaseRepository:
                 facet_counts = self._facets_without(s, hidden, facets, total)
             elif facets:
                 facet_counts = self._facets(s, base, facets, total, cond is not None or searching)
-            parents = self._parents(s, base, hidden)
-            n_parents = int(s.scalar(select(func.count()).select_from(parents.subquery())) or 0)
+            n_parents = len(parents_in)
             if facets and n_parents:  # counts are additive: the few parents taken away
-                less = self._facets(s, parents, facets, n_parents, True)
+                less = self._facets(s, select(CaseRow.pk).where(CaseRow.pk.in_(parents_in)),
+                                    facets, n_parents, True)
                 facet_counts = {name: {code: n - less[name].get(code, 0)
                                        for code, n in counts.items()
                                        if n - less[name].get(code, 0) or code == "unknown"
@@ -344,14 +352,13 @@ class CaseRepository:
         return CasePage(items, total, facet_counts, n_parents)
 
     @staticmethod
-    def _parents(s: Session, base: Select[Any], hidden: Select[Any] | None) -> Select[Any]:
-        """The cases of `base` that are parents of a sub-case the reader sees: listed, but not
-        counted (their sub-cases are)."""
+    def _parent_pks(s: Session, hidden: Select[Any] | None) -> list[int]:
+        """The cases that are parents of a sub-case the reader sees: listed, but not counted
+        (their sub-cases are). Few, so fetched once and then looked up by key."""
         children = select(CaseRow.parent_id).where(CaseRow.parent_id.is_not(None))
         if hidden is not None:
             children = children.where(CaseRow.pk.not_in(hidden))
-        parent_pks = select(CaseRow.pk).where(CaseRow.id.in_(children))
-        return base.where(CaseRow.pk.in_(parent_pks))
+        return list(s.scalars(select(CaseRow.pk).where(CaseRow.id.in_(children))))
 
     def _facets_without(self, s: Session, hidden: Select[Any], names: Sequence[str],
                         total: int) -> dict[str, dict[str, int]]:
