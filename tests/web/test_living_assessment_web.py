@@ -85,6 +85,11 @@ def test_the_page_sets_the_situation_and_marks_a_finding(app: Parley) -> None:
         "csrf_token": token, "status": "accepted", "reason": ""})
     assert r.status_code == 400 and "say why" in r.text
     token = csrf(client, url)
+    kept = client.post(f"{url}/findings/{first.group(1)}", data={  # refused: what was typed stays
+        "csrf_token": token, "status": "addressed", "reason": "Typed with care"})
+    assert kept.status_code == 400 and "addresses it" in kept.text
+    assert "Typed with care</textarea>" in kept.text
+    token = csrf(client, url)
     r = client.post(f"{url}/findings/{first.group(1)}", data={
         "csrf_token": token, "status": "accepted", "reason": "A known cost"})
     assert r.status_code == 303

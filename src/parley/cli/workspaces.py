@@ -133,16 +133,10 @@ def kinds(as_json: Annotated[bool, typer.Option("--json", help="As JSON.")] = Fa
 
     Example: parley workspaces kinds
     """
-    from parley.domain.item_kinds import KINDS, RULES, FieldType
+    from parley.domain.item_kinds import KINDS, RULES, FieldType, describe_kinds
 
     if as_json:
-        typer.echo(json.dumps([{
-            "kind": k.value, "label": RULES[k].label, "single": RULES[k].single,
-            "fields": [{"name": f.name, "type": f.type.value, "required": f.required,
-                        "choices": list(f.choices),
-                        "refers_to": f.refers_to.value if f.refers_to else None,
-                        "codebook": f.codebook} for f in specs]}
-            for k, specs in KINDS.items()], indent=2))
+        typer.echo(json.dumps(describe_kinds(), indent=2))
         return
     for k, specs in KINDS.items():
         typer.echo(f"{k.value}: {RULES[k].purpose}")
@@ -306,10 +300,9 @@ def situation(
     Example: parley workspaces situation 3hX9... --set cohesion=low --set spoilers=political
     """
     with reported():
-        values: dict[str, Any] = {}
-        for name, raw in _fields(value).items():
-            codes = [c.strip() for c in raw.split(",") if c.strip()]
-            values[name] = codes if len(codes) != 1 else codes[0]
+        from parley.services.living_assessments import codes_of
+
+        values = {name: codes_of(raw) for name, raw in _fields(value).items()}
         item = open_parley().living_assessments.set_situation(
             _actor(as_user), workspace_id, values, version=version)
         typer.echo(item.version)

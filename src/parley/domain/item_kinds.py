@@ -368,3 +368,18 @@ def upgrade_legacy(kind: str, fields: Mapping[str, Any]) -> tuple[ItemKind, dict
         out["notes"] = "\n\n".join(n for n in notes if n) or None
         out.setdefault("status_history", [])
     return ItemKind(kind), out
+
+
+def describe_kinds() -> list[dict[str, Any]]:
+    """Every kind and its fields as plain data (`GET /api/workspace-kinds`, `parley workspaces
+    kinds --json`): one description, so the API and the command line cannot disagree."""
+    return [{
+        "kind": kind.value, "label": RULES[kind].label, "purpose": RULES[kind].purpose,
+        "single": RULES[kind].single, "written_by": RULES[kind].written_by or None,
+        "fields": [{"name": f.name, "type": f.type.value, "label": f.label,
+                    "required": f.required, "choices": list(f.choices) or None,
+                    "minimum": f.minimum, "maximum": f.maximum,
+                    "refers_to": f.refers_to.value if f.refers_to else None,
+                    "codebook": f.codebook, "personal": f.personal, "help": f.help or None}
+                   for f in specs],
+    } for kind, specs in KINDS.items()]

@@ -35,6 +35,13 @@ from parley.services.workspaces import Workspaces
 _RANK = {c: i for i, c in enumerate(Classification)}
 
 
+def codes_of(raw: str) -> str | list[str]:
+    """Typed codes as a scenario file holds them: `a, b` a list, `a` one code (the page's and
+    the command line's hand-set values)."""
+    codes = [c.strip() for c in raw.split(",") if c.strip()]
+    return codes if len(codes) != 1 else codes[0]
+
+
 @dataclass(frozen=True)
 class FindingState:
     """A finding and what the team did about it."""
@@ -106,16 +113,21 @@ class LivingAssessments:
         situation = next((i for i in items if i.kind is ItemKind.SITUATION), None)
         if situation is not None:
             situation = self._record(actor, workspace_id, situation, items,
-                                     view.workspace.name) or situation
+                                     view.workspace.name, (states, checklist)) or situation
         return LivingAssessment(
             view.workspace, view.role, prof, tuple(states), checklist, situation,
             tuple(situation.fields.get("history") or []) if situation else (),
             {i.id: i.title for i in items})
 
-    def _snapshot(self, items: Sequence[Item], situation: Item, title: str) -> dict[str, Any]:
+    def _snapshot(self, items: Sequence[Item], situation: Item, title: str,
+                  seen: tuple[list[FindingState], dict[str, tuple[ChecklistEntry, ...]]]
+                  ) -> dict[str, Any]:
+        """The summary of the assessment at the situation's level (`seen`: the reader's own,
+        reused when the reader sees nothing above that level)."""
         level = _RANK[situation.classification]
         shown = [i for i in items if _RANK[i.classification] <= level]
-        _, states, checklist = self._evaluate(shown, title)
+        states, checklist = seen if len(shown) == len(items) else self._evaluate(
+            shown, title)[1:]
         entries = [e for phase in checklist.values() for e in phase]
         return {"open": sorted(s.finding.guideline for s in states if s.status == "open"),
                 "addressed": sorted(s.finding.guideline for s in states
@@ -126,9 +138,11 @@ class LivingAssessments:
                 "checklist_total": len(entries)}
 
     def _record(self, actor: Principal, workspace_id: str, situation: Item,
-                items: Sequence[Item], title: str) -> Item | None:
+                items: Sequence[Item], title: str,
+                seen: tuple[list[FindingState], dict[str, tuple[ChecklistEntry, ...]]]
+                ) -> Item | None:
         """Append a snapshot if the assessment moved and the actor may edit the situation."""
-        snapshot = self._snapshot(items, situation, title)
+        snapshot = self._snapshot(items, situation, title, seen)
         if item_logs.with_snapshot(situation.fields, snapshot, datetime.now(UTC)) is None:
             return None
         try:

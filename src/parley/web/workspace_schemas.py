@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from parley.domain.account import TokenInfo
 from parley.domain.audit import AuditEntry
 from parley.domain.guideline import Guideline
-from parley.domain.item_kinds import KINDS, RULES, ItemKind
+from parley.domain.item_kinds import ItemKind, describe_kinds
 from parley.domain.workspace import Item, Workspace
 from parley.services.living_assessments import LivingAssessment
 
@@ -184,14 +184,7 @@ class KindOut(BaseModel):
 
 
 def workspace_kinds() -> list[KindOut]:
-    return [KindOut(
-        kind=kind, label=RULES[kind].label, purpose=RULES[kind].purpose,
-        single=RULES[kind].single, written_by=RULES[kind].written_by or None,
-        fields=[FieldOut(name=f.name, type=f.type.value, label=f.label, required=f.required,
-                         choices=list(f.choices) or None, minimum=f.minimum, maximum=f.maximum,
-                         refers_to=f.refers_to, codebook=f.codebook, personal=f.personal,
-                         help=f.help or None) for f in specs])
-        for kind, specs in KINDS.items()]
+    return [KindOut.model_validate(d) for d in describe_kinds()]
 
 
 class RevocationIn(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from parley.domain.errors import ParleyError, ValidationFailed
 from parley.web.auth import CSRF_COOKIE, CSRF_FIELD, csrf_token, principal_of, set_cookie
 from parley.web.pages.render import render
 
@@ -32,3 +33,10 @@ def render_confirm(request: Request, question: str, action: str, fields: dict[st
     return render_form(request, "confirm.html", {"question": question, "action": action,
                                                  "fields": fields, "cancel": cancel,
                                                  "button": button})
+
+
+def problem_lines(exc: ParleyError) -> list[str]:
+    """An error as lines for a form: each problem with its field."""
+    if isinstance(exc, ValidationFailed):
+        return [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
+    return [str(exc)]

@@ -15,9 +15,10 @@ from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, InvalidInput, Problem, ValidationFailed
 from parley.domain.workspace import ItemKind, parse_classification
 from parley.knowledge import translations
+from parley.services.living_assessments import codes_of
 from parley.web.auth import ItemCreator, ItemReader, csrf_check, get_parley
 from parley.web.errors import status_of
-from parley.web.pages.forms import render_form
+from parley.web.pages.forms import problem_lines, render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
 
@@ -33,8 +34,7 @@ def parse_values(text: str) -> dict[str, Any]:
         if not sep or not name.strip():
             problems.append(Problem(f"line {n}: expected `variable: code`", field="values"))
             continue
-        codes = [c.strip() for c in raw.split(",") if c.strip()]
-        values[name.strip()] = codes if len(codes) != 1 else codes[0]
+        values[name.strip()] = codes_of(raw)
     if problems:
         raise ValidationFailed(problems)
     return values
@@ -42,7 +42,9 @@ def parse_values(text: str) -> dict[str, Any]:
 
 def _page(request: Request, actor: Principal, workspace_id: str, *,
           errors: list[str] | None = None, values_text: str | None = None,
-          status: int = 200) -> HTMLResponse:
+          typed: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+    """The page; `values_text` and `typed` (a refused mark of one finding) keep what the user
+    entered."""
     parley = get_parley(request)
     found = parley.living_assessments.assess(actor, workspace_id)
     language = locale.current_language()
@@ -57,7 +59,7 @@ def _page(request: Request, actor: Principal, workspace_id: str, *,
         f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in sorted(hand.items()))
     items = parley.workspaces.items(actor, workspace_id)
     return render_form(request, "workspaces/assessment.html", {
-        "a": found, "errors": errors or [], "values_text": text,
+        "a": found, "errors": errors or [], "values_text": text, "typed": typed or {},
         "example": "cohesion: low\ngovernment_role: sanctioned",  # codes: not translated
         "can_edit": is_allowed(role, Action.ITEM_CREATE, Classification.PUBLIC, actor.scope),
         "classifications": [c for c in Classification
@@ -65,12 +67,6 @@ def _page(request: Request, actor: Principal, workspace_id: str, *,
         "addressers": {i.id: i.title for i in items
                        if i.kind not in (ItemKind.SITUATION, ItemKind.RISK_RESPONSE)},
     }, status)
-
-
-def _problems(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationFailed):
-        return [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
-    return [str(exc)]
 
 
 @router.get("/workspaces/{workspace_id}/assessment", response_class=HTMLResponse)
@@ -89,7 +85,7 @@ def situation_form(request: Request, workspace_id: str, actor: ItemCreator,
             actor, workspace_id, parse_values(values), "", parse_classification(classification),
             int(version) if version.isdigit() else None)
     except (InvalidInput, Forbidden, Conflict) as exc:
-        return _page(request, actor, workspace_id, errors=_problems(exc), values_text=values,
+        return _page(request, actor, workspace_id, errors=problem_lines(exc), values_text=values,
                      status=status_of(exc))
     return RedirectResponse(f"/workspaces/{workspace_id}/assessment", status_code=303)
 
@@ -108,6 +104,9 @@ def response_form(request: Request, workspace_id: str, guideline: str, actor: It
                                           addressed_by or None, reason,
                                           parse_classification(classification))
     except (InvalidInput, Forbidden, Conflict) as exc:
-        return _page(request, actor, workspace_id, errors=_problems(exc), status=status_of(exc))
+        return _page(request, actor, workspace_id, errors=problem_lines(exc),
+                     typed={"guideline": guideline, "status": status,
+                            "addressed_by": addressed_by, "reason": reason},
+                     status=status_of(exc))
     return RedirectResponse(f"/workspaces/{workspace_id}/assessment#f-{guideline}",
                             status_code=303)

@@ -28,7 +28,6 @@ from parley.domain.errors import (
     Forbidden,
     InvalidInput,
     ParleyError,
-    ValidationFailed,
 )
 from parley.domain.workspace import (
     ACTOR_TYPES,
@@ -66,7 +65,7 @@ from parley.web.auth import (
 )
 from parley.web.briefs import Paper
 from parley.web.errors import status_of
-from parley.web.pages.forms import render_confirm, render_form
+from parley.web.pages.forms import problem_lines, render_confirm, render_form
 from parley.web.reports import ReportFormat, report_response
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
@@ -91,13 +90,6 @@ def _ws_url(workspace_id: str, *rest: str) -> str:
     return "/".join(["/workspaces", workspace_id, *rest])
 
 
-def _problems(exc: ParleyError) -> list[str]:
-    """The error as lines for the form: each problem with its field."""
-    if isinstance(exc, ValidationFailed):
-        return [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
-    return [str(exc)]
-
-
 def _workspace_list(request: Request, actor: Principal, *, values: dict[str, str] | None = None,
                     errors: list[str] | None = None, status: int = 200) -> HTMLResponse:
     mine = get_parley(request).workspaces.mine(actor)
@@ -119,7 +111,7 @@ def workspace_create(request: Request, actor: WorkspaceCreator,
         ws = get_parley(request).workspaces.create(actor, name, description)
     except (InvalidInput, Forbidden) as exc:  # the form comes back with what was typed
         return _workspace_list(request, actor, values={"name": name, "description": description},
-                               errors=_problems(exc), status=status_of(exc))
+                               errors=problem_lines(exc), status=status_of(exc))
     return RedirectResponse(_ws_url(ws.id), status_code=303)
 
 
@@ -208,7 +200,7 @@ def _refused_item_form(request: Request, workspace_id: str, kind: ItemKind, acto
     return _item_form(request, workspace_id, kind, item=item, actor=actor,
                       values=form_fields(kind, form),
                       classification=str(form.get("classification") or ""),
-                      errors=_problems(exc), status=status_of(exc))
+                      errors=problem_lines(exc), status=status_of(exc))
 
 
 @router.get("/workspaces/{workspace_id}/actors", response_class=HTMLResponse)
@@ -319,7 +311,7 @@ def revocation_decide(request: Request, workspace_id: str, item_id: str,
     except (InvalidInput, Conflict) as exc:
         item = parley.workspaces.item(actor, workspace_id, item_id)
         return _item_form(request, workspace_id, item.kind, item=item, actor=actor,
-                          errors=_problems(exc), status=status_of(exc))
+                          errors=problem_lines(exc), status=status_of(exc))
     return RedirectResponse(_ws_url(workspace_id, "items", item_id), status_code=303)
 
 
