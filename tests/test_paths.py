@@ -20,7 +20,10 @@ environments = st.fixed_dictionaries({}, optional={
     "PARLEY_DATA_DIR": paths,
     "PARLEY_SOURCES": paths,
     "PARLEY_LANGUAGE": st.sampled_from(["en", "es"]),
-    "PARLEY_UNRELATED_THING": st.text(max_size=5),
+    # what an environment can hold: no NUL, no lone surrogate (os.environ refuses them, and a
+    # refusal inside patch.dict(clear=True) left the whole process's environment empty)
+    "PARLEY_UNRELATED_THING": st.text(st.characters(blacklist_characters="\x00",
+                                                    blacklist_categories=("Cs",)), max_size=5),
 })
 
 
