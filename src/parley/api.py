@@ -129,22 +129,22 @@ def _open_database(url: str) -> Parley:
         if not Path(path).expanduser().is_file():
             raise NotFound(f"no database file {path}: create one with "
                            f"PARLEY_DATABASE_URL={shown} parley db upgrade")
-    app = Parley.build(Settings(database_url=url))
-    app.read_only, app.background = True, False
+    parley = Parley.build(Settings(database_url=url))
+    parley.read_only, parley.background = True, False
     try:
         try:
-            revision = app.db.current_revision()
+            revision = parley.db.current_revision()
         except Exception as exc:  # the driver's own error: unreachable server, bad credentials
             raise ConfigurationError(f"cannot open {shown}: {exc}") from exc
-        head = app.db.head_revision()
+        head = parley.db.head_revision()
         if revision != head:
             state = "is not a Parley database" if revision is None else f"is at migration {revision}"
             raise ConfigurationError(f"{shown} {state}; this Parley needs migration {head}: run "
                                      f"PARLEY_DATABASE_URL={shown} parley db upgrade")
     except BaseException:
-        app.close()
+        parley.close()
         raise
-    return app
+    return parley
 
 
 def open_case_base(url: str | None = None, *, as_operator: bool = False) -> CaseBase:

@@ -120,5 +120,5 @@ def _assessed(file: Path) -> Assessed:
                 pass
     from parley.cli.context import open_parley
 
-    app = open_parley()
-    return _assess_with(app.assessments, app.codebook, file)
+    parley = open_parley()
+    return _assess_with(parley.assessments, parley.codebook, file)

@@ -193,16 +193,16 @@ def export_cases(
     with reported():
         if fmt is ExportFormat.datapackage and output is None:
             raise InvalidInput("--format datapackage writes a zip file: give -o FILE.zip")
-        app_ = open_parley()
-        cases = app_.cases.seen_by(OPERATOR).export(where)
+        parley = open_parley()
+        cases = parley.cases.seen_by(OPERATOR).export(where)
         if fmt is ExportFormat.datapackage:
             assert output is not None
-            output.write_bytes(cases_package(cases, app_.codebook, where or "all cases",
+            output.write_bytes(cases_package(cases, parley.codebook, where or "all cases",
                                              date.today()))
             Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
             return
         text = (cases_to_json(cases) if fmt is ExportFormat.json
-                else cases_to_csv(cases, app_.codebook))
+                else cases_to_csv(cases, parley.codebook))
         if output:
             output.write_text(text, encoding="utf-8")
             Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
@@ -228,7 +228,7 @@ def import_cases(
     Example: parley cases import my-case.yaml other-cases.json
     """
     with reported():
-        app_ = open_parley()
+        parley = open_parley()
         from rich.progress import Progress
 
         err = Console(stderr=True)
@@ -238,7 +238,7 @@ def import_cases(
             for path in files:
                 documents.append((str(path), read_document(path)))
                 progress.advance(task)
-        ids = app_.curation.import_documents(operator(), documents, replace_existing=replace,
+        ids = parley.curation.import_documents(operator(), documents, replace_existing=replace,
                                              visibility=visibility, workspace=workspace,
                                              owner=owner)
         err.print(f"imported {len(ids)} case(s) ({visibility.value}): {', '.join(ids)}")

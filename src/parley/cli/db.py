@@ -23,10 +23,10 @@ def upgrade() -> None:
     Example: PARLEY_DATABASE_URL=postgresql://localhost/parley parley db upgrade
     """
     with reported():
-        app_ = open_parley(upgrade=False)
-        report = app_.upgrade(operator())
+        parley = open_parley(upgrade=False)
+        report = parley.upgrade(operator())
         err = Console(stderr=True, highlight=False, soft_wrap=True)
-        err.print(f"database at revision {app_.db.current_revision()}: "
+        err.print(f"database at revision {parley.db.current_revision()}: "
                   f"{len(report.added)} case(s) added, {len(report.updated)} updated, "
                   f"{report.unchanged} unchanged")
         if report.restored:
@@ -73,26 +73,26 @@ def restore(
     from parley.storage.backup import restore as run_restore
 
     with reported():
-        app_ = open_parley(upgrade=False)
-        usage = backup_key_usage(app_.db, file)
+        parley = open_parley(upgrade=False)
+        usage = backup_key_usage(parley.db, file)
         if usage is None:
             problems = [f"{keys_file(file)} (the key versions the backup needs) is missing"]
         else:
-            problems = app_.vault.restore_problems(usage)
+            problems = parley.vault.restore_problems(usage)
         if problems and not accept_key_mismatch:
             raise InvalidInput(
-                f"not restored: the master key ring {app_.vault.source.describe()} (with its "
+                f"not restored: the master key ring {parley.vault.source.describe()} (with its "
                 f"retired versions) cannot open {file}'s data keys: " + "; ".join(problems)
                 + ". Import the ring that was in use when the backup was taken (parley keys "
                 "import FILE) and retry, or add --accept-key-mismatch to restore anyway "
                 "(its workspaces stay unreadable until then).")
-        run_restore(app_.db, file)
-        app_.upgrade(operator())
+        run_restore(parley.db, file)
+        parley.upgrade(operator())
         err = Console(stderr=True)
         if not problems:
-            app_.vault.rewrap_all()
+            parley.vault.rewrap_all()
         try:
-            with app_.vault.write() as tx:
+            with parley.vault.write() as tx:
                 tx.audit.append("system", DatabaseRestored(source=file.name))
         except KeyUnavailable:
             if not problems:
@@ -115,23 +115,23 @@ def check() -> None:
     Example: parley db check
     """
     with reported():
-        app_ = open_parley()
+        parley = open_parley()
         try:
-            problems = _check(app_)
+            problems = _check(parley)
         finally:
-            app_.close()
+            parley.close()
         if problems:
             Console(stderr=True).print(f"{problems} problem(s) found")
             raise typer.Exit(1)
         typer.echo("ok: database integrity and every item's seal")
 
 
-def _check(app_: Parley) -> int:
+def _check(parley: Parley) -> int:
     problems = 0
-    if not app_.db.integrity_ok():
+    if not parley.db.integrity_ok():
         Console(stderr=True).print("database: integrity_check failed")
         problems += 1
-    bad = app_.workspaces.check()
+    bad = parley.workspaces.check()
     for item in bad:
         typer.echo(f"bad item: workspace {item.workspace_id} item {item.item_id}: {item.reason}")
     return problems + len(bad)

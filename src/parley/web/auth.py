@@ -24,7 +24,9 @@ from parley.bootstrap import Parley
 from parley.domain.access import CASE_ACTIONS, Action, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, NotAuthenticated
+from parley.services.cases import CaseCatalogue
 from parley.services.curation import CURATOR_NEEDED
+from parley.web.deps import get_parley, is_api_path
 
 SESSION_COOKIE = "parley_session"
 CSRF_COOKIE = "parley_csrf"
@@ -58,19 +60,10 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
 """Routes that need no guard (anything else without `guard` fails the access-matrix test)."""
 
 
-def get_parley(request: Request) -> Parley:
-    parley: Parley = request.app.state.parley
-    return parley
-
-
-def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
 def principal_of(request: Request) -> Principal | None:
     """The authenticated principal: API by bearer token, pages by session cookie."""
     parley = get_parley(request)
-    if is_api(request):
+    if is_api_path(request.url.path):
         header = request.headers.get("authorization", "")
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret:
@@ -217,3 +210,12 @@ CaseImporter = Annotated[Principal, guard(Action.CASE_IMPORT)]
 CaseUpdater = Annotated[Principal, guard(Action.CASE_UPDATE)]
 CaseDeleter = Annotated[Principal, guard(Action.CASE_DELETE)]
 CasePublisher = Annotated[Principal, guard(Action.CASE_PUBLISH)]
+
+
+def get_catalogue(request: Request) -> CaseCatalogue:
+    """The case base as the request's reader sees it: anonymous readers bundled and public
+    cases; a signed-in reader also its own cases and those shared with its workspaces."""
+    return get_parley(request).curation.seen_by(principal_of(request))
+
+
+CatalogueDep = Annotated[CaseCatalogue, Depends(get_catalogue)]

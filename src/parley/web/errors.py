@@ -19,6 +19,7 @@ from parley.domain.errors import (
     TooLarge,
     ValidationFailed,
 )
+from parley.web.deps import is_api_path
 
 
 def status_of(exc: ParleyError) -> int:
@@ -54,7 +55,7 @@ def error_body(exc: ParleyError) -> dict[str, object]:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
+    return not is_api_path(request.url.path)
 
 
 def install(app: FastAPI) -> None:

@@ -40,6 +40,7 @@ from parley.analysis.qca import SearchLimits
 from parley.config import Settings
 from parley.domain.errors import ParleyError, ValidationFailed
 from parley.interchange.documents import parse_json_body
+from parley.web.deps import is_api_path
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,8 +79,7 @@ def rate_class(method: str, path: str) -> str | None:
 
 
 def _is_api(scope: Scope) -> bool:
-    path = str(scope.get("path", ""))
-    return path.startswith("/api") or path == "/openapi.json"
+    return is_api_path(str(scope.get("path", "")))
 
 
 async def _answer(scope: Scope, send: Send, status: int, message: str,
@@ -409,7 +409,7 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(BudgetExceeded)
     async def _budget(request: Request, exc: BudgetExceeded) -> Response:
-        if not request.url.path.startswith("/api"):
+        if not is_api_path(request.url.path):
             from parley.web.pages.render import render_error
 
             return render_error(request, 422, str(exc))

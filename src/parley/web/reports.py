@@ -11,8 +11,8 @@ from fastapi.responses import Response
 
 from parley.domain.account import Principal
 from parley.render.process_report import RENDERERS, render_report, report_filename
-from parley.web.auth import get_parley
 from parley.web.briefs import Paper, accepted
+from parley.web.deps import get_parley
 
 
 class ReportFormat(StrEnum):

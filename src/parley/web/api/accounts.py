@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from parley.web.auth import AccountUser, client_address, get_parley
+from parley.web.auth import AccountUser, client_address
+from parley.web.deps import get_parley
 from parley.web.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {

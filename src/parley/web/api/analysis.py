@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -19,7 +19,8 @@ from parley.interchange.set_table import calibrate_csv, read_set_data
 from parley.knowledge.qca_mapping import load_default_mapping
 from parley.services.analysis import ComparativeAnalysis, run_qca
 from parley.web.api.cases import ERRORS
-from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.auth import CatalogueDep
+from parley.web.deps import get_parley
 from parley.web.limits import over_budget, qca_command, qca_limits
 
 router = APIRouter(prefix="/api", tags=["analysis"], responses=ERRORS)
@@ -84,8 +85,9 @@ def _options(incl_cut: list[float], n_cut: int, pri_cut: float, remainders: bool
 
 
 @router.get("/qca/mapping")
-def qca_mapping(parley: ParleyDep) -> dict[str, dict[str, dict[str, str]]]:
+def qca_mapping(request: Request) -> dict[str, dict[str, dict[str, str]]]:
     """The conditions and outcomes defined over codebook variables (qca-conditions.yaml)."""
+    parley = get_parley(request)
     m = load_default_mapping(parley.codebook)
     return {section: {k: {"label": d.label, "present_when": d.text, "why": d.why}
                       for k, d in defs.items()}
@@ -93,13 +95,14 @@ def qca_mapping(parley: ParleyDep) -> dict[str, dict[str, dict[str, str]]]:
 
 
 @router.post("/qca/cases")
-def qca_cases(body: CaseQcaIn, parley: ParleyDep, catalogue: CatalogueDep) -> dict[str, Any]:
+def qca_cases(body: CaseQcaIn, request: Request, catalogue: CatalogueDep) -> dict[str, Any]:
     """QCA over the case base: truth table, solutions, necessity, and the cases left out.
 
     Reads the cases in the thread pool (a plain `def`) and searches in a worker process, within
     PARLEY_QCA_TIME_BUDGET seconds: past it, 422 naming the budget and the `parley qca cases`
     command that runs it without one.
     """
+    parley = get_parley(request)
     m = load_default_mapping(parley.codebook)
     budget = parley.settings.qca_time_budget
     options = _options(body.incl_cut, body.n_cut, body.pri_cut, body.include_remainders,
@@ -151,8 +154,7 @@ def numbers_field(text: str, what: str) -> list[float]:
 
 @router.post("/qca")
 async def qca_csv(
-    parley: ParleyDep,
-    data: UploadFile,
+    request: Request, data: UploadFile,
     outcome: Annotated[str, Form(max_length=200)],
     conditions: Annotated[str, Form(max_length=2000, description="A,B,C")],
     case_id: Annotated[str | None, Form(max_length=200)] = None,
@@ -169,6 +171,7 @@ async def qca_csv(
     PARLEY_QCA_TIME_BUDGET seconds: past it, 422 naming the budget and the `parley qca` command
     that runs it without one.
     """
+    parley = get_parley(request)
     from parley.domain.errors import InvalidInput
 
     raw = await data.read(20 * 1024 * 1024 + 1)

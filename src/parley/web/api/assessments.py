@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
+from parley.bootstrap import Parley
 from parley.domain.account import Principal
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
@@ -15,7 +16,7 @@ from parley.knowledge.translations import translate_assessment
 from parley.locale import current_language
 from parley.web.auth import AccountUser, principal_of
 from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
-from parley.web.deps import ParleyDep
+from parley.web.deps import get_parley
 from parley.web.schemas import ErrorOut
 
 FORMAT_HELP = ("json (default), md, html, pdf or docx; without it, the Accept header chooses "
@@ -151,7 +152,6 @@ PaperQuery = Annotated[Paper, Query(description="Page size of pdf and docx")]
 @router.post("/assess", response_model=AssessmentOut, responses=DOCUMENTS)  # type: ignore[arg-type]
 def assess(
     request: Request,
-    parley: ParleyDep,
     scenario: Annotated[dict[str, Any], Body(
         description="A scenario: codebook scenario variables (see /api/codebook, `scenario: "
         "true`) plus title, notes and classification; omitted keys are unknown.",
@@ -163,6 +163,7 @@ def assess(
     checklist, similar cases and outlook; or the brief as md, html, pdf or docx. Over the cases
     the caller sees: bundled and published ones, and with a token also its own and its
     workspaces'."""
+    parley = get_parley(request)
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
     reader = parley.curation.reader(principal_of(request))
     assessment = parley.assessments.assess(parsed, reader)
@@ -202,7 +203,7 @@ def _summary(saved: SavedScenario) -> dict[str, Any]:
             "url": f"/api/assessments/saved/{saved.id}"}
 
 
-def _full(parley: ParleyDep, saved: SavedScenario, actor: Principal) -> dict[str, Any]:
+def _full(parley: Parley, saved: SavedScenario, actor: Principal) -> dict[str, Any]:
     """The saved assessment recomputed over the cases `actor` may see."""
     assessment = parley.assessments.assess(saved.scenario, parley.curation.reader(actor))
     return {**_summary(saved), "scenario": scenario_to_dict(saved.scenario),
@@ -211,12 +212,13 @@ def _full(parley: ParleyDep, saved: SavedScenario, actor: Principal) -> dict[str
 
 @router.get("/assessments/saved", response_model=list[SavedSummaryOut],
             responses={404: {"model": ErrorOut}})
-def saved_list(parley: ParleyDep, actor: AccountUser,
+def saved_list(request: Request, actor: AccountUser,
                workspace: Annotated[str | None, Query(
                    description="List those shared with this workspace (members only)")] = None
                ) -> list[dict[str, Any]]:
     """Your saved assessments, newest first; or those shared with a workspace you are a member
     of (only the classifications your role may read)."""
+    parley = get_parley(request)
     if workspace:
         return [_summary(s) for s in parley.scenarios.in_workspace(actor, workspace)]
     return [_summary(s) for s in parley.scenarios.mine(actor)]
@@ -225,7 +227,7 @@ def saved_list(parley: ParleyDep, actor: AccountUser,
 @router.post("/assessments/saved", response_model=SavedOut, status_code=201,
              responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def saved_create(
-    parley: ParleyDep, actor: AccountUser,
+    request: Request, actor: AccountUser,
     scenario: Annotated[dict[str, Any], Body(description="A scenario, as for POST /api/assess.",
                                              examples=[EXAMPLE])],
     workspace: Annotated[str | None, Query(
@@ -233,16 +235,18 @@ def saved_create(
         "scenario's classification there)")] = None,
 ) -> dict[str, Any]:
     """Save a scenario to your account (sealed at rest); answers with its assessment."""
+    parley = get_parley(request)
     parsed = parse_scenario(scenario, parley.codebook, file="request body")
     return _full(parley, parley.scenarios.save(actor, parsed, workspace or None), actor)
 
 
 @router.get("/assessments/saved/{scenario_id}", response_model=SavedOut,
             responses={404: {"model": ErrorOut}, **DOCUMENTS})  # type: ignore[dict-item]
-def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_id: str,
+def saved_get(request: Request, actor: AccountUser, scenario_id: str,
               fmt: FormatQuery = None, paper: PaperQuery = Paper.A4) -> Any:
     """A saved assessment you may read, recomputed on the current case base (as JSON, or its
     brief as md, html, pdf or docx); others get 404."""
+    parley = get_parley(request)
     saved = parley.scenarios.get(actor, scenario_id)
     chosen = negotiated(request, fmt)
     if chosen is BriefFormat.json:
@@ -253,23 +257,26 @@ def saved_get(request: Request, parley: ParleyDep, actor: AccountUser, scenario_
 
 @router.patch("/assessments/saved/{scenario_id}", response_model=SavedOut,
               responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
-def saved_rename(parley: ParleyDep, actor: AccountUser, scenario_id: str, body: RenameIn
+def saved_rename(request: Request, actor: AccountUser, scenario_id: str, body: RenameIn
                  ) -> dict[str, Any]:
     """Rename a saved assessment (its author, or a workspace member allowed to edit it)."""
+    parley = get_parley(request)
     return _full(parley, parley.scenarios.rename(actor, scenario_id, body.title), actor)
 
 
 @router.post("/assessments/saved/{scenario_id}/rerun", response_model=SavedOut,
              responses={404: {"model": ErrorOut}})
-def saved_rerun(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
+def saved_rerun(request: Request, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
     """Assess a saved scenario again against the case base as it is now (audited)."""
+    parley = get_parley(request)
     saved = parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
     return _full(parley, saved, actor)
 
 
 @router.delete("/assessments/saved/{scenario_id}", status_code=204,
                responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}})
-def saved_delete(parley: ParleyDep, actor: AccountUser, scenario_id: str) -> Response:
+def saved_delete(request: Request, actor: AccountUser, scenario_id: str) -> Response:
     """Delete a saved assessment (its author, or a workspace member allowed to delete it)."""
+    parley = get_parley(request)
     parley.scenarios.delete(actor, scenario_id)
     return Response(status_code=204)

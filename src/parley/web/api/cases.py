@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from parley.domain.access import Visibility
 from parley.domain.errors import InvalidInput
 from parley.interchange.documents import parse_document
-from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdater
-from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdater, CatalogueDep
+from parley.web.deps import get_parley
 from parley.web.schemas import (
     CaseDetailOut,
     CaseListOut,
@@ -76,8 +76,9 @@ def compare(
 
 
 @router.get("/codebook", response_model=list[VariableOut])
-def codebook(parley: ParleyDep) -> list[VariableOut]:
+def codebook(request: Request) -> list[VariableOut]:
     """Every codebook variable with its definition and codes."""
+    parley = get_parley(request)
     return [
         VariableOut(name=v.name, type=v.type.value, group=v.group, definition=v.definition,
                     codes=dict(v.codes), ordered=v.ordered, scenario=v.scenario)
@@ -88,7 +89,7 @@ def codebook(parley: ParleyDep) -> list[VariableOut]:
 @router.post("/cases/import", response_model=ImportOut, status_code=201,
              responses={**WRITES, 413: {"model": ErrorOut, "description": "Upload too large"}})
 async def import_cases(
-    request: Request, parley: ParleyDep, actor: CaseImporter, files: list[UploadFile],
+    request: Request, actor: CaseImporter, files: list[UploadFile],
     replace: Annotated[bool, Query(description="overwrite stored cases with the same id "
                                    "that you may change (never a bundled case)")] = False,
     visibility: Annotated[Visibility, Query(description="who sees the new cases: you only, "
@@ -99,7 +100,8 @@ async def import_cases(
 ) -> ImportOut:
     """Validate and import YAML or JSON case files, all or nothing (curators and
     administrators; audited). New cases are yours; replaced ones keep owner and visibility."""
-    limit = request.app.state.parley.settings.max_upload_bytes
+    parley = get_parley(request)
+    limit = get_parley(request).settings.max_upload_bytes
     if len(files) > MAX_FILES:
         raise InvalidInput(f"at most {MAX_FILES} files per import")
     raws = []
@@ -126,13 +128,14 @@ def _no_lines(_path: tuple[str | int, ...]) -> int | None:
 
 @router.put("/cases/{case_id}", response_model=CaseDetailOut, responses=WRITES)
 def update_case(
-    case_id: str, parley: ParleyDep, actor: CaseUpdater,
+    case_id: str, request: Request, actor: CaseUpdater,
     document: Annotated[dict[str, Any], Body(description="the whole case, in the interchange "
                                              "shape (docs/case-format.md); its id must be "
                                              "`case_id`")],
     version: Annotated[int, Query(ge=1, le=2**31, description="the version you edited")],
 ) -> CaseDetailOut:
     """Replace a case you may change with a new version of it (an edit; audited)."""
+    parley = get_parley(request)
     stored = parley.curation.update(actor, case_id, (document, _no_lines), version)
     return CaseDetailOut.of_stored(stored, parley.curation.seen_by(actor).children(case_id),
                                    signed_in=True)
@@ -140,19 +143,20 @@ def update_case(
 
 @router.delete("/cases/{case_id}", status_code=204, responses=WRITES)
 def delete_case(
-    case_id: str, parley: ParleyDep, actor: CaseDeleter,
+    case_id: str, request: Request, actor: CaseDeleter,
     version: Annotated[int, Query(ge=1, le=2**31, description="the version you saw")],
 ) -> Response:
     """Delete a case you may change that has no sub-cases (audited)."""
+    parley = get_parley(request)
     parley.curation.delete(actor, case_id, version)
     return Response(status_code=204)
 
 
 @router.put("/cases/{case_id}/visibility", response_model=CaseDetailOut, responses=WRITES)
-def set_visibility(case_id: str, body: VisibilityIn, parley: ParleyDep,
-                   actor: CasePublisher) -> CaseDetailOut:
+def set_visibility(case_id: str, body: VisibilityIn, request: Request, actor: CasePublisher) -> CaseDetailOut:
     """Publish a case (everyone sees it), share it with a workspace you belong to, or make
     it private again (audited)."""
+    parley = get_parley(request)
     stored = parley.curation.set_visibility(actor, case_id, Visibility(body.visibility),
                                             body.workspace)
     return CaseDetailOut.of_stored(stored, parley.curation.seen_by(actor).children(case_id),

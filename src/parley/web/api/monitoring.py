@@ -25,7 +25,8 @@ from parley.domain.monitoring import (
 from parley.domain.workspace import parse_classification
 from parley.interchange.indicator_csv import parse_indicator_text
 from parley.web.api.workspaces import ERRORS
-from parley.web.auth import ItemCreator, ItemReader, get_parley
+from parley.web.auth import ItemCreator, ItemReader
+from parley.web.deps import get_parley
 
 router = APIRouter(prefix="/api", tags=["monitoring"], responses=ERRORS)
 Text = Annotated[str | None, Query(max_length=40)]

@@ -29,9 +29,9 @@ from parley.web.auth import (
     WorkspaceDeleter,
     WorkspaceReader,
     WorkspaceUpdater,
-    get_parley,
 )
 from parley.web.briefs import Paper
+from parley.web.deps import get_parley
 from parley.web.reports import ReportFormat, report_response
 from parley.web.schemas import ErrorOut
 from parley.web.workspace_schemas import (

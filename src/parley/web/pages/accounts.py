@@ -14,9 +14,9 @@ from parley.web.auth import (
     AccountUser,
     client_address,
     csrf_check,
-    get_parley,
     set_cookie,
 )
+from parley.web.deps import get_parley
 from parley.web.pages.forms import render_form
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])

@@ -16,8 +16,8 @@ from parley.knowledge.qca_mapping import load_default_mapping
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
 from parley.web.api.analysis import numbers_field
-from parley.web.auth import csrf_check
-from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.auth import CatalogueDep, csrf_check
+from parley.web.deps import get_parley
 from parley.web.limits import over_budget, qca_command, qca_limits
 from parley.web.pages.forms import render_form
 from parley.web.pages.render import render
@@ -33,7 +33,7 @@ def _box(value: bool | None, submitted: bool, *, default: bool) -> bool:
 
 @router.get("/analysis", response_class=HTMLResponse)
 def crosstab_page(
-    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    request: Request, catalogue: CatalogueDep,
     row: Annotated[str, Query(max_length=64)] = "group_type",
     col: Annotated[str, Query(max_length=64)] = "outcome_class",
     where: Annotated[str, Query(max_length=2000)] = "",
@@ -42,6 +42,7 @@ def crosstab_page(
     submitted: bool = False,
 ) -> HTMLResponse:
     # an unticked checkbox sends nothing: after a submission, absent means false
+    parley = get_parley(request)
     unknown = _box(unknown, submitted, default=True)
     leaves_only = _box(leaves_only, submitted, default=True)
     analysis = ComparativeAnalysis(catalogue)
@@ -66,7 +67,7 @@ def crosstab_page(
 
 @router.get("/analysis/qca", response_class=HTMLResponse)
 def qca_page(
-    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    request: Request, catalogue: CatalogueDep,
     conditions: Annotated[list[str] | None, Query(max_length=16)] = None,
     outcome: Annotated[str, Query(max_length=64)] = "LASTING",
     negate: bool = False,
@@ -78,6 +79,7 @@ def qca_page(
     where: Annotated[str, Query(max_length=2000)] = "",
     submitted: bool = False,
 ) -> HTMLResponse:
+    parley = get_parley(request)
     negate = bool(negate)
     remainders = _box(remainders, submitted, default=True)
     unknown_as_absent = _box(unknown_as_absent, submitted, default=False)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from parley.bootstrap import Parley
 from parley.domain.codebook import Codebook, Variable, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
@@ -27,7 +28,7 @@ from parley.locale import current_language
 from parley.render.brief import brief_css, render_html
 from parley.web.auth import AccountUser, csrf_check, principal_of
 from parley.web.briefs import BriefFormat, Paper, brief_response
-from parley.web.deps import ParleyDep
+from parley.web.deps import get_parley
 from parley.web.pages.forms import render_confirm, render_form
 from parley.web.pages.render import shown_codebook
 
@@ -83,7 +84,7 @@ def _sections(codebook: Codebook, names: set[str] | None, sections: tuple[Sectio
     return out
 
 
-def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
+def _page(request: Request, parley: Parley, *, values: dict[str, Any],
           scenario: Scenario | None = None, errors: list[str] | None = None,
           saved_id: str | None = None, saved_workspace: str | None = None,
           notice: str | None = None, mode: str = "short", status: int = 200) -> HTMLResponse:
@@ -131,22 +132,24 @@ def _page(request: Request, parley: ParleyDep, *, values: dict[str, Any],
 
 
 @router.get("/assess", response_class=HTMLResponse)
-def assess_form(request: Request, parley: ParleyDep, mode: str = "short") -> HTMLResponse:
+def assess_form(request: Request, mode: str = "short") -> HTMLResponse:
     """An empty form (every variable unknown): the short mode's dozen questions first."""
+    parley = get_parley(request)
     return _page(request, parley, values={}, mode=mode)
 
 
 @router.post("/assess", response_class=HTMLResponse)
-async def assess_submit(request: Request, parley: ParleyDep) -> Response:
+async def assess_submit(request: Request) -> Response:
     """Assess the described scenario; with action=save, store it and go to its own page.
 
     The form is read here; the assessment (CPU work) runs in the thread pool.
     """
+    parley = get_parley(request)
     form = await request.form()
     return await run_in_threadpool(_submit, request, parley, form)
 
 
-def _parsed(request: Request, parley: ParleyDep, form: FormData
+def _parsed(request: Request, parley: Parley, form: FormData
             ) -> tuple[Scenario | None, dict[str, Any], HTMLResponse | None]:
     raw = raw_scenario(form, parley.codebook)
     mode = str(form.get("mode") or "short")
@@ -158,7 +161,7 @@ def _parsed(request: Request, parley: ParleyDep, form: FormData
                                         for p in exc.problems], status=400)
 
 
-def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
+def _submit(request: Request, parley: Parley, form: FormData) -> Response:
     scenario, raw, refused = _parsed(request, parley, form)
     if refused is not None or scenario is None:
         return refused or Response(status_code=400)
@@ -177,8 +180,9 @@ def _submit(request: Request, parley: ParleyDep, form: FormData) -> Response:
 
 
 @router.post("/assess/download", response_model=None)
-async def assess_download(request: Request, parley: ParleyDep) -> Response:
+async def assess_download(request: Request) -> Response:
     """The brief of the posted (unsaved) scenario as a PDF or Word file; nothing is stored."""
+    parley = get_parley(request)
     form = await request.form()
     return await run_in_threadpool(_download, request, parley, form)
 
@@ -188,7 +192,7 @@ def _choice(value: object, options: type[BriefFormat] | type[Paper], default: st
     return text if text in {o.value for o in options} else default
 
 
-def _download(request: Request, parley: ParleyDep, form: FormData) -> Response:
+def _download(request: Request, parley: Parley, form: FormData) -> Response:
     scenario, _, refused = _parsed(request, parley, form)
     if refused is not None or scenario is None:
         return refused or Response(status_code=400)
@@ -200,10 +204,11 @@ def _download(request: Request, parley: ParleyDep, form: FormData) -> Response:
 
 
 @router.get("/assess/saved/{scenario_id}", response_class=HTMLResponse)
-def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser,
+def saved_scenario(request: Request, scenario_id: str, actor: AccountUser,
                    rerun: bool = False) -> HTMLResponse:
     """A saved assessment reopened by whoever may read it: form filled, brief recomputed on
     the current case base."""
+    parley = get_parley(request)
     saved = parley.scenarios.get(actor, scenario_id)
     notice = (f"Re-run against the current case base ({len(parley.cases.export())} cases)."
               if rerun else None)
@@ -214,10 +219,11 @@ def saved_scenario(request: Request, parley: ParleyDep, scenario_id: str, actor:
 
 
 @router.get("/assess/saved/{scenario_id}/download", response_model=None)
-def saved_download(request: Request, parley: ParleyDep, scenario_id: str, actor: AccountUser,
+def saved_download(request: Request, scenario_id: str, actor: AccountUser,
                    format: BriefFormat = BriefFormat.pdf,
                    paper: Paper = Paper.A4) -> Response:
     """A saved assessment's brief as PDF or Word (access checked and audited as a read)."""
+    parley = get_parley(request)
     saved = parley.scenarios.get(actor, scenario_id)
     reader = parley.curation.reader(actor)
     return brief_response(parley, parley.assessments.assess(saved.scenario, reader), format,
@@ -225,25 +231,28 @@ def saved_download(request: Request, parley: ParleyDep, scenario_id: str, actor:
 
 
 @router.post("/assess/saved/{scenario_id}/rename", response_model=None)
-async def saved_rename(request: Request, parley: ParleyDep, scenario_id: str,
+async def saved_rename(request: Request, scenario_id: str,
                        actor: AccountUser) -> Response:
+    parley = get_parley(request)
     form = await request.form()
     parley.scenarios.rename(actor, scenario_id, str(form.get("title") or ""))
     return RedirectResponse(f"/assess/saved/{scenario_id}", status_code=303)
 
 
 @router.post("/assess/saved/{scenario_id}/rerun", response_model=None)
-def saved_rerun(request: Request, parley: ParleyDep, scenario_id: str,
+def saved_rerun(request: Request, scenario_id: str,
                 actor: AccountUser) -> Response:
     """Assess a saved scenario again against the case base as it is now (audited)."""
+    parley = get_parley(request)
     parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
     return RedirectResponse(f"/assess/saved/{scenario_id}?rerun=1", status_code=303)
 
 
 @router.post("/assess/saved/{scenario_id}/delete", response_model=None)
-async def saved_delete(request: Request, parley: ParleyDep, scenario_id: str,
+async def saved_delete(request: Request, scenario_id: str,
                        actor: AccountUser) -> Response:
     """Delete a saved assessment, after a confirmation step that needs no JavaScript."""
+    parley = get_parley(request)
     form = await request.form()
     if form.get("confirm") != "yes":
         saved = parley.scenarios.get(actor, scenario_id)

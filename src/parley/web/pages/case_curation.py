@@ -18,7 +18,8 @@ from parley.domain.access import Visibility
 from parley.domain.account import Principal
 from parley.domain.errors import InvalidInput, ParleyError, TooLarge, ValidationFailed
 from parley.interchange.documents import parse_document
-from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, csrf_check, get_parley
+from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, csrf_check
+from parley.web.deps import get_parley
 from parley.web.errors import status_of
 from parley.web.pages.forms import render_confirm, render_form
 

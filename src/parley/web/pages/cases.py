@@ -20,8 +20,8 @@ from parley.domain.query import And, Has, In, Node, Or
 from parley.interchange.case_csv import cases_to_csv
 from parley.knowledge.citation import cases_package, how_to_cite
 from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS
-from parley.web.auth import principal_of
-from parley.web.deps import CatalogueDep, ParleyDep
+from parley.web.auth import CatalogueDep, principal_of
+from parley.web.deps import get_parley
 from parley.web.pages.case_curation import VISIBILITIES
 from parley.web.pages.forms import render_form
 from parley.web.pages.render import render, shown_case, shown_case_title, shown_codebook
@@ -69,7 +69,6 @@ def home() -> RedirectResponse:
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(
     request: Request,
-    parley: ParleyDep,
     catalogue: CatalogueDep,
     q: Annotated[str, Query(max_length=500)] = "",
     where: Annotated[str, Query(max_length=2000)] = "",
@@ -78,6 +77,7 @@ def case_list(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     ids: Annotated[list[str] | None, Query(max_length=MAX_PICKS)] = None,
 ) -> HTMLResponse:
+    parley = get_parley(request)
     codebook = parley.codebook
     picked = list(dict.fromkeys(ids or []))
     selected, facet_node = facet_filters(f or [], codebook)
@@ -148,8 +148,7 @@ def case_list(
 
 @router.get("/cases/export", response_model=None)
 def export_cases(
-    parley: ParleyDep,
-    catalogue: CatalogueDep,
+    request: Request, catalogue: CatalogueDep,
     format: Annotated[ExportFormat, Query()] = ExportFormat.CSV,
     q: Annotated[str, Query(max_length=500)] = "",
     where: Annotated[str, Query(max_length=2000)] = "",
@@ -157,6 +156,7 @@ def export_cases(
 ) -> Response:
     """The list as it is filtered now (every page), as CSV, JSON (the import shape) or a data
     package (CSV + `datapackage.json` with the codebook as its schema + CITATION.txt)."""
+    parley = get_parley(request)
     _, facet_node = facet_filters(f or [], parley.codebook)
     nodes = [n for n in (catalogue.parse_where(where), facet_node) if n is not None]
     node: Node | None = None
@@ -191,8 +191,9 @@ def _may(request: Request, action: Action) -> bool:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: CatalogueDep
+def case_page(request: Request, case_id: str, catalogue: CatalogueDep
               ) -> HTMLResponse:
+    parley = get_parley(request)
     stored = catalogue.get(case_id)
     case = shown_case(stored.case)
     groups = [
@@ -221,10 +222,11 @@ def case_page(request: Request, case_id: str, parley: ParleyDep, catalogue: Cata
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(
-    request: Request, parley: ParleyDep, catalogue: CatalogueDep,
+    request: Request, catalogue: CatalogueDep,
     ids: Annotated[list[str] | None, Query(max_length=MAX_PICKS)] = None,
     only_differences: bool = False,
 ) -> HTMLResponse:
+    parley = get_parley(request)
     picked = list(dict.fromkeys(ids or []))
     if not COMPARE_MIN <= len(picked) <= COMPARE_MAX:  # in words, with the way back kept
         back = "/cases?" + urlencode([("ids", i) for i in picked])
@@ -245,7 +247,8 @@ def compare_page(
 
 
 @router.get("/codebook", response_class=HTMLResponse)
-def codebook_page(request: Request, parley: ParleyDep) -> HTMLResponse:
+def codebook_page(request: Request) -> HTMLResponse:
+    parley = get_parley(request)
     return render(request, "codebook.html", {"groups": shown_codebook(parley).groups()})
 
 

@@ -16,7 +16,8 @@ from parley.domain.errors import Conflict, Forbidden, InvalidInput, Problem, Val
 from parley.domain.workspace import ItemKind, parse_classification
 from parley.knowledge import translations
 from parley.services.living_assessments import codes_of
-from parley.web.auth import ItemCreator, ItemReader, csrf_check, get_parley
+from parley.web.auth import ItemCreator, ItemReader, csrf_check
+from parley.web.deps import get_parley
 from parley.web.errors import status_of
 from parley.web.pages.forms import problem_lines, render_form
 

@@ -26,7 +26,8 @@ from parley.domain.monitoring import Alert, MonitorSettings, parse_moment
 from parley.domain.workspace import parse_classification
 from parley.render.charts import its_chart
 from parley.web.api.monitoring import its_spec, parse_int, read_upload
-from parley.web.auth import ItemCreator, ItemReader, csrf_check, get_parley
+from parley.web.auth import ItemCreator, ItemReader, csrf_check
+from parley.web.deps import get_parley
 from parley.web.errors import status_of
 from parley.web.pages.forms import render_form
 

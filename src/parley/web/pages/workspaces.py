@@ -61,9 +61,9 @@ from parley.web.auth import (
     WorkspaceDeleter,
     WorkspaceUpdater,
     csrf_check,
-    get_parley,
 )
 from parley.web.briefs import Paper
+from parley.web.deps import get_parley
 from parley.web.errors import status_of
 from parley.web.pages.forms import problem_lines, render_confirm, render_form
 from parley.web.reports import ReportFormat, report_response
