@@ -97,7 +97,7 @@ def qca(
     max_seconds: Annotated[float, typer.Option(
         "--max-seconds", help="Time cap for each minimisation search.")] = 60.0,
 ) -> None:
-    """Truth table, solutions and necessity (JSON shape: spec/interfaces.md).
+    """Truth table, solutions and necessity (JSON shape: docs/interfaces.md).
 
     Example: parley qca --data lipset.csv --case-id CASE --outcome SURV
     --conditions DEV,URB,LIT,IND,STB --incl-cut 0.8 --include-remainders

@@ -1,4 +1,4 @@
-"""Assessment results: what Parley returns for a scenario, and its JSON shape (spec/interfaces.md).
+"""Assessment results: what Parley returns for a scenario, and its JSON shape (docs/interfaces.md).
 
 An assessment holds findings (each citing the paper), the checklist of process-design elements
 with what the scenario already covers, the most similar past cases with why they are similar,
@@ -170,7 +170,7 @@ def _citation(c: Citation) -> dict[str, str]:
 
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:
-    """The `summary` of the assessment JSON (spec/interfaces.md, second round)."""
+    """The `summary` of the assessment JSON (docs/interfaces.md, second round)."""
     return {
         "verdict": summary.verdict,
         "verdict_label": summary.label,
@@ -190,7 +190,7 @@ def summary_to_dict(summary: Summary) -> dict[str, Any]:
 
 
 def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
-    """The assessment in the exact JSON shape of spec/interfaces.md."""
+    """The assessment in the exact JSON shape of docs/interfaces.md."""
     out: dict[str, Any] = {
         "scenario": scenario_to_dict(assessment.scenario),
         "outlook": outlook_to_dict(assessment.outlook),

@@ -291,7 +291,7 @@ def value_to_json(value: Value | Unknown) -> Any:
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
-    """The case in the interchange shape of spec/interfaces.md."""
+    """The case in the interchange shape of docs/interfaces.md."""
     values: dict[str, Any] = {}
     for name, coded in case.values.items():
         entry: dict[str, Any] = {"value": value_to_json(coded.value)}

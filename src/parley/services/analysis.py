@@ -21,7 +21,7 @@ class CaseQcaRun:
     """A QCA over the case base: the crisp table built from the coded cases, and the result."""
 
     table: CrispTable
-    result: dict[str, Any]  # the QCA JSON of spec/interfaces.md, plus `unknown` reporting
+    result: dict[str, Any]  # the QCA JSON of docs/interfaces.md, plus `unknown` reporting
 
 
 def run_qca(data: SetData, options: Options, executor: Executor | None = None) -> dict[str, Any]:

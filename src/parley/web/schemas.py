@@ -23,7 +23,7 @@ class CodedValueOut(BaseModel):
 
 
 class CaseOut(BaseModel):
-    """A case in the interchange shape of spec/interfaces.md."""
+    """A case in the interchange shape of docs/interfaces.md."""
 
     id: str
     title: str
@@ -111,7 +111,7 @@ class ComparisonOut(BaseModel):
     differing: list[str]
 
 
-class ImportOut(BaseModel):
+class CaseImportOut(BaseModel):
     imported: list[str]
 
 

@@ -10,7 +10,7 @@ order a run uses them::
     intermediate.py  directional expectations -> easy counterfactuals -> intermediate models
     parameters.py    inclS, PRI, covS, covU of terms and models
     necessity.py     inclN, RoN, covN of each condition and its negation
-    analysis.py      one run end to end, and the contract's JSON (spec/interfaces.md)
+    analysis.py      one run end to end, and the contract's JSON (docs/interfaces.md)
     errors.py        the error hierarchy
 """
 

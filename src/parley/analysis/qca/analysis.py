@@ -2,7 +2,7 @@
 
 This is the use case behind ``parley qca``, the API endpoint and the web page; each of them
 parses its input, calls :func:`analyse` and renders :func:`result_to_json`'s dict (the
-contract in ``spec/interfaces.md``).
+contract in ``docs/interfaces.md``).
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def _model_json(model: Model, conditions: Sequence[str], k: int) -> dict[str, An
 
 
 def result_to_json(result: QCAResult) -> dict[str, Any]:
-    """The QCA JSON of ``spec/interfaces.md``, plus a few documented extra keys.
+    """The QCA JSON of ``docs/interfaces.md``, plus a few documented extra keys.
 
     Extra keys (extensions, never replacing the contract's): per solution ``complete`` and
     ``left_out`` (what a search cap left out), per term ``cases``, per intermediate model

@@ -1,4 +1,4 @@
-"""/api/assess: the assessment of a scenario, in the JSON shape of spec/interfaces.md; and
+"""/api/assess: the assessment of a scenario, in the JSON shape of docs/interfaces.md; and
 /api/assessments/saved: the signed-in author's saved assessments."""
 
 from __future__ import annotations

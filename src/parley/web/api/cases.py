@@ -15,11 +15,11 @@ from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdate
 from parley.web.deps import get_parley
 from parley.web.schemas import (
     CaseDetailOut,
+    CaseImportOut,
     CaseListOut,
     CaseOut,
     ComparisonOut,
     ErrorOut,
-    ImportOut,
     VariableOut,
     VisibilityIn,
 )
@@ -86,7 +86,7 @@ def codebook(request: Request) -> list[VariableOut]:
     ]
 
 
-@router.post("/cases/import", response_model=ImportOut, status_code=201,
+@router.post("/cases/import", response_model=CaseImportOut, status_code=201,
              responses={**WRITES, 413: {"model": ErrorOut, "description": "Upload too large"}})
 async def import_cases(
     request: Request, actor: CaseImporter, files: list[UploadFile],
@@ -97,7 +97,7 @@ async def import_cases(
                           ] = Visibility.PRIVATE,
     workspace: Annotated[str | None, Query(max_length=64, description="the workspace to share "
                                            "with (visibility=workspace)")] = None,
-) -> ImportOut:
+) -> CaseImportOut:
     """Validate and import YAML or JSON case files, all or nothing (curators and
     administrators; audited). New cases are yours; replaced ones keep owner and visibility."""
     parley = get_parley(request)
@@ -119,7 +119,7 @@ async def import_cases(
         return parley.curation.import_documents(actor, documents, replace_existing=replace,
                                                 visibility=visibility, workspace=workspace)
 
-    return ImportOut(imported=await run_in_threadpool(parse_and_import))
+    return CaseImportOut(imported=await run_in_threadpool(parse_and_import))
 
 
 def _no_lines(_path: tuple[str | int, ...]) -> int | None:

@@ -56,7 +56,7 @@ class SeriesOut(BaseModel):
                    seasonality=s.settings.seasonality, offset=s.settings.offset)
 
 
-class ImportOut(BaseModel):
+class IndicatorImportOut(BaseModel):
     created: list[str]
     replaced: list[str]
     rows: int
@@ -136,7 +136,7 @@ def list_indicators(request: Request, workspace_id: str, actor: ItemReader) -> l
     return [SeriesOut.of(s) for s in found]
 
 
-@router.post("/workspaces/{workspace_id}/indicators", response_model=ImportOut, status_code=201)
+@router.post("/workspaces/{workspace_id}/indicators", response_model=IndicatorImportOut, status_code=201)
 async def import_indicators(
     request: Request, workspace_id: str, actor: ItemCreator, file: UploadFile,
     classification: Annotated[str, Form(max_length=20)] = "restricted",
@@ -146,7 +146,7 @@ async def import_indicators(
     offset: Annotated[str | None, Form(max_length=40)] = None,
     replace: Annotated[bool, Form()] = False,
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
-) -> ImportOut:
+) -> IndicatorImportOut:
     """Store a CSV's series (`date,locality,indicator,value[,population][,...]`); all or
     nothing; 409 if a series exists and `replace` is not set, or if `version` (the version you
     read) is no longer the stored series' version."""
@@ -157,7 +157,7 @@ async def import_indicators(
     report = get_parley(request).monitoring.import_table(
         actor, workspace_id, table, level, settings, replace_existing=replace,
         expected_version=version)
-    return ImportOut(created=list(report.created), replaced=list(report.replaced),
+    return IndicatorImportOut(created=list(report.created), replaced=list(report.replaced),
                      rows=report.rows, gaps=[str(g) for g in report.gaps])
 
 
