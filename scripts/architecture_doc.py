@@ -50,9 +50,15 @@ def contracts() -> list[str]:
     for c in config["tool"]["importlinter"]["contracts"]:
         if c["type"] == "layers":
             detail = " → ".join(f"`{layer}`" for layer in c["layers"])
+        elif c["type"] == "allowlist":
+            detail = (", ".join(f"`{m}`" for m in c["source_modules"]) + " may import only "
+                      + ("the standard library, " if c.get("allow_standard_library", True) else "")
+                      + ", ".join(f"`{m}`" for m in c["allowed_modules"]))
         else:
             detail = (", ".join(f"`{m}`" for m in c["source_modules"]) + " may not import "
                       + ", ".join(f"`{m}`" for m in c["forbidden_modules"]))
+            if c.get("ignore_imports"):
+                detail += f" (still ignored: {', '.join(f'`{i}`' for i in c['ignore_imports'])})"
         lines.append(f"- **{c['name']}** ({c['type']}): {detail}")
     return lines
 

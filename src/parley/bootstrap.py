@@ -1,4 +1,8 @@
-"""The one place that wires settings to the database, knowledge and services."""
+"""The one place that wires settings to the database, knowledge and services.
+
+`Settings` is re-exported here: the front ends receive the wiring's settings from this module,
+not from `parley.config`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from functools import cached_property
 
 from pydantic import SecretStr
 
-from parley.config import Settings
+from parley.config import Settings as Settings
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.codebook import Codebook
 from parley.domain.errors import KeyUnavailable
@@ -41,6 +45,7 @@ from parley.services.curation import CaseCuration
 from parley.services.demand_warnings import DemandWarnings
 from parley.services.invitations import Invitations
 from parley.services.living_assessments import LivingAssessments
+from parley.services.maintenance import Maintenance
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.process_reports import ProcessReports
@@ -48,6 +53,7 @@ from parley.services.read_only import EvaluationsInMemory
 from parley.services.saved_scenarios import SavedScenarios
 from parley.services.workspaces import Workspaces
 from parley.storage.audit_log import CheckpointPolicy
+from parley.storage.backup import BackupFiles
 from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
@@ -146,6 +152,10 @@ class Parley:
     @cached_property
     def audit(self) -> AuditTrail:
         return AuditTrail(self.vault)
+
+    @cached_property
+    def maintenance(self) -> Maintenance:
+        return Maintenance(BackupFiles(self.db, self.vault), self.vault, self.upgrade)
 
     @cached_property
     def keys(self) -> KeyAdmin:

@@ -9,7 +9,6 @@ import pytest
 
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError
-from parley.knowledge.docs import generators
 from parley.knowledge.loader import codebook_from_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,10 +56,3 @@ def test_every_code_and_variable_has_a_definition(codebook: Codebook) -> None:
 def test_a_broken_codebook_fails_at_start(data: object, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         codebook_from_data(data)
-
-
-@pytest.mark.parametrize("name", sorted(generators()))
-def test_generated_docs_do_not_drift(name: str) -> None:
-    committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
-    assert committed == generators()[name](), (
-        f"docs/{name} is stale: run `.venv/bin/python -m parley.knowledge.docs docs`")

@@ -84,14 +84,3 @@ def test_duplicate_ids_across_files_are_reported(guidelines: list[Guideline]) ->
     problems = check_unique([("a.yaml", guidelines[0]), ("b.yaml", guidelines[0])])
     assert [str(p) for p in problems] == [
         f"b.yaml: field 'id': guideline '{guidelines[0].id}': id already used in a.yaml"]
-
-
-def test_guidelines_doc_maps_every_section_of_the_paper(guidelines: list[Guideline]) -> None:
-    from parley.knowledge.docs import generators
-    from parley.knowledge.loader import load_sources
-
-    text = generators()["guidelines.md"]()
-    for section in load_sources()["ifit-2021"].sections:
-        assert f"| {section} |" in text
-    for g in guidelines:
-        assert f"`{g.id}`" in text

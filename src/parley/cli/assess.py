@@ -17,8 +17,8 @@ from parley.domain.access import OPERATOR
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.errors import InvalidInput
 from parley.domain.scenario import Scenario
-from parley.interchange.scenario_file import read_scenario
 from parley.locale import current_language
+from parley.services.inputs import read_scenario
 
 if TYPE_CHECKING:
     from parley.domain.codebook import Codebook
@@ -56,7 +56,7 @@ def assess(
     with reported():
         scenario, assessment, codebook, titles = _assessed(file)
         # JSON keeps English keys; its labels (finding and case titles) follow --lang
-        from parley.knowledge.translations import translate_brief_inputs
+        from parley.services.texts import translate_brief_inputs
 
         assessment, codebook, titles = translate_brief_inputs(
             assessment, codebook, titles, current_language())

@@ -12,8 +12,7 @@ from parley.cli.context import open_parley
 from parley.cli.errors import escape, reported, stderr
 from parley.domain.audit import ChainReport, Checkpoint, parse_checkpoints
 from parley.domain.errors import ConfigurationError, InvalidInput
-from parley.storage.audit_log import append_private
-from parley.storage.keys import write_private
+from parley.private_files import append_private, write_private
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 

@@ -21,12 +21,11 @@ from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.errors import InvalidInput
 from parley.domain.listing import MARK_END, MARK_START, CasePage
-from parley.interchange.case_csv import cases_to_csv, cases_to_json
-from parley.interchange.documents import read_document
-from parley.knowledge.citation import cases_package
-from parley.knowledge.translations import translate_case
 from parley.locale import current_language
 from parley.locale import gettext as _
+from parley.services.case_exports import ExportFormat, case_file
+from parley.services.inputs import read_document
+from parley.services.texts import translate_case
 
 app = typer.Typer(help="Browse, search, export and import the case base.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -41,12 +40,6 @@ class ListFormat(StrEnum):
     json = "json"
     csv = "csv"
     ids = "ids"
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-    datapackage = "datapackage"
 
 
 class ShowFormat(StrEnum):
@@ -180,7 +173,7 @@ def show_case(
 
 @app.command("export")
 def export_cases(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.json,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.JSON,
     where: WhereOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                  help="Write here instead of stdout.")] = None,
@@ -191,23 +184,17 @@ def export_cases(
     Example: parley cases export --format csv -o cases.csv
     """
     with reported():
-        if fmt is ExportFormat.datapackage and output is None:
+        if fmt is ExportFormat.DATAPACKAGE and output is None:
             raise InvalidInput("--format datapackage writes a zip file: give -o FILE.zip")
         parley = open_parley()
         cases = parley.cases.seen_by(OPERATOR).export(where)
-        if fmt is ExportFormat.datapackage:
-            assert output is not None
-            output.write_bytes(cases_package(cases, parley.codebook, where or "all cases",
-                                             date.today()))
-            Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
-            return
-        text = (cases_to_json(cases) if fmt is ExportFormat.json
-                else cases_to_csv(cases, parley.codebook))
+        exported = case_file(cases, parley.codebook, fmt, filters=where or "",
+                                today=date.today())
         if output:
-            output.write_text(text, encoding="utf-8")
-            Console(stderr=True).print(f"wrote {len(cases)} case(s) to {output}")
+            output.write_bytes(exported.body)
+            Console(stderr=True).print(f"wrote {exported.count} case(s) to {output}")
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(exported.body.decode("utf-8"))
 
 
 @app.command("import")

@@ -6,7 +6,6 @@ import getpass
 from functools import cache
 
 from parley.bootstrap import Parley
-from parley.config import Settings
 from parley.domain.account import Principal
 
 
@@ -26,10 +25,10 @@ def open_parley(*, upgrade: bool = True, check_keys: bool | None = None) -> Parl
     then (by default when migrated) checks that the master key ring opens the encrypted data
     (exit 1 naming the key file and the recovery otherwise; no key file is ever created here).
     """
-    app = Parley.build(Settings())
-    app.background = False  # the command exits: `parley evaluate` recomputes, not a thread
+    parley = Parley.build()
+    parley.background = False  # the command exits: `parley evaluate` recomputes, not a thread
     if upgrade:
-        app.upgrade(operator())
+        parley.upgrade(operator())
     if upgrade if check_keys is None else check_keys:
-        app.check_keys()
-    return app
+        parley.check_keys()
+    return parley

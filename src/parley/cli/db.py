@@ -42,13 +42,10 @@ def backup(file: Annotated[Path, typer.Argument(help="New file to write (mode 06
     keys). The master key is not in it: escrow the ring separately (parley keys export).
     Example: parley db backup /backups/parley-$(date +%F).db
     """
-    from parley.storage.backup import backup as run_backup
-    from parley.storage.backup import keys_file
-
     with reported():
-        size = run_backup(open_parley(upgrade=False).db, file)
-        Console(stderr=True).print(f"backup written to {file} ({size} bytes); key versions "
-                                   f"it needs: {keys_file(file)}")
+        done = open_parley(upgrade=False).maintenance.backup(file)
+        Console(stderr=True).print(f"backup written to {file} ({done.size} bytes); key versions "
+                                   f"it needs: {done.keys_file}")
 
 
 @app.command("restore")
@@ -67,42 +64,17 @@ def restore(
     active one, so a backup taken before `parley keys rotate` restores readable.
     Example: parley db restore /backups/parley-2026-11-25.db
     """
-    from parley.domain.audit import DatabaseRestored
-    from parley.domain.errors import InvalidInput, KeyUnavailable
-    from parley.storage.backup import backup_key_usage, keys_file
-    from parley.storage.backup import restore as run_restore
-
     with reported():
-        parley = open_parley(upgrade=False)
-        usage = backup_key_usage(parley.db, file)
-        if usage is None:
-            problems = [f"{keys_file(file)} (the key versions the backup needs) is missing"]
-        else:
-            problems = parley.vault.restore_problems(usage)
-        if problems and not accept_key_mismatch:
-            raise InvalidInput(
-                f"not restored: the master key ring {parley.vault.source.describe()} (with its "
-                f"retired versions) cannot open {file}'s data keys: " + "; ".join(problems)
-                + ". Import the ring that was in use when the backup was taken (parley keys "
-                "import FILE) and retry, or add --accept-key-mismatch to restore anyway "
-                "(its workspaces stay unreadable until then).")
-        run_restore(parley.db, file)
-        parley.upgrade(operator())
+        done = open_parley(upgrade=False).maintenance.restore(
+            file, operator(), accept_key_mismatch=accept_key_mismatch)
         err = Console(stderr=True)
-        if not problems:
-            parley.vault.rewrap_all()
-        try:
-            with parley.vault.write() as tx:
-                tx.audit.append("system", DatabaseRestored(source=file.name))
-        except KeyUnavailable:
-            if not problems:
-                raise
+        if not done.audited:
             err.print("[bold yellow]warning:[/] the restore is not in the audit log: its key "
                       "is wrapped by a master key version this ring lacks")
         err.print(f"restored from {file}")
-        if problems:
+        if done.problems:
             err.print("[bold yellow]warning:[/] restored with --accept-key-mismatch: "
-                      + "; ".join(problems) + ". The server refuses to start until the "
+                      + "; ".join(done.problems) + ". The server refuses to start until the "
                       "missing versions are imported (parley keys import FILE).")
 
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from parley.analysis.evaluate import SchemeResult, evaluation_to_dict
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
+from parley.services.assessments import SchemeResult, evaluation_to_dict
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -9,7 +9,6 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported, stderr
-from parley.domain.errors import InvalidInput
 
 app = typer.Typer(help="Master keys: rotation, status, escrow.", no_args_is_help=True)
 
@@ -45,15 +44,13 @@ def status() -> None:
 
     Example: parley keys status
     """
-    from parley.storage.key_store import fingerprint
-
     with reported():
         report = open_parley(upgrade=True, check_keys=False).vault.status()
         typer.echo(f"key ring: {report.source}")
         for name, ring in (("ring", report.ring), ("retired", report.retired)):
             shown = ", ".join(f"{v} (check {c[:12]})" for v, c in sorted(ring.items()))
             typer.echo(f"  {name}: {shown or 'none'}"
-                       + (f"; fingerprint {fingerprint(ring)}" if ring else ""))
+                       + (f"; fingerprint {report.fingerprint(ring)}" if ring else ""))
         typer.echo(f"database: active version {report.active or 'none yet'}")
         for use in report.usage:
             check = use.check_value[:12] if use.check_value else "not recorded yet"
@@ -73,15 +70,8 @@ def export(output: Annotated[Path, typer.Option("-o", "--output",
 
     Example: parley keys export -o /media/escrow/parley-keys-$(date +%F)
     """
-    from parley.storage.keys import format_ring, write_private
-
     with reported():
-        keys = open_parley(upgrade=True, check_keys=False).vault.export_keys()
-        if not keys:
-            raise InvalidInput("there is no master key yet: nothing to export")
-        if output.exists():
-            raise InvalidInput(f"{output} already exists; choose a new file")
-        write_private(output, format_ring(keys))
+        keys = open_parley(upgrade=True, check_keys=False).vault.export_key_file(output)
         stderr.print(f"[bold yellow]warning:[/] {output} holds every master key version "
                      f"({', '.join(str(v) for v in sorted(keys))}): with it, anyone holding a "
                      "backup reads every workspace. Keep it offline, apart from the backups.")
@@ -96,14 +86,9 @@ def import_(file: Annotated[Path, typer.Argument(help="A file made by `parley ke
 
     Example: parley keys import /media/escrow/parley-keys-2026-11-30
     """
-    from parley.storage.keys import read_ring_file
-
     with reported():
-        if not file.is_file():
-            raise InvalidInput(f"{file}: no such key file")
-        keys = read_ring_file(file.expanduser())
         parley = open_parley(upgrade=True, check_keys=False)
-        to_ring, to_retired = parley.vault.import_keys(keys, str(file))
+        to_ring, to_retired = parley.vault.import_key_file(file)
         typer.echo(f"imported version(s) {to_ring or 'none'} into the key file, "
                    f"{to_retired or 'none'} into the retired ring", err=True)
         problems = parley.vault.status().problems

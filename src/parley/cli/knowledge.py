@@ -8,21 +8,9 @@ from typing import Annotated
 import typer
 
 from parley.cli.errors import reported
-from parley.domain.errors import InvalidInput
 
 app = typer.Typer(help="The bundled knowledge: quote checks and the quote manifest.",
                   no_args_is_help=True)
-
-
-def _paper_folder(sources: Path) -> Path:
-    """`sources` if it holds every source text; otherwise a bad-input error naming what is missing."""
-    from parley.knowledge.loader import load_sources
-
-    missing = [m.file for m in load_sources().values() if not (sources / m.file).is_file()]
-    if missing:
-        raise InvalidInput(f"--sources {sources}: no {', '.join(missing)} in that folder; give the "
-                           "folder holding the paper's text")
-    return sources
 
 
 @app.command("manifest")
@@ -39,30 +27,10 @@ def manifest(
 
     Example: parley knowledge manifest --sources ../shared/sources
     """
-    from parley.domain.errors import ConfigurationError
-    from parley.knowledge.manifest import (
-        MANIFEST_FILE,
-        differences,
-        load_manifest,
-        manifest_from_texts,
-        packaged_manifest_path,
-        render_manifest,
-    )
+    from parley.services.knowledge_checks import rebuild_manifest
 
     with reported():
-        rebuilt, _ = manifest_from_texts(_paper_folder(sources))
-        n = sum(len(s.quotes) for s in rebuilt.values())
-        shas = ", ".join(f"{s.id} sha256 {s.sha256}" for s in rebuilt.values())
-        if check:
-            diff = differences(load_manifest(), rebuilt)
-            if diff:
-                raise ConfigurationError(f"{MANIFEST_FILE} differs from the text in {sources}; "
-                                         "rebuild it without --check:\n" + "\n".join(diff))
-            typer.echo(f"{MANIFEST_FILE} matches the text ({shas}): {n} quotes")
-            return
-        target = output or packaged_manifest_path()
-        target.write_text(render_manifest(rebuilt), encoding="utf-8")
-        typer.echo(f"wrote {target}: {n} quotes ({shas})")
+        typer.echo(rebuild_manifest(sources, output, check=check))
 
 
 @app.command("check")
@@ -80,10 +48,10 @@ def check(
 
     Example: parley knowledge check --sources ../shared/sources
     """
-    from parley.knowledge.check import run
+    from parley.services.knowledge_checks import paper_folder, run
 
     with reported():
-        folder = _paper_folder(sources) if sources is not None else None
+        folder = paper_folder(sources) if sources is not None else None
     code = run([str(f) for f in files or []], folder)
     if code:
         raise typer.Exit(code)

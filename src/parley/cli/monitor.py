@@ -14,13 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from parley.analysis.its import ItsResult, ItsSpec, Model, Robust, fit_its, result_to_json
 from parley.cli.context import open_parley, operator
 from parley.cli.errors import reported
 from parley.domain.access import Classification
 from parley.domain.errors import InvalidInput
 from parley.domain.monitoring import MonitorSettings, Period, parse_moment
-from parley.interchange.indicator_csv import read_indicator_file
+from parley.services.inputs import read_indicator_file
+from parley.services.its import ItsResult, ItsSpec, Model, Robust, fit_its, result_to_json
 from parley.services.monitoring import check_settings
 
 app = typer.Typer(help="Monitoring: indicator series, ITS estimates, alerts.", no_args_is_help=True)

@@ -12,8 +12,8 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported
-from parley.cli.files import write_private_bytes, write_private_text
 from parley.domain.account import SYSTEM
+from parley.private_files import write_private
 
 app = typer.Typer(help="Confidential negotiation workspaces.", no_args_is_help=True)
 
@@ -73,7 +73,7 @@ def report(
         if target.is_dir():
             target = target / report_filename(found, fmt.value)
         try:
-            write_private_bytes(target, data)
+            write_private(target, data)
         except OSError as exc:
             raise InvalidInput(f"cannot write {target}: {exc.strerror}") from exc
         typer.echo(f"wrote the {fmt.value} report to {target}", err=True)
@@ -97,7 +97,7 @@ def export(
         if output is None:
             typer.echo(text)
         else:
-            write_private_text(output, text + "\n")
+            write_private(output, text + "\n")
 
 
 Fields = Annotated[list[str] | None, typer.Option(

@@ -30,6 +30,8 @@ import numpy.typing as npt
 from parley.analysis.assess import CasePool, assess
 from parley.analysis.conditions import OutlookSettings
 from parley.analysis.evaluate import Evaluation
+from parley.analysis.evaluate import SchemeResult as SchemeResult  # for the front ends
+from parley.analysis.evaluate import evaluation_to_dict as evaluation_to_dict
 from parley.analysis.fit import (
     OutlookFit,
     fit_case_base,
@@ -45,6 +47,8 @@ from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
 from parley.domain.scenario import Scenario
 from parley.domain.summary import BriefRules
+from parley.knowledge.form import Section as Section  # the assessment form, for the web
+from parley.knowledge.form import load_form as load_form
 from parley.services.ports import CaseBaseSnapshot, CaseBaseStore, StoredEvaluation
 
 log = logging.getLogger(__name__)

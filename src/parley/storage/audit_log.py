@@ -9,7 +9,6 @@ transaction writes the chain's anchor entry. Every append updates the signed hea
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sys
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from parley.domain.audit import (
     make_entry,
 )
 from parley.domain.errors import ConfigurationError, KeyUnavailable
+from parley.private_files import append_private
 from parley.storage.keys import KEY_BYTES, KeyRing, seal, unseal
 from parley.storage.records import now
 from parley.storage.workspace_tables import AuditChainRow, AuditRow
@@ -48,17 +48,6 @@ class CheckpointPolicy:
 
     path: Path
     every: int = 0
-
-
-def append_private(path: Path, line: str) -> None:
-    """Append one line, creating the file 0600, and fsync it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, (line + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class MasterKeys(Protocol):

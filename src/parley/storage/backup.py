@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from parley.domain.errors import ConfigurationError, InvalidInput
+from parley.private_files import write_private
 from parley.storage.audit_log import CHAIN_ROW, audit_key_aad
 from parley.storage.database import Database
 from parley.storage.key_store import KeyRepository, KeyUse, fingerprint
-from parley.storage.keys import data_key_aad, write_private
+from parley.storage.keys import data_key_aad
 from parley.storage.scenarios import key_owner
+from parley.storage.vault import Vault
 
 KEYS_FORMAT = "parley-backup-keys/1"
 
@@ -208,3 +210,31 @@ def restore(db: Database, source: Path) -> None:
         if done.returncode != 0:
             raise InvalidInput(f"pg_restore failed: {done.stderr.strip()[:2000]}")
         db.engine.dispose()
+
+
+class BackupFiles:
+    """The backups port (`services.ports.BackupStore`) over one database and its vault."""
+
+    def __init__(self, db: Database, vault: Vault) -> None:
+        self.db, self.vault = db, vault
+
+    def write(self, target: Path) -> int:
+        return backup(self.db, target)
+
+    def keys_file(self, backup_file: Path) -> Path:
+        return keys_file(backup_file)
+
+    def unreadable_keys(self, source: Path) -> list[str]:
+        usage = backup_key_usage(self.db, source)
+        if usage is None:
+            return [f"{keys_file(source)} (the key versions the backup needs) is missing"]
+        return self.vault.restore_problems(usage)
+
+    def ring(self) -> str:
+        return self.vault.source.describe()
+
+    def replace_database(self, source: Path) -> None:
+        restore(self.db, source)
+
+    def rewrap_all(self) -> int:
+        return self.vault.rewrap_all()

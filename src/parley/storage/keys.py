@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parley.domain.errors import ConfigurationError, KeyUnavailable
+from parley.private_files import write_private
 
 FORMAT_AES_GCM = 1
 NONCE = 12
@@ -222,21 +222,3 @@ class RingSource:
         rp = self.retired_path
         if rp is not None and keys:
             write_private(rp.expanduser(), format_ring(keys))
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write atomically with mode 0600 (temp file, fsync, rename, fsync the folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, text.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    tmp.replace(path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,14 +22,22 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, Conflict, InvalidInput, KeyUnavailable
+from parley.private_files import write_private
 from parley.storage.accounts import AccountRepository
 from parley.storage.audit_log import AuditRepository, CheckpointPolicy
 from parley.storage.cases import CaseRecords, SearchText, no_translations
 from parley.storage.database import Database
 from parley.storage.indicators import IndicatorRepository
 from parley.storage.invitations import InvitationRepository
-from parley.storage.key_store import KeyRepository, KeyUse, check_usage
-from parley.storage.keys import KEY_BYTES, KeyRing, RingSource, check_value
+from parley.storage.key_store import KeyRepository, KeyUse, check_usage, fingerprint
+from parley.storage.keys import (
+    KEY_BYTES,
+    KeyRing,
+    RingSource,
+    check_value,
+    format_ring,
+    read_ring_file,
+)
 from parley.storage.scenarios import ScenarioRepository
 from parley.storage.workspaces import WorkspaceRepository
 
@@ -68,6 +77,11 @@ class KeyStatus:
     usage: list[KeyUse]
     active: int | None
     problems: list[str]
+
+    @staticmethod
+    def fingerprint(checks: dict[int, str]) -> str:
+        """One short fingerprint of a set of versions, from their check values (not keys)."""
+        return fingerprint(checks)
 
 
 class Vault:
@@ -295,6 +309,23 @@ class Vault:
         """Every version this installation holds: the ring and its retired versions."""
         ring = self.source.load().keys if self.source.exists() else {}
         return {**self.source.retired(), **ring}
+
+    def export_key_file(self, path: Path) -> list[int]:
+        """Write every version held (for escrow) to a new file `path`, mode 0600; returns the
+        versions written. Refused when there is no key yet or `path` exists."""
+        keys = self.export_keys()
+        if not keys:
+            raise InvalidInput("there is no master key yet: nothing to export")
+        if path.exists():
+            raise InvalidInput(f"{path} already exists; choose a new file")
+        write_private(path, format_ring(keys))
+        return sorted(keys)
+
+    def import_key_file(self, path: Path) -> tuple[list[int], list[int]]:
+        """`import_keys` from a file made by `export_key_file` (refused when others can read it)."""
+        if not path.expanduser().is_file():
+            raise InvalidInput(f"{path}: no such key file")
+        return self.import_keys(read_ring_file(path.expanduser()), str(path))
 
     def import_keys(self, keys: dict[int, bytes], origin: str) -> tuple[list[int], list[int]]:
         """Merge `keys` (from an export or escrow); returns (versions added to the key file,

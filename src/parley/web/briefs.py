@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from parley.bootstrap import Parley
 from parley.domain.assessment import Assessment, assessment_to_dict
 from parley.domain.errors import InvalidInput
-from parley.knowledge.translations import translate_brief_inputs
 from parley.locale import current_language
 from parley.render.brief import PageSize, document_filename, render_html, render_markdown
+from parley.services.texts import translate_brief_inputs
 
 
 class BriefFormat(StrEnum):

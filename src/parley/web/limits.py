@@ -37,9 +37,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from parley.analysis.qca import SearchLimits
-from parley.config import Settings
+from parley.bootstrap import Settings
 from parley.domain.errors import ParleyError, ValidationFailed
-from parley.interchange.documents import parse_json_body
+from parley.services.inputs import parse_json_body
 from parley.web.deps import is_api_path
 
 Scope = MutableMapping[str, Any]

@@ -12,8 +12,8 @@ from parley.bootstrap import Parley
 from parley.domain.account import Principal
 from parley.domain.assessment import assessment_to_dict
 from parley.domain.scenario import SavedScenario, parse_scenario, scenario_to_dict
-from parley.knowledge.translations import translate_assessment
 from parley.locale import current_language
+from parley.services.texts import translate_assessment
 from parley.web.auth import AccountUser, principal_of
 from parley.web.briefs import MEDIA, BriefFormat, Paper, brief_response, negotiated
 from parley.web.deps import get_parley

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from parley.domain.access import Visibility
 from parley.domain.errors import InvalidInput
-from parley.interchange.documents import parse_document
+from parley.services.inputs import parse_document
 from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdater, CatalogueDep
 from parley.web.deps import get_parley
 from parley.web.schemas import (

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from pydantic import BaseModel
 
-from parley.analysis.its import ItsSpec, Model, Robust, result_to_json
 from parley.domain.errors import InvalidInput, Problem, TooLarge, ValidationFailed
 from parley.domain.monitoring import (
     Alert,
@@ -23,7 +22,8 @@ from parley.domain.monitoring import (
     parse_moment,
 )
 from parley.domain.workspace import parse_classification
-from parley.interchange.indicator_csv import parse_indicator_text
+from parley.services.inputs import parse_indicator_text
+from parley.services.its import ItsSpec, Model, Robust, result_to_json
 from parley.web.api.workspaces import ERRORS
 from parley.web.auth import ItemCreator, ItemReader
 from parley.web.deps import get_parley

@@ -22,10 +22,10 @@ from parley.bootstrap import Parley
 from parley.domain.codebook import Codebook, Variable, VarType
 from parley.domain.errors import ValidationFailed
 from parley.domain.scenario import Scenario, parse_scenario, scenario_to_dict
-from parley.knowledge.form import Section, load_form
-from parley.knowledge.translations import translate_brief_inputs
 from parley.locale import current_language
 from parley.render.brief import brief_css, render_html
+from parley.services.assessments import Section, load_form
+from parley.services.texts import translate_brief_inputs
 from parley.web.auth import AccountUser, csrf_check, principal_of
 from parley.web.briefs import BriefFormat, Paper, brief_response
 from parley.web.deps import get_parley

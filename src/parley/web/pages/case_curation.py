@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from parley.domain.access import Visibility
 from parley.domain.account import Principal
 from parley.domain.errors import InvalidInput, ParleyError, TooLarge, ValidationFailed
-from parley.interchange.documents import parse_document
+from parley.services.inputs import parse_document
 from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, csrf_check
 from parley.web.deps import get_parley
 from parley.web.errors import status_of

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from parley import __version__, locale
+from parley import locale
 from parley.domain.access import Action, case_change_refusal, is_allowed
-from parley.domain.case import case_to_dict
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput, QuerySyntaxError
 from parley.domain.query import And, Has, In, Node, Or
-from parley.interchange.case_csv import cases_to_csv
-from parley.knowledge.citation import cases_package, how_to_cite
+from parley.services.case_exports import ExportFormat, case_file, citation
 from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS
 from parley.web.auth import CatalogueDep, principal_of
 from parley.web.deps import get_parley
@@ -28,12 +24,6 @@ from parley.web.pages.render import render, shown_case, shown_case_title, shown_
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
-    DATAPACKAGE = "datapackage"
 
 
 MAX_PICKS = 50  # ticks carried along; more than COMPARE_MAX is explained on the compare page
@@ -139,7 +129,7 @@ def case_list(
         "extra_facets": facet or [],
         "can_import": _may(request, Action.CASE_IMPORT),
         "picked": set(picked), "kept": kept, "export_url": export_url,
-        "citation": how_to_cite(__version__, date.today()), "compare_min": COMPARE_MIN,
+        "citation": citation(date.today()), "compare_min": COMPARE_MIN,
         "compare_max": COMPARE_MAX,
     }
     name = "cases/_results.html" if request.headers.get("HX-Request") else "cases/list.html"
@@ -163,23 +153,12 @@ def export_cases(
     if nodes:
         node = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
     cases = catalogue.select(node, q or None)
-    today = date.today()
-    stem = f"parley-cases-{today.isoformat()}"
-    if format is ExportFormat.CSV:
-        body: bytes = cases_to_csv(cases, parley.codebook).encode()
-        media, name = "text/csv; charset=utf-8", f"{stem}.csv"
-    elif format is ExportFormat.JSON:
-        body = (json.dumps([case_to_dict(c) for c in cases], ensure_ascii=False, indent=2)
-                + "\n").encode()
-        media, name = "application/json", f"{stem}.json"
-    else:
-        filters = "; ".join(x for x in (f"search “{q}”" if q else "", where,
-                                         ", ".join(f or [])) if x) or "all cases"
-        body = cases_package(cases, parley.codebook, filters, today)
-        media, name = "application/zip", f"{stem}-datapackage.zip"
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "X-Parley-Cases": str(len(cases))})
+    filters = "; ".join(x for x in (f"search “{q}”" if q else "", where, ", ".join(f or []))
+                        if x)
+    exported = case_file(cases, parley.codebook, format, filters=filters, today=date.today())
+    return Response(exported.body, media_type=exported.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{exported.filename}"',
+        "X-Parley-Cases": str(exported.count)})
 
 
 def _may(request: Request, action: Action) -> bool:

@@ -14,7 +14,7 @@ from parley.domain.access import Action, Classification, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, InvalidInput, Problem, ValidationFailed
 from parley.domain.workspace import ItemKind, parse_classification
-from parley.knowledge import translations
+from parley.services import texts
 from parley.services.living_assessments import codes_of
 from parley.web.auth import ItemCreator, ItemReader, csrf_check
 from parley.web.deps import get_parley
@@ -50,9 +50,9 @@ def _page(request: Request, actor: Principal, workspace_id: str, *,
     found = parley.living_assessments.assess(actor, workspace_id)
     language = locale.current_language()
     found = replace(found, findings=tuple(
-        replace(s, finding=translations.translate_finding(s.finding, language))
+        replace(s, finding=texts.translate_finding(s.finding, language))
         for s in found.findings), checklist={
-        phase: tuple(translations.translate_checklist_entry(e, language) for e in entries)
+        phase: tuple(texts.translate_checklist_entry(e, language) for e in entries)
         for phase, entries in found.checklist.items()})
     role = found.role
     hand = dict(found.situation.fields.get("values") or {}) if found.situation else {}

@@ -17,14 +17,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from parley.analysis.alerts import before_after
-from parley.analysis.its import Model, fit_its
 from parley.domain.access import Action, Classification, is_allowed
 from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, NotAuthenticated, ParleyError
 from parley.domain.monitoring import Alert, MonitorSettings, parse_moment
 from parley.domain.workspace import parse_classification
 from parley.render.charts import its_chart
+from parley.services.its import Model, before_after, fit_its
 from parley.web.api.monitoring import its_spec, parse_int, read_upload
 from parley.web.auth import ItemCreator, ItemReader, csrf_check
 from parley.web.deps import get_parley

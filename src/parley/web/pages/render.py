@@ -19,7 +19,7 @@ from parley.domain.codebook import Codebook, Variable
 from parley.domain.evidence import CodedValue
 from parley.domain.listing import MARK_END, MARK_START
 from parley.domain.workspace import Item, ItemKind, item_title
-from parley.knowledge import translations
+from parley.services import texts
 
 
 def highlight(text: str | None) -> Markup:
@@ -78,16 +78,16 @@ def localized_item_title(item: Item, names: Mapping[str, str] | None = None) -> 
 
 def shown_codebook(parley: Parley) -> Codebook:
     """The codebook as pages show it: labels and definitions in the request's language."""
-    return translations.translate_codebook(parley.codebook, locale.current_language())
+    return texts.translate_codebook(parley.codebook, locale.current_language())
 
 
 def shown_case(case: Case) -> Case:
     """A case with its title and summary in the request's language (Parley's translation)."""
-    return translations.translate_case(case, locale.current_language())
+    return texts.translate_case(case, locale.current_language())
 
 
 def shown_case_title(case_id: str, english: str) -> str:
-    return translations.case_title(case_id, english, locale.current_language())
+    return texts.case_title(case_id, english, locale.current_language())
 
 
 def install_i18n(env: Any) -> None:

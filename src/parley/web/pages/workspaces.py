@@ -43,8 +43,8 @@ from parley.domain.workspace import (
     parse_kind,
     parse_role,
 )
-from parley.knowledge import translations
 from parley.render.charts import actor_map_svg
+from parley.services import texts
 from parley.services.actor_maps import map_of
 from parley.web.api.workspaces import attachment_response
 from parley.web.auth import (
@@ -176,7 +176,7 @@ def _item_form(request: Request, workspace_id: str, kind: ItemKind, *,
         "can_save": can_save,
         "can_delete": item is not None and is_allowed(role, Action.ITEM_DELETE, current,
                                                       actor.scope),
-        "warnings": [(*translations.guideline_text(g.id, g.title, g.message,
+        "warnings": [(*texts.guideline_text(g.id, g.title, g.message,
                                                    locale.current_language()), g.citations)
                      for g in (parley.demand_warnings.of(item) if item is not None else ())],
         "can_decide": item is not None and is_allowed(role, Action.REVOCATION_DECIDE, current,

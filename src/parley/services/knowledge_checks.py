@@ -1,5 +1,6 @@
-"""`python -m parley.knowledge.check [FILE...]`: validate case files against the codebook and check
-their quotes. Exit 0 when all pass.
+"""Checking the knowledge: `parley knowledge check|manifest` (or `python -m
+parley.services.knowledge_checks [FILE...]`) validate case files against the codebook, check
+their quotes and rebuild the quote manifest. Exit 0 when all pass.
 
 Without FILE it checks the bundled cases and guidelines, in full mode when PARLEY_SOURCES holds
 the paper's text (every quote verbatim, and the quote manifest must match the text) and in
@@ -12,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from parley.domain.errors import ConfigurationError, ValidationFailed
+from parley.domain.errors import ConfigurationError, InvalidInput, ValidationFailed
 from parley.domain.source import QuoteChecker
 from parley.knowledge.loader import (
     bundled_case_files,
@@ -63,6 +64,44 @@ def run(files: list[str], directory: Path | None, *, guidelines: bool = False) -
             failed += 1
             print(exc, file=sys.stderr)
     return 1 if failed else 0
+
+
+def paper_folder(sources: Path) -> Path:
+    """`sources` if it holds every source text; otherwise a bad-input error naming what is missing."""
+    from parley.knowledge.loader import load_sources
+
+    missing = [m.file for m in load_sources().values() if not (sources / m.file).is_file()]
+    if missing:
+        raise InvalidInput(f"--sources {sources}: no {', '.join(missing)} in that folder; give the "
+                           "folder holding the paper's text")
+    return sources
+
+
+def rebuild_manifest(sources: Path, output: Path | None, *, check: bool) -> str:
+    """Rebuild the quote manifest from the text in `sources` (every quote checked verbatim
+    first) and write it to `output` (default: the package's file), or with `check` write
+    nothing and fail naming each difference from the committed one. Returns what was done."""
+    from parley.knowledge.manifest import (
+        MANIFEST_FILE,
+        differences,
+        load_manifest,
+        manifest_from_texts,
+        packaged_manifest_path,
+        render_manifest,
+    )
+
+    rebuilt, _ = manifest_from_texts(paper_folder(sources))
+    n = sum(len(s.quotes) for s in rebuilt.values())
+    shas = ", ".join(f"{s.id} sha256 {s.sha256}" for s in rebuilt.values())
+    if check:
+        diff = differences(load_manifest(), rebuilt)
+        if diff:
+            raise ConfigurationError(f"{MANIFEST_FILE} differs from the text in {sources}; "
+                                     "rebuild it without --check:\n" + "\n".join(diff))
+        return f"{MANIFEST_FILE} matches the text ({shas}): {n} quotes"
+    target = output or packaged_manifest_path()
+    target.write_text(render_manifest(rebuilt), encoding="utf-8")
+    return f"wrote {target}: {n} quotes ({shas})"
 
 
 def main(argv: list[str]) -> int:
