@@ -15,7 +15,7 @@ from parley.domain.case import Case, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput, NotFound, Problem, ValidationFailed
 from parley.domain.listing import CasePage, StoredCase
-from parley.domain.query import Node, parse
+from parley.domain.query import And, Has, In, Node, parse
 from parley.domain.source import SourceText
 from parley.services.ports import CaseStore
 
@@ -59,6 +59,29 @@ class CaseCatalogue:
 
     def parse_where(self, where: str | None) -> Node | None:
         return parse(where, self.codebook) if where and where.strip() else None
+
+    def facet_filters(self, raw: Sequence[str]) -> tuple[dict[str, list[str]], Node | None]:
+        """Ticked `variable:code` pairs -> the codes ticked per variable and the filter they
+        make (OR within a variable, AND across variables); bad input names the pair."""
+        selected: dict[str, list[str]] = {}
+        for item in raw:
+            name, _, code = item.partition(":")
+            var = self.codebook.get(name)
+            if var is None or not var.coded or not var.type.has_codes or code not in var.codes:
+                raise InvalidInput(f"filter '{item}' is not variable:code with a codebook code")
+            if code not in selected.setdefault(name, []):
+                selected[name].append(code)
+        nodes: list[Node] = [
+            Has(name, "any", tuple(codes)) if self.codebook[name].type.is_list
+            else In(name, tuple(codes)) for name, codes in selected.items()]
+        return selected, all_of(*nodes)
+
+    def check_facets(self, names: Sequence[str]) -> None:
+        """Facets are counted for coded variables with codes only; anything else is named."""
+        for name in names:
+            var = self.codebook.get(name)
+            if var is None or not var.coded or not var.type.has_codes:
+                raise InvalidInput(f"facet '{name}' is not a coded variable with codes")
 
     def browse(self, where: str | None = None, search: str | None = None, *, limit: int = 50,
                offset: int = 0, facets: Sequence[str] = ()) -> CasePage:
@@ -142,3 +165,11 @@ class CaseCatalogue:
         if not cases:
             raise InvalidInput("no cases to import")
         return cases
+
+
+def all_of(*nodes: Node | None) -> Node | None:
+    """The filters that are there, all required (None when there is none)."""
+    present = [n for n in nodes if n is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(tuple(present))

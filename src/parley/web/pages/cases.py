@@ -11,11 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parley import locale
 from parley.domain.access import Action, case_change_refusal, is_allowed
-from parley.domain.codebook import Codebook
 from parley.domain.errors import InvalidInput, QuerySyntaxError
-from parley.domain.query import And, Has, In, Node, Or
+from parley.domain.query import Or
 from parley.services.case_exports import ExportFormat, case_file, citation
-from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS
+from parley.services.cases import COMPARE_MAX, COMPARE_MIN, DEFAULT_FACETS, all_of
 from parley.web.auth import CatalogueDep, principal_of
 from parley.web.deps import get_parley
 from parley.web.pages.case_curation import VISIBILITIES
@@ -27,28 +26,6 @@ PAGE_SIZE = 50
 
 
 MAX_PICKS = 50  # ticks carried along; more than COMPARE_MAX is explained on the compare page
-
-
-def facet_filters(raw: list[str], codebook: Codebook) -> tuple[dict[str, list[str]], Node | None]:
-    """`variable:code` pairs -> selected codes by variable and a query node (OR within a
-    variable, AND across variables)."""
-    selected: dict[str, list[str]] = {}
-    for item in raw:
-        name, _, code = item.partition(":")
-        var = codebook.get(name)
-        if var is None or not var.coded or not var.type.has_codes or code not in var.codes:
-            raise InvalidInput(f"filter '{item}' is not variable:code with a codebook code")
-        if code not in selected.setdefault(name, []):
-            selected[name].append(code)
-    nodes: list[Node] = []
-    for name, codes in selected.items():
-        if codebook[name].type.is_list:
-            nodes.append(Has(name, "any", tuple(codes)))
-        else:
-            nodes.append(In(name, tuple(codes)))
-    if not nodes:
-        return selected, None
-    return selected, nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -68,24 +45,17 @@ def case_list(
     ids: Annotated[list[str] | None, Query(max_length=MAX_PICKS)] = None,
 ) -> HTMLResponse:
     parley = get_parley(request)
-    codebook = parley.codebook
     picked = list(dict.fromkeys(ids or []))
-    selected, facet_node = facet_filters(f or [], codebook)
+    selected, facet_node = catalogue.facet_filters(f or [])
     facets = list(dict.fromkeys([*DEFAULT_FACETS, *(facet or []), *selected]))
-    for name in facets:
-        var = codebook.get(name)
-        if var is None or not var.coded or not var.type.has_codes:
-            raise InvalidInput(f"facet '{name}' is not a coded variable with codes")
+    catalogue.check_facets(facets)
     error = None
     where_node = None
     try:
         where_node = catalogue.parse_where(where)
     except InvalidInput as exc:
         error = str(exc)
-    nodes = [n for n in (where_node, facet_node) if n is not None]
-    combined: Node | None = None
-    if nodes:
-        combined = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+    combined = all_of(where_node, facet_node)
     try:
         result = catalogue.list_cases(
             combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
@@ -147,12 +117,8 @@ def export_cases(
     """The list as it is filtered now (every page), as CSV, JSON (the import shape) or a data
     package (CSV + `datapackage.json` with the codebook as its schema + CITATION.txt)."""
     parley = get_parley(request)
-    _, facet_node = facet_filters(f or [], parley.codebook)
-    nodes = [n for n in (catalogue.parse_where(where), facet_node) if n is not None]
-    node: Node | None = None
-    if nodes:
-        node = nodes[0] if len(nodes) == 1 else And(tuple(nodes))
-    cases = catalogue.select(node, q or None)
+    _, facet_node = catalogue.facet_filters(f or [])
+    cases = catalogue.select(all_of(catalogue.parse_where(where), facet_node), q or None)
     filters = "; ".join(x for x in (f"search “{q}”" if q else "", where, ", ".join(f or []))
                         if x)
     exported = case_file(cases, parley.codebook, format, filters=filters, today=date.today())
