@@ -6,10 +6,9 @@ with its location before raising, so a user fixes a file in one pass.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from parley.domain.codebook import SLUG_RE, Codebook, Variable, VarType
@@ -23,10 +22,11 @@ from parley.domain.evidence import (
     Unknown,
     Value,
 )
+from parley.domain.problems import KeyPath, ProblemCollector, suggest
+from parley.domain.problems import Locator as Locator
 from parley.domain.source import QuoteChecker, word_count
 
-Path = tuple[str | int, ...]
-Locator = Callable[[Path], int | None]
+Path = KeyPath
 
 MAX_TEXT = 500
 MAX_SUMMARY = 3000
@@ -56,23 +56,6 @@ class Case:
 
     def citations(self) -> list[Citation]:
         return [c for v in self.values.values() for c in v.evidence]
-
-
-@dataclass
-class _Collector:
-    file: str | None
-    locate: Locator | None
-    case: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, path: Path, message: str, fieldname: str | None = None) -> None:
-        line = self.locate(path) if self.locate else None
-        self.problems.append(Problem(message, self.file, line, self.case, fieldname))
-
-
-def _suggest(word: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def _clean(text: str) -> bool:
@@ -137,7 +120,7 @@ def parse_value(
 
 
 def _parse_citations(
-    raw: object, path: Path, name: str, col: _Collector, sources: Mapping[str, QuoteChecker]
+    raw: object, path: Path, name: str, col: ProblemCollector, sources: Mapping[str, QuoteChecker]
 ) -> list[Citation]:
     out: list[Citation] = []
     if not isinstance(raw, list) or not raw:
@@ -198,7 +181,7 @@ def parse_case(
     Raises:
         ValidationFailed: with every problem found, each naming file, line, case and field.
     """
-    col = _Collector(file, locate)
+    col = ProblemCollector(file, locate)
     sources = sources or {}
     if not isinstance(raw, Mapping):
         col.add((), "a case must be a mapping with id, title, summary and values")
@@ -210,7 +193,7 @@ def parse_case(
         col.add(("id",), f"id {case_id!r} is not a slug (lowercase words joined by hyphens)", "id")
     for key in raw:
         if key not in CASE_KEYS:
-            col.add((str(key),), f"unknown key '{key}'{_suggest(str(key), CASE_KEYS)}; "
+            col.add((str(key),), f"unknown key '{key}'{suggest(str(key), CASE_KEYS)}; "
                     f"allowed: {', '.join(CASE_KEYS)}", str(key))
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
@@ -232,7 +215,7 @@ def parse_case(
     coded_names = [v.name for v in codebook.coded]
     for key in raw_values:
         if key not in coded_names:
-            col.add(("values", str(key)), f"unknown variable '{key}'{_suggest(str(key), coded_names)}"
+            col.add(("values", str(key)), f"unknown variable '{key}'{suggest(str(key), coded_names)}"
                     "; the variables are listed in docs/codebook.md", str(key))
     missing = [n for n in coded_names if n not in raw_values]
     if missing:

@@ -9,13 +9,14 @@ knowledge loader turns those problems into a ConfigurationError at start-up.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, get_args
 
 from parley.domain.case import Locator, Path
 from parley.domain.codebook import SLUG_RE, Codebook
 from parley.domain.errors import Problem, QuerySyntaxError, ValidationFailed
 from parley.domain.evidence import DEFAULT_SOURCE, MAX_QUOTE_WORDS, Citation
+from parley.domain.problems import ProblemCollector
 from parley.domain.query import Node, parse, render
 from parley.domain.source import QuoteChecker, word_count
 
@@ -121,105 +122,98 @@ class Finding:
                    guideline.cases, guideline.beyond_paper)
 
 
-@dataclass
-class _Collector:
-    file: str | None
-    locate: Locator | None
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, path: Path, message: str, guideline: str | None, fieldname: str | None) -> None:
-        line = self.locate(path) if self.locate else None
-        where = f"guideline '{guideline}': " if guideline else ""
-        self.problems.append(Problem(where + message, self.file, line, None, fieldname))
+def _add(col: ProblemCollector, path: Path, message: str, guideline: str | None,
+         fieldname: str | None) -> None:
+    col.add(path, message, fieldname, subject=f"guideline '{guideline}'" if guideline else None)
 
 
-def _text(raw: Mapping[str, object], key: str, path: Path, col: _Collector, gid: str | None,
+def _text(raw: Mapping[str, object], key: str, path: Path, col: ProblemCollector, gid: str | None,
           limit: int = MAX_MESSAGE) -> str:
     if key not in raw:
-        col.add(path, f"missing key '{key}'", gid, key)
+        _add(col, path, f"missing key '{key}'", gid, key)
         return ""
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        col.add((*path, key), f"{key} must be text of 1 to {limit} characters", gid, key)
+        _add(col, (*path, key), f"{key} must be text of 1 to {limit} characters", gid, key)
         return ""
     return " ".join(value.split())
 
 
 def _choice(raw: Mapping[str, object], key: str, allowed: tuple[str, ...], path: Path,
-            col: _Collector, gid: str | None) -> str:
+            col: ProblemCollector, gid: str | None) -> str:
     if key not in raw:
-        col.add(path, f"missing key '{key}'", gid, key)
+        _add(col, path, f"missing key '{key}'", gid, key)
         return allowed[0]
     value = raw.get(key)
     if value not in allowed:
-        col.add((*path, key), f"{key} {value!r} is not one of {', '.join(allowed)}", gid, key)
+        _add(col, (*path, key), f"{key} {value!r} is not one of {', '.join(allowed)}", gid, key)
         return allowed[0]
     return str(value)
 
 
-def _query(text: object, key: str, path: Path, col: _Collector, gid: str | None,
+def _query(text: object, key: str, path: Path, col: ProblemCollector, gid: str | None,
            codebook: Codebook, allowed: Collection[str], *, empty_ok: bool) -> Node | None:
     if not isinstance(text, str):
-        col.add(path, f"{key} must be a query expression in quotes"
+        _add(col, path, f"{key} must be a query expression in quotes"
                 + (" (\"\" = always)" if empty_ok else ""), gid, key)
         return None
     if not text.strip():
         if not empty_ok:
-            col.add(path, f"{key} cannot be empty", gid, key)
+            _add(col, path, f"{key} cannot be empty", gid, key)
         return None
     try:
         return parse(text, codebook, allowed=allowed)
     except QuerySyntaxError as exc:
-        col.add(path, f"{key}: {exc.reason} (at character {exc.position + 1} of {text!r})",
+        _add(col, path, f"{key}: {exc.reason} (at character {exc.position + 1} of {text!r})",
                 gid, key)
         return None
 
 
-def _citations(raw: object, path: Path, col: _Collector, gid: str | None,
+def _citations(raw: object, path: Path, col: ProblemCollector, gid: str | None,
                sources: Mapping[str, QuoteChecker]) -> list[Citation]:
     if not isinstance(raw, list) or not raw:
-        col.add(path, "citations must be a non-empty list of {section, quote}", gid, "citations")
+        _add(col, path, "citations must be a non-empty list of {section, quote}", gid, "citations")
         return []
     out: list[Citation] = []
     for i, item in enumerate(raw):
         ipath = (*path, i)
         if not isinstance(item, Mapping):
-            col.add(ipath, "a citation must be a mapping with section and quote", gid, "citations")
+            _add(col, ipath, "a citation must be a mapping with section and quote", gid, "citations")
             continue
         extra = [str(k) for k in item if k not in CITATION_KEYS]
         if extra:
-            col.add(ipath, f"unknown key(s) {', '.join(extra)} in citation; allowed: "
+            _add(col, ipath, f"unknown key(s) {', '.join(extra)} in citation; allowed: "
                     + ", ".join(CITATION_KEYS), gid, "citations")
         source, section, quote = item.get("source", DEFAULT_SOURCE), item.get("section"), \
             item.get("quote")
         if not (isinstance(source, str) and isinstance(section, str) and section.strip()
                 and isinstance(quote, str) and quote.strip()):
-            col.add(ipath, "a citation needs a section and a quote", gid, "citations")
+            _add(col, ipath, "a citation needs a section and a quote", gid, "citations")
             continue
         if word_count(quote) > MAX_QUOTE_WORDS:
-            col.add((*ipath, "quote"), f"quote has {word_count(quote)} words; at most "
+            _add(col, (*ipath, "quote"), f"quote has {word_count(quote)} words; at most "
                     f"{MAX_QUOTE_WORDS} are allowed", gid, "citations")
             continue
         citation = Citation(source, section, " ".join(quote.split()))
         text = sources.get(source)
         problem = text.problem(citation) if text is not None else None
         if problem:
-            col.add((*ipath, "quote"), problem, gid, "citations")
+            _add(col, (*ipath, "quote"), problem, gid, "citations")
             continue
         out.append(citation)
     return out
 
 
-def _checklist(raw: object, path: Path, col: _Collector, gid: str | None, codebook: Codebook,
+def _checklist(raw: object, path: Path, col: ProblemCollector, gid: str | None, codebook: Codebook,
                allowed: Collection[str]) -> ChecklistItem | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        col.add(path, "checklist must be a mapping with item and done_when", gid, "checklist")
+        _add(col, path, "checklist must be a mapping with item and done_when", gid, "checklist")
         return None
     extra = [str(k) for k in raw if k not in CHECKLIST_KEYS]
     if extra:
-        col.add(path, f"unknown key(s) {', '.join(extra)} in checklist; allowed: item, done_when",
+        _add(col, path, f"unknown key(s) {', '.join(extra)} in checklist; allowed: item, done_when",
                 gid, "checklist")
     item = _text(raw, "item", path, col, gid, 300)
     done_text = raw.get("done_when")
@@ -231,36 +225,36 @@ def _checklist(raw: object, path: Path, col: _Collector, gid: str | None, codebo
     return ChecklistItem(item, node, done_text.strip())
 
 
-def _beyond(raw: object, path: Path, col: _Collector, gid: str | None) -> BeyondPaper | None:
+def _beyond(raw: object, path: Path, col: ProblemCollector, gid: str | None) -> BeyondPaper | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        col.add(path, "beyond_paper must be a mapping with source and note", gid, "beyond_paper")
+        _add(col, path, "beyond_paper must be a mapping with source and note", gid, "beyond_paper")
         return None
     extra = [str(k) for k in raw if k not in BEYOND_KEYS]
     if extra:
-        col.add(path, f"unknown key(s) {', '.join(extra)} in beyond_paper; allowed: source, note",
+        _add(col, path, f"unknown key(s) {', '.join(extra)} in beyond_paper; allowed: source, note",
                 gid, "beyond_paper")
     source = _text(raw, "source", path, col, gid, 500)
     note = _text(raw, "note", path, col, gid)
     return BeyondPaper(source, note) if source and note else None
 
 
-def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
+def _parse_one(raw: object, path: Path, col: ProblemCollector, codebook: Codebook,
                sources: Mapping[str, QuoteChecker], case_ids: Collection[str] | None
                ) -> Guideline | None:
     if not isinstance(raw, Mapping):
-        col.add(path, "a guideline must be a mapping", None, None)
+        _add(col, path, "a guideline must be a mapping", None, None)
         return None
     before = len(col.problems)
     raw_id = raw.get("id")
     gid = raw_id if isinstance(raw_id, str) and SLUG_RE.match(raw_id) else None
     if gid is None:
-        col.add((*path, "id"), f"id {raw_id!r} is not a slug (lowercase words joined by hyphens)",
+        _add(col, (*path, "id"), f"id {raw_id!r} is not a slug (lowercase words joined by hyphens)",
                 None, "id")
     for key in raw:
         if key not in GUIDELINE_KEYS:
-            col.add((*path, str(key)), f"unknown key '{key}'; allowed: "
+            _add(col, (*path, str(key)), f"unknown key '{key}'; allowed: "
                     + ", ".join(GUIDELINE_KEYS), gid, str(key))
     allowed = [v.name for v in codebook.scenario_variables]
     title = _text(raw, "title", path, col, gid, 200)
@@ -270,7 +264,7 @@ def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
     topic = _text(raw, "topic", path, col, gid, 100)
     applies = None
     if "applies_when" not in raw:
-        col.add(path, "missing key 'applies_when' (write \"\" for a guideline that always "
+        _add(col, path, "missing key 'applies_when' (write \"\" for a guideline that always "
                 "applies)", gid, "applies_when")
     else:
         applies = _query(raw["applies_when"], "applies_when", (*path, "applies_when"), col, gid,
@@ -279,19 +273,19 @@ def _parse_one(raw: object, path: Path, col: _Collector, codebook: Codebook,
     rationale = _text(raw, "rationale", path, col, gid)
     citations: list[Citation] = []
     if "citations" not in raw:
-        col.add(path, "missing key 'citations'", gid, "citations")
+        _add(col, path, "missing key 'citations'", gid, "citations")
     else:
         citations = _citations(raw["citations"], (*path, "citations"), col, gid, sources)
     cases_raw = raw.get("cases", [])
     cases: list[str] = []
     if not isinstance(cases_raw, list) or not all(isinstance(c, str) for c in cases_raw):
-        col.add((*path, "cases"), "cases must be a list of case ids", gid, "cases")
+        _add(col, (*path, "cases"), "cases must be a list of case ids", gid, "cases")
     else:
         for i, cid in enumerate(cases_raw):
             if case_ids is not None and cid not in case_ids:
-                col.add((*path, "cases", i), f"case '{cid}' is not a bundled case", gid, "cases")
+                _add(col, (*path, "cases", i), f"case '{cid}' is not a bundled case", gid, "cases")
             elif cid in cases:
-                col.add((*path, "cases", i), f"case '{cid}' is listed twice", gid, "cases")
+                _add(col, (*path, "cases", i), f"case '{cid}' is listed twice", gid, "cases")
             else:
                 cases.append(cid)
     checklist = _checklist(raw.get("checklist"), (*path, "checklist"), col, gid, codebook, allowed)
@@ -326,13 +320,13 @@ def parse_guidelines(
     Raises:
         ValidationFailed: with every problem, each naming file, line and guideline id.
     """
-    col = _Collector(file, locate)
+    col = ProblemCollector(file, locate)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("guidelines"), list):
-        col.add((), "a guideline file must be a mapping with a list under 'guidelines'", None, None)
+        _add(col, (), "a guideline file must be a mapping with a list under 'guidelines'", None, None)
         raise ValidationFailed(col.problems)
     extra = [str(k) for k in raw if k != "guidelines"]
     if extra:
-        col.add((extra[0],), f"unknown top-level key(s) {', '.join(extra)}; allowed: guidelines",
+        _add(col, (extra[0],), f"unknown top-level key(s) {', '.join(extra)}; allowed: guidelines",
                 None, None)
     out: list[Guideline] = []
     for i, item in enumerate(raw["guidelines"]):

@@ -8,7 +8,6 @@ never inputs, so an assessment cannot be fed what it is meant to anticipate.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from parley.domain.case import Case, Locator, parse_value, value_to_json
 from parley.domain.codebook import Codebook
 from parley.domain.errors import Problem, ValidationFailed
 from parley.domain.evidence import UNKNOWN, Unknown, Value
+from parley.domain.problems import suggest
 
 MAX_TITLE = 300
 MAX_NOTES = 5000
@@ -52,11 +52,6 @@ class SavedScenario:
     created_at: datetime
     author: str = ""
     workspace: str | None = None  # the workspace it is shared with, if any
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def parse_scenario(
@@ -118,7 +113,7 @@ def parse_scenario(
                 add(name, f"'{name}' is an outcome, not a scenario variable: it cannot be "
                     "known before the talks")
             else:
-                add(name, f"unknown key '{name}'{_suggest(name, allowed_keys)}; allowed keys: "
+                add(name, f"unknown key '{name}'{suggest(name, allowed_keys)}; allowed keys: "
                     + ", ".join(allowed_keys))
             continue
         if entry is None:
