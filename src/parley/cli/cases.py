@@ -20,7 +20,7 @@ from parley.cli.errors import reported
 from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
 from parley.domain.errors import InvalidInput
-from parley.domain.listing import MARK_END, MARK_START, CasePage
+from parley.domain.listing import CasePage, show_marks
 from parley.locale import current_language
 from parley.locale import gettext as _
 from parley.services.case_exports import ExportFormat, case_file
@@ -48,7 +48,7 @@ class ShowFormat(StrEnum):
 
 
 def _plain(snippet: str | None) -> str:
-    return (snippet or "").replace(MARK_START, "[").replace(MARK_END, "]")
+    return show_marks(snippet or "", "[", "]")
 
 
 def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
@@ -92,8 +92,8 @@ def _print_page(page: CasePage, fmt: ListFormat, searching: bool) -> None:
         cells = [i.id, i.country or unknown, str(i.start_year or unknown),
                  i.outcome_class or unknown]
         if searching:
-            cells.append((i.snippet or "").replace("[", "\\[").replace(MARK_START, "[bold yellow]")
-                         .replace(MARK_END, "[/]")
+            cells.append(show_marks(i.snippet or "", "[bold yellow]", "[/]",
+                                    lambda text: text.replace("[", "\\["))
                          + (f"\n({_('found in')} {', '.join(_(m) for m in i.matched)})"
                             if i.matched else ""))
         table.add_row(*cells)

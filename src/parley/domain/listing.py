@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,6 +16,18 @@ Origin = Literal["bundled", "user"]
 # into <mark> (so a case's own text can never inject markup).
 MARK_START = "\x02"
 MARK_END = "\x03"
+
+
+def show_marks(snippet: str, start: str, end: str,
+               escape: Callable[[str], str] = lambda text: text) -> str:
+    """`snippet` for one medium: its own text escaped for it first, then the match markers
+    turned into `start` and `end` (so the case's text can never add markup of its own)."""
+    return escape(snippet).replace(MARK_START, start).replace(MARK_END, end)
+
+
+def marked_html(snippet: str) -> str:
+    """A search snippet as HTML: escaped, matches in <mark> (the only markup it may hold)."""
+    return show_marks(snippet, "<mark>", "</mark>", html.escape)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.domain.case import Case, case_to_dict
-from parley.domain.listing import MARK_END, MARK_START, CasePage, CaseSummary, StoredCase
+from parley.domain.listing import CasePage, CaseSummary, StoredCase, marked_html
 
 
 class Evidence(BaseModel):
@@ -77,11 +77,7 @@ class CaseSummaryOut(BaseModel):
 
     @classmethod
     def of(cls, s: CaseSummary) -> CaseSummaryOut:
-        from html import escape
-
-        snippet = None
-        if s.snippet is not None:
-            snippet = escape(s.snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        snippet = marked_html(s.snippet) if s.snippet is not None else None
         return cls(id=s.id, title=s.title, country=s.country, parent=s.parent, origin=s.origin,
                    region=s.region, start_year=s.start_year, outcome_class=s.outcome_class,
                    snippet=snippet, rank=s.rank, visibility=s.visibility.value,

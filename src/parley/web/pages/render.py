@@ -10,22 +10,21 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from parley import __version__, locale
 from parley.bootstrap import Parley
 from parley.domain.case import Case, value_to_json
 from parley.domain.codebook import Codebook, Variable
 from parley.domain.evidence import CodedValue
-from parley.domain.listing import MARK_END, MARK_START
+from parley.domain.listing import marked_html
 from parley.domain.workspace import Item, ItemKind, item_title
 from parley.services import texts
 
 
 def highlight(text: str | None) -> Markup:
     """Escape text, then turn search-match markers into <mark> (the only markup allowed)."""
-    escaped = str(escape(text or ""))
-    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
+    return Markup(marked_html(text or ""))  # noqa: S704 (escaped by marked_html)
 
 
 def show_value(coded: CodedValue) -> str:
