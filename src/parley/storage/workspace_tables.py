@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from parley.storage.tables import Base, utcnow
+from parley.storage.tables import Base, Versioned, utcnow
 
 
 class UserRow(Base):
@@ -99,7 +99,7 @@ class LoginThrottleRow(Base):
                                        name="uq_login_throttle_account_client"),)
 
 
-class WorkspaceRow(Base):
+class WorkspaceRow(Versioned, Base):
     __tablename__ = "workspaces"
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -107,12 +107,6 @@ class WorkspaceRow(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # name + description
     data_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # wrapped
     key_version: Mapped[int] = mapped_column(Integer, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
 
 
 class MemberRow(Base):
@@ -149,7 +143,7 @@ class InvitationRow(Base):
                                        name="uq_invitations_workspace_invitee"),)
 
 
-class ItemRow(Base):
+class ItemRow(Versioned, Base):
     __tablename__ = "workspace_items"
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -160,12 +154,6 @@ class ItemRow(Base):
     classification: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # 0x00 JSON | sealed JSON
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
 
 
 class AttachmentRow(Base):
@@ -212,7 +200,7 @@ class AuditChainRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class IndicatorSeriesRow(Base):
+class IndicatorSeriesRow(Versioned, Base):
     """One indicator series of a workspace (migration 0013): locality, indicator, settings and
     observations live in the sealed body, bound to workspace, id, version and classification."""
 
@@ -225,9 +213,3 @@ class IndicatorSeriesRow(Base):
     classification: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # BOUND || sealed JSON
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
