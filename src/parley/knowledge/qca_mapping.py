@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from parley.analysis.comparison import SetDefinition
 from parley.domain.codebook import Codebook
-from parley.domain.comparison import SetDefinition
 from parley.domain.errors import InvalidInput, Problem, QuerySyntaxError, ValidationFailed
 from parley.domain.query import parse
 from parley.interchange.documents import parse_document

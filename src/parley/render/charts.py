@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from parley.analysis.actor_map import ActorMap, MapNode
+from parley.analysis.comparison import CrossTab
 from parley.analysis.its import ItsResult
-from parley.domain.comparison import CrossTab
 
 if TYPE_CHECKING:
     from PIL import ImageFont

@@ -7,9 +7,9 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+from parley.analysis.comparison import CrispTable, CrossTab, SetDefinition, crisp_table, cross_tabulate
 from parley.analysis.qca import Options, SetData, analyse_to_json
 from parley.domain.case import Case
-from parley.domain.comparison import CrispTable, CrossTab, SetDefinition, crisp_table, cross_tabulate
 from parley.domain.errors import InvalidInput
 from parley.services.cases import CaseCatalogue
 

@@ -10,18 +10,15 @@ listed, their existence not told. Every read that returns secret material append
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 from parley.domain import item_logs
 from parley.domain.access import Action, Classification, Role, is_allowed, visible
 from parley.domain.account import SYSTEM, Principal
-from parley.domain.anonymise import Pseudonymiser
 from parley.domain.audit import (
     AuditEntry,
     AuditLogRead,
@@ -43,11 +40,9 @@ from parley.domain.errors import (
     Forbidden,
     NotFound,
     Problem,
-    TooLarge,
     ValidationFailed,
 )
 from parley.domain.workspace import (
-    DOCUMENT_TYPES,
     KINDS,
     RULES,
     Attachment,
@@ -59,21 +54,13 @@ from parley.domain.workspace import (
     ItemUnreadable,
     Member,
     Workspace,
-    personal_names,
     validate_description,
     validate_fields,
     validate_workspace_name,
 )
+from parley.interchange.workspace_files import check_upload, workspace_document
+from parley.interchange.workspace_files import item_document as item_document
 from parley.services.ports import VaultStore, VaultTx
-
-MAGIC: Mapping[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-}
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
-SAFE_EXT = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
 
 @dataclass(frozen=True)
@@ -81,13 +68,6 @@ class WorkspaceView:
     workspace: Workspace
     role: Role
     members: tuple[Member, ...]
-
-
-def safe_filename(name: str) -> str:
-    """The last path component, with anything but letters, digits, '._ -' replaced."""
-    base = PurePosixPath(name.replace("\\", "/")).name.strip().lstrip(".")
-    cleaned = SAFE_NAME.sub("_", base)[:120]
-    return cleaned or "upload"
 
 
 class Workspaces:
@@ -463,28 +443,9 @@ class Workspaces:
         """Store an uploaded file as a document item (size, type and content checked)."""
         self.authorise(actor, workspace_id, Action.ITEM_CREATE, classification)
         fields = validate_fields(ItemKind.DOCUMENT, raw)
-        if len(data) > self.max_upload_bytes:
-            raise TooLarge(f"file: larger than the limit of {self.max_upload_bytes} bytes")
-        if not data:
-            raise ValidationFailed([Problem("is empty", field="file")])
-        ctype = content_type.split(";")[0].strip().lower()
-        if ctype not in DOCUMENT_TYPES:
-            raise ValidationFailed([Problem(
-                f"type '{ctype[:80]}' is not accepted; allowed: {', '.join(DOCUMENT_TYPES)}",
-                field="file")])
-        magic = MAGIC.get(ctype)
-        if magic and not data.startswith(magic):
-            raise ValidationFailed([Problem(f"content is not {ctype}", field="file")])
-        if ctype.startswith("text/"):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ValidationFailed([Problem("text files must be UTF-8", field="file")]
-                                       ) from None
-        name = safe_filename(filename)
-        if not name.lower().endswith(DOCUMENT_TYPES[ctype]):
-            name += DOCUMENT_TYPES[ctype]
-        meta = Attachment(name, ctype, len(data), hashlib.sha256(data).hexdigest())
+        upload = check_upload(filename, content_type, data, self.max_upload_bytes)
+        meta = Attachment(upload.filename, upload.content_type, len(data),
+                          hashlib.sha256(data).hexdigest())
         with self._writing(actor, workspace_id, Action.ITEM_CREATE, classification) as (tx, _):
             item = tx.workspaces.add_item(workspace_id, ItemKind.DOCUMENT, classification,
                                           fields, actor.name, (meta, data))
@@ -585,20 +546,8 @@ class Workspaces:
             if shown:
                 tx.audit.append(actor.name, SecretRead(workspace_id, items=shown,
                                                        purpose="export"))
-        doc: dict[str, Any] = {
-            "format": "parley-workspace/1",
-            "workspace": {"id": ws.id, "name": ws.name, "description": ws.description,
-                          "created_at": ws.created_at.isoformat()},
-            "anonymised": anonymise,
-            "members": [{"user": m.user, "role": m.role.value} for m in members],
-            "items": [item_document(i) for i in items],
-            "unreadable": list(found.unreadable),
-        }
-        if anonymise:
-            names = personal_names(items) | {m.user for m in members} | {
-                i.created_by for i in items}
-            _pseudonymise(doc, Pseudonymiser(names, secret))
-        return doc
+        return workspace_document(ws, members, items, found.unreadable,
+                                  pseudonyms=secret if anonymise else None)
 
     # -- integrity ---------------------------------------------------------------------------
 
@@ -625,34 +574,3 @@ def _a(word: str | None) -> str:
     """The word with its article ("an actor", "a note")."""
     text = str(word)
     return f"{'an' if text[:1] in 'aeiou' else 'a'} {text}"
-
-
-def item_document(i: Item) -> dict[str, Any]:
-    """An item as JSON-ready data (exports and the command line)."""
-    return {
-        "id": i.id, "kind": i.kind.value, "classification": i.classification.value,
-        "version": i.version, "created_by": i.created_by,
-        "created_at": i.created_at.isoformat(), "updated_at": i.updated_at.isoformat(),
-        "fields": dict(i.fields),
-        **({"attachment": {"filename": i.attachment.filename,
-                           "content_type": i.attachment.content_type,
-                           "size": i.attachment.size,
-                           "sha256": i.attachment.sha256}} if i.attachment else {}),
-    }
-
-
-def _pseudonymise(doc: dict[str, Any], p: Pseudonymiser) -> None:
-    """Replace names in free text and in the user fields only; ids, codes and dates stay."""
-    ws = doc["workspace"]
-    ws["name"], ws["description"] = p.text(ws["name"]), p.text(ws["description"])
-    for member in doc["members"]:
-        member["user"] = p.text(member["user"])
-    for item in doc["items"]:
-        item["created_by"] = p.text(item["created_by"])
-        free = {s.name for s in KINDS[ItemKind(item["kind"])]
-                if s.type in (FieldType.LINE, FieldType.TEXT, FieldType.NAMES)}
-        item["fields"] = {k: p.apply(v) if k in free else v for k, v in item["fields"].items()}
-        att = item.get("attachment")
-        if att:  # a file name is free text chosen by a person: replaced whole
-            ext = PurePosixPath(att["filename"]).suffix
-            att["filename"] = f"document-{item['id']}{ext if SAFE_EXT.match(ext) else ''}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from parley.analysis.comparison import SetDefinition, crisp_table, cross_tabulate, membership
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
-from parley.domain.comparison import SetDefinition, crisp_table, cross_tabulate, membership
 from parley.domain.errors import InvalidInput, ValidationFailed
 from parley.domain.query import parse
 from parley.knowledge.qca_mapping import load_default_mapping, mapping_from_data
