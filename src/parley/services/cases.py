@@ -48,14 +48,14 @@ class CaseCatalogue:
     def __init__(self, store: CaseStore, codebook: Codebook,
                  sources: Mapping[str, SourceText] | None = None,
                  reader: CaseReader = ANONYMOUS) -> None:
-        self.store = store
+        self._store = store
         self.codebook = codebook
         self.sources = sources if isinstance(sources, dict) else dict(sources or {})
         self.reader = reader
 
     def seen_by(self, reader: CaseReader) -> CaseCatalogue:
         """The same case base as `reader` sees it."""
-        return CaseCatalogue(self.store, self.codebook, self.sources, reader)
+        return CaseCatalogue(self._store, self.codebook, self.sources, reader)
 
     def parse_where(self, where: str | None) -> Node | None:
         return parse(where, self.codebook) if where and where.strip() else None
@@ -90,12 +90,12 @@ class CaseCatalogue:
 
     def list_cases(self, where: Node | None = None, search: str | None = None, *,
                    limit: int = 50, offset: int = 0, facets: Sequence[str] = ()) -> CasePage:
-        return self.store.list_cases(where, search, limit=limit, offset=offset, facets=facets,
+        return self._store.list_cases(where, search, limit=limit, offset=offset, facets=facets,
                                      reader=self.reader)
 
     def get(self, case_id: str) -> StoredCase:
         """The case; NotFound when the reader may not see it (as if it did not exist)."""
-        return self.store.get(case_id, reader=self.reader)
+        return self._store.get(case_id, reader=self.reader)
 
     def titles(self, ids: Sequence[str]) -> dict[str, str]:
         """Id -> title of those of `ids` the reader may see, in order (others left out, as if
@@ -109,10 +109,10 @@ class CaseCatalogue:
         return out
 
     def children(self, case_id: str) -> list[str]:
-        return self.store.children(case_id, reader=self.reader)
+        return self._store.children(case_id, reader=self.reader)
 
     def count(self) -> int:
-        return self.store.count(reader=self.reader)
+        return self._store.count(reader=self.reader)
 
     def compare(self, ids: Sequence[str]) -> Comparison:
         unique = list(dict.fromkeys(ids))
@@ -127,11 +127,11 @@ class CaseCatalogue:
         return Comparison(cases, differing)
 
     def export(self, where: str | None = None) -> list[Case]:
-        return self.store.all_cases(self.parse_where(where), reader=self.reader)
+        return self._store.all_cases(self.parse_where(where), reader=self.reader)
 
     def select(self, where: Node | None = None, search: str | None = None) -> list[Case]:
         """Every case the list would show for `where` and `search` (all pages), whole."""
-        cases = self.store.all_cases(where, reader=self.reader)
+        cases = self._store.all_cases(where, reader=self.reader)
         if not search:
             return cases
         found: set[str] = set()
