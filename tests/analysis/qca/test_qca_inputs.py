@@ -86,7 +86,8 @@ def test_cut_options_are_checked() -> None:
 
 
 def test_directional_expectations() -> None:
-    assert parse_directions("A=1, B=-", ("A", "B")) == {"A": 1, "B": None}
+    assert parse_directions("A=1, B=-", ("A", "B")) == {"A": {1}, "B": frozenset()}
+    assert parse_directions("A=0;1", ("A", "B")) == {"A": {0, 1}}
     for bad, msg in [("Z=1", "not a condition"), ("A=2", "use 1, 0 or -"),
                      ("A", "should look like"), ("A=1,A=0", "more than once")]:
         with pytest.raises(QCAInputError, match=msg):
