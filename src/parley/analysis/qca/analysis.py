@@ -204,9 +204,10 @@ def analyse(data: SetData, options: Options | None = None) -> QCAResult:
                                          options=copts)
         solutions["parsimonious"] = parsimonious
         if opts.directions is not None:
-            observed = {r.config for r in tt.rows if r.out != "?"}
+            # R's simplifying assumptions are the parsimonious model's rows other than the
+            # positive ones: remainders, and negative rows a pi_cons implicant may cover.
             imodels, complete, left_out = intermediate_models(
-                cons_terms, pars_terms, tt.positives, observed, opts.directions,
+                cons_terms, pars_terms, tt.positives, set(tt.positives), opts.directions,
                 data, opts.limits, copts,
             )
             models = sorted(

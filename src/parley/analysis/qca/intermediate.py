@@ -7,8 +7,9 @@ literal's value is not among the expected values (``~A`` in ``c`` while A is exp
 present). A literal that agrees with the expectation stays (dropping it would rest on a
 difficult counterfactual), and so does a literal of a condition without an expectation
 ("don't care", ``-``): R makes no easy counterfactual about it, so with no expectation at all
-the intermediate solution is the conservative one. The remainders inside the relaxed terms
-are the *easy counterfactuals*. The intermediate models are the minimal covers of the
+the intermediate solution is the conservative one. The rows inside the relaxed terms other than
+the positive ones are the *easy counterfactuals*: remainders, and (only with ``pi_cons``, whose
+implicants may cover them) negative rows, as in R. The intermediate models are the minimal covers of the
 positive rows by the prime implicants of (positive rows + easy counterfactuals), as R QCA
 does; R lists them per pair (C1P1, C1P2, ...), Parley pools them over all pairs, each model
 once.
@@ -157,15 +158,14 @@ def intermediate_models(
 ) -> tuple[list[IntermediateModel], bool, str | None]:
     """All intermediate models over every (conservative, parsimonious) pair, deduplicated.
 
-    ``chart_options``: R applies ``row.dom`` and ``pi.cons`` to each pair's chart too.
+    ``chart_options``: R applies ``row.dom`` to each pair's chart too.
 
     Returns:
         The models, whether the search was complete, and what was left out if not.
     """
     space = Space.of(data)
     conditions = data.conditions
-    opts = ChartOptions(row_dom=chart_options.row_dom, pi_cons=chart_options.pi_cons) if (
-        chart_options) else ChartOptions()
+    opts = ChartOptions(row_dom=chart_options.row_dom) if chart_options else ChartOptions()
     models: dict[tuple[str, ...], tuple[tuple[Term, ...], set[int]]] = {}
     complete = True
     left_out: str | None = None

@@ -3,12 +3,13 @@
 One code path for crisp/fuzzy and multi-value terms: :class:`Space` holds what differs (how
 terms are built, spelled and matched against rows); the rest follows R QCA's ``minimize()``:
 
-* ``pi_cons`` (R's ``pi.cons``): without remainders, prime implicants with inclusion below it
-  are dropped from the chart. With remainders, R's CCubes search replaces "covers no negative
-  row" by "inclusion at least ``pi_cons``": the implicants are the terms through a positive
-  row, found by increasing number of literals, that reach it and contain no implicant found
-  earlier; like CCubes, the search stops once the positive rows are covered and two further
-  depths added nothing.
+* ``pi_cons`` (R's ``pi.cons``) acts on the parsimonious solution only: R's CCubes search
+  replaces "covers no negative row" by "inclusion at least ``pi_cons``": the implicants are
+  the terms through a positive row, found by increasing number of literals, that reach it and
+  contain no implicant found earlier; like CCubes, the search stops once the positive rows
+  are covered and two further depths added nothing. (R's chart solver for the conservative
+  and intermediate solutions has a ``pi.cons`` filter too, but ``minimize()`` never passes
+  the value to it, so R's results there do not depend on ``pi.cons``; Parley's neither.)
 * ``row_dom`` (R's ``row.dom``): implicants strictly dominated in the chart are dropped
   before the models are sought (:func:`~parley.analysis.qca.minimise.row_dominance`).
 * ``sol_cons`` (R's ``sol.cons``) with ``sol_cov`` (R's ``sol.cov``, default 1): without
@@ -251,9 +252,6 @@ def solve_chart(space: Space, data: SetData, positives: Sequence[int],
     """
     y = data.y
     primes = list(primes)
-    if options.pi_cons > 0 and not remainders:
-        primes = [t for t in primes
-                  if _reaches(_incl_cov(membership(t, data), y)[0], options.pi_cons)]
     rows = space.chart(primes, positives)
     keep = [i for i, r in enumerate(rows) if r]
     primes, rows = [primes[i] for i in keep], [rows[i] for i in keep]
@@ -263,7 +261,8 @@ def solve_chart(space: Space, data: SetData, positives: Sequence[int],
     if union != (1 << len(positives)) - 1:
         raise NoSolutionError(
             "there are no solutions, given these constraints: with pi_cons = "
-            f"{options.pi_cons:g} some positive row is covered by no prime implicant")
+            f"{options.pi_cons:g} some positive row is covered by no prime implicant "
+            "reaching it")
     if options.row_dom:
         keep = row_dominance(rows)
         primes, rows = [primes[i] for i in keep], [rows[i] for i in keep]
