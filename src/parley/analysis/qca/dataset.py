@@ -88,10 +88,7 @@ class SetData:
         """
         col: FloatArray = self.x[:, j]
         out: FloatArray
-        if self.is_mv_column(j):
-            out = (col == value).astype(np.float64)
-        else:
-            out = col if value else 1.0 - col
+        out = (col == value).astype(np.float64) if self.is_mv_column(j) else col if value else 1.0 - col
         return out
 
     @classmethod

@@ -46,11 +46,11 @@ __all__ = [
     "CoverSearch",
     "SearchLimits",
     "cover_chart",
-    "row_dominance",
     "minimum_covers",
     "prime_implicants",
     "prime_implicants_conservative",
     "prime_implicants_with_remainders",
+    "row_dominance",
 ]
 
 DENSE_MAX_CONDITIONS = 20

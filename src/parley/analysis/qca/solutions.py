@@ -54,8 +54,8 @@ from parley.analysis.qca.truthtable import TOLERANCE
 
 __all__ = [
     "ChartOptions",
-    "Space",
     "SolvedChart",
+    "Space",
     "consistent_models",
     "consistent_primes",
     "solve_chart",
