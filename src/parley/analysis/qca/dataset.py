@@ -87,9 +87,11 @@ class SetData:
         that code, else 0 (R QCA's crisp multi-value membership).
         """
         col: FloatArray = self.x[:, j]
-        out: FloatArray
-        out = (col == value).astype(np.float64) if self.is_mv_column(j) else col if value else 1.0 - col
-        return out
+        if self.is_mv_column(j):
+            col = (col == value).astype(np.float64)
+        elif not value:
+            col = 1.0 - col
+        return col
 
     @classmethod
     def from_columns(
