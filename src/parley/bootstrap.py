@@ -44,7 +44,7 @@ from parley.services.living_assessments import LivingAssessments
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.process_reports import ProcessReports
-from parley.services.qca import QcaAdapters, QcaService
+from parley.services.qca import QcaService
 from parley.services.read_only import EvaluationsInMemory
 from parley.services.saved_scenarios import SavedScenarios
 from parley.services.workspaces import Workspaces
@@ -55,29 +55,6 @@ from parley.storage.database import Database
 from parley.storage.keys import RingSource, derive
 from parley.storage.passwords import Argon2Hasher
 from parley.storage.vault import Vault
-
-
-def qca_service(codebook: Codebook | None = None, *, max_bytes: int | None = None) -> (
-        QcaService):
-    """QCA wired to the CSV reader and calibrator (interchange) and the condition mapping
-    (knowledge), which sit above services in the layers. Opens no database: `parley qca
-    --data` needs none. The codebook (for the mapping) is loaded on first use."""
-    from parley.interchange.set_table import calibrate_specs, read_set_data
-    from parley.knowledge.qca_mapping import load_default_mapping, load_mapping_bytes
-
-    book: list[Codebook] = [codebook] if codebook is not None else []
-
-    def the_codebook() -> Codebook:
-        if not book:
-            book.append(load_codebook())
-        return book[0]
-
-    return QcaService(QcaAdapters(
-        read_set_table=read_set_data,
-        calibrate=calibrate_specs,
-        default_mapping=lambda: load_default_mapping(the_codebook()),
-        load_mapping=lambda raw, name: load_mapping_bytes(raw, name, the_codebook()),
-    ), max_bytes=max_bytes)
 
 
 @dataclass
@@ -246,8 +223,10 @@ class Parley:
         """QCA for the web: CSV files up to `interchange.set_table.MAX_BYTES`, searches in the
         worker processes (`cpu`)."""
         from parley.interchange.set_table import MAX_BYTES
+        from parley.knowledge.qca_mapping import qca_adapters
 
-        return qca_service(self.codebook, max_bytes=MAX_BYTES).with_executor(lambda: self.cpu)
+        return QcaService(qca_adapters(lambda: self.codebook), executor=lambda: self.cpu,
+                          max_bytes=MAX_BYTES)
 
     @cached_property
     def cpu(self) -> ProcessPoolExecutor:

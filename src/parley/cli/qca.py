@@ -46,7 +46,7 @@ def _read(path: Path) -> bytes:
 
 
 def _service() -> QcaService:
-    from parley.bootstrap import qca_service
+    from parley.quick import qca_service  # no database, and none of bootstrap's imports
 
     return qca_service()
 

@@ -1,17 +1,24 @@
-"""Load the mapping from codebook variables to QCA conditions and outcomes (qca-conditions.yaml)."""
+"""Load the mapping from codebook variables to QCA conditions and outcomes (qca-conditions.yaml).
+
+Also `qca_adapters`: this mapping and the CSV tables of `interchange.set_table`, as the ports
+`services.qca` needs (it sits below both in the layers, so the wiring hands them over).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parley.domain.codebook import Codebook
 from parley.domain.comparison import SetDefinition
 from parley.domain.errors import InvalidInput, Problem, QuerySyntaxError, ValidationFailed
 from parley.domain.query import parse
 from parley.interchange.documents import parse_document
+
+if TYPE_CHECKING:
+    from parley.services.qca import QcaAdapters
 
 NAME_KEYS = ("label", "present_when", "why")
 
@@ -71,5 +78,19 @@ def load_mapping_bytes(raw: bytes, name: str, codebook: Codebook) -> QcaMapping:
     return mapping_from_data(data, codebook, name)
 
 
+def qca_adapters(codebook: Callable[[], Codebook]) -> QcaAdapters:
+    """The QCA service's ports: the CSV reader and calibrator, the default mapping and a user's
+    mapping file. ``codebook`` is called only when a mapping is needed (a CSV run needs none)."""
+    from parley.interchange.set_table import calibrate_specs, read_set_data
+    from parley.services.qca import QcaAdapters
+
+    return QcaAdapters(
+        read_set_table=read_set_data,
+        calibrate=calibrate_specs,
+        default_mapping=lambda: load_default_mapping(codebook()),
+        load_mapping=lambda raw, name: load_mapping_bytes(raw, name, codebook()),
+    )
+
+
 __all__ = ["InvalidInput", "QcaMapping", "load_default_mapping", "load_mapping_bytes",
-           "mapping_from_data"]
+           "mapping_from_data", "qca_adapters"]

@@ -9,8 +9,9 @@ number of values.
 
 The adapters this service needs sit above it in the layers (the CSV reader and calibrator in
 `interchange`, the condition mapping in `knowledge`), so they are passed in as the
-:class:`QcaAdapters` ports by the wiring (`bootstrap.qca_service`); the service never imports
-them.
+:class:`QcaAdapters` ports (built by `knowledge.qca_mapping.qca_adapters`; wired by
+`bootstrap.Parley.qca` for the web and `quick.qca_service` for the CLI); the service never
+imports them.
 """
 
 from __future__ import annotations
