@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parley.analysis.qca.dataset import SetData
-from parley.analysis.qca.errors import NoSolutionError
+from parley.analysis.qca.errors import NoSolutionError, OptionError
 from parley.analysis.qca.minimise import (
     CoverSearch,
     SearchLimits,
@@ -62,6 +62,10 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Above this many conditions the pi.cons search (every term through every positive row) is
+#: refused rather than left to run for hours.
+PI_CONS_MAX_CONDITIONS = 16
 
 
 @dataclass(frozen=True)
@@ -177,18 +181,23 @@ def consistent_primes(space: Space, data: SetData, positives: Sequence[int],
                       pi_cons: float, limits: SearchLimits) -> list[Term]:
     """R's CCubes with ``pi.cons``: minimal terms through positive rows reaching ``pi_cons``."""
     y = data.y
-    masks_by_size: dict[int, list[int]] = {}
-    for mask in range(1, 1 << space.k):
-        masks_by_size.setdefault(mask.bit_count(), []).append(mask)
+    if space.k > PI_CONS_MAX_CONDITIONS:
+        raise OptionError(
+            f"pi_cons with remainders searches every term through the positive rows, up to "
+            f"{PI_CONS_MAX_CONDITIONS} conditions; this analysis has {space.k}")
     found: list[Term] = []
     covered = 0
     everything = (1 << len(positives)) - 1
     idle = 0
-    for size in range(1, space.k + 1):
+    k = space.k
+    for size in range(1, k + 1):
         limits.check()
         new = False
         seen: set[Term] = set()
-        for mask in masks_by_size[size]:
+        for n, combo in enumerate(combinations(range(k), size)):
+            mask = sum(1 << (k - 1 - j) for j in combo)
+            if not n % 256:
+                limits.check()
             for p in positives:
                 term = space.through(p, mask)
                 if term in seen or any(space.contains(f, term) for f in found):
