@@ -49,6 +49,7 @@ from parley.services.maintenance import Maintenance
 from parley.services.monitoring import Monitoring
 from parley.services.ports import CaseBaseStore, PasswordHasher
 from parley.services.process_reports import ProcessReports
+from parley.services.qca import QcaService
 from parley.services.read_only import EvaluationsInMemory
 from parley.services.saved_scenarios import SavedScenarios
 from parley.services.workspaces import Workspaces
@@ -226,6 +227,16 @@ class Parley:
         if self.case_base.bundled_synced(digest):  # nothing changed since: skip parsing
             return SyncReport(unchanged=len(bundled_case_files()))
         return self.curation.sync_bundled(load_bundled_cases(self.codebook), actor, digest)
+
+    @cached_property
+    def qca(self) -> QcaService:
+        """QCA for the web: CSV files up to `interchange.set_table.MAX_BYTES`, searches in the
+        worker processes (`cpu`)."""
+        from parley.interchange.set_table import MAX_BYTES
+        from parley.services.qca import qca_adapters
+
+        return QcaService(qca_adapters(lambda: self.codebook), executor=lambda: self.cpu,
+                          max_bytes=MAX_BYTES)
 
     @cached_property
     def cpu(self) -> ProcessPoolExecutor:

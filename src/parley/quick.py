@@ -9,6 +9,9 @@ read-only, one-transaction `sqlite3` reader. Otherwise it answers None and the c
 the full path, which migrates, syncs and computes what is missing (and checks the key ring:
 an assessment reads no sealed data, so the quick path needs no key). Both paths use the same
 service (`services.assessments.Assessments`) and give the same bytes (tests/test_quick.py).
+
+`qca_service` is the same idea for `parley qca --data`: QCA on a CSV needs no database, so
+its wiring stays out of `bootstrap` (whose imports alone take over a second).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from parley.analysis.fit import settings_digest
 from parley.domain.codebook import Codebook
@@ -30,7 +34,10 @@ from parley.services.assessments import Assessments
 from parley.storage.migration_head import head_revision
 from parley.storage.sqlite_reader import ReadOnlyCaseBase, SqliteCaseBase
 
-__all__ = ["QuickAssessments", "ReadOnlyCaseBase", "quick_assessments"]
+if TYPE_CHECKING:
+    from parley.services.qca import QcaService
+
+__all__ = ["QuickAssessments", "ReadOnlyCaseBase", "qca_service", "quick_assessments"]
 
 
 @dataclass
@@ -84,3 +91,18 @@ def _ready(reader: SqliteCaseBase, codebook: Codebook) -> QuickAssessments | Non
     service = Assessments(reader, codebook, load_guidelines(codebook, sources), weights,
                           settings, load_brief_rules(codebook, sources), background=False)
     return QuickAssessments(service, codebook, reader)
+
+
+def qca_service() -> QcaService:
+    """`services.qca` wired to the CSV reader and the condition mapping, without a database
+    (the codebook is loaded only if a mapping is asked for); no size limit on files."""
+    from parley.services.qca import QcaService, qca_adapters
+
+    book: list[Codebook] = []
+
+    def codebook() -> Codebook:
+        if not book:
+            book.append(load_codebook())
+        return book[0]
+
+    return QcaService(qca_adapters(codebook))

@@ -8,29 +8,21 @@ optional at the Click level and checked here, so the subcommand can run without 
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from parley.analysis.qca import (
-    Options,
-    SearchLimits,
-    analyse,
-    calibrate_crisp,
-    calibrate_fuzzy,
-    parse_directions,
-    read_table,
-    result_to_json,
-)
-from parley.analysis.qca.errors import InvalidValueError, MissingColumnError, OptionError
 from parley.cli.errors import reported
+from parley.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from parley.services.qca import QcaService
 
 app = typer.Typer(
     help="Qualitative Comparative Analysis on a calibrated CSV (R QCA semantics).",
@@ -45,24 +37,18 @@ class Format(StrEnum):
     table = "table"
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+def _read(path: Path) -> bytes:
+    """The file's bytes; a missing or unreadable file is bad input (exit 2), named."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise MissingColumnError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidValueError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from None
-    if not rows:
-        raise InvalidValueError(f"{path}: empty file, a header line is needed")
-    return rows[0], [r for r in rows[1:] if any(cell.strip() for cell in r)]
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _floats(text: str, what: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise OptionError(f"{what}: {text!r} should be numbers separated by commas") from None
+def _service() -> QcaService:
+    from parley.quick import qca_service  # no database, and none of bootstrap's imports
+
+    return qca_service()
 
 
 @app.callback()
@@ -96,6 +82,17 @@ def qca(
         "--max-models", help="Cap on the minimal models listed per solution.")] = 1000,
     max_seconds: Annotated[float, typer.Option(
         "--max-seconds", help="Time cap for each minimisation search.")] = 60.0,
+    multi_value: Annotated[str | None, typer.Option(
+        "--multi-value", help="Conditions coded 0,1,2,... (mvQCA), e.g. DEV,URB.")] = None,
+    row_dom: Annotated[bool, typer.Option(
+        "--row-dom", help="R's row.dom: drop dominated prime implicants.")] = False,
+    pi_cons: Annotated[float, typer.Option(
+        "--pi-cons", help="R's pi.cons: least inclusion of a prime implicant (0 = off).")]
+    = 0.0,
+    sol_cons: Annotated[float, typer.Option(
+        "--sol-cons", help="R's sol.cons: least inclusion of a model (0 = off).")] = 0.0,
+    sol_cov: Annotated[float, typer.Option(
+        "--sol-cov", help="R's sol.cov: least coverage of a model, with --sol-cons.")] = 1.0,
 ) -> None:
     """Truth table, solutions and necessity (JSON shape: docs/interfaces.md).
 
@@ -105,29 +102,23 @@ def qca(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from parley.services.qca import QcaSpec
+
     with reported():
         missing = [name for name, v in (("--data", data), ("--outcome", outcome),
                                         ("--conditions", conditions)) if not v]
         if missing:
-            raise OptionError(f"missing option(s): {', '.join(missing)} (see parley qca --help)")
+            raise InvalidInput(f"missing option(s): {', '.join(missing)} "
+                               "(see parley qca --help)")
         assert data is not None and outcome is not None and conditions is not None
-        header, rows = _read_csv(data)
-        conds = [c.strip() for c in conditions.split(",")]
-        table = read_table(header, rows, outcome=outcome, conditions=conds, case_id=case_id,
-                           source=str(data))
-        directions = parse_directions(dir_exp, table.conditions) if dir_exp is not None else None
-        if max_models < 1 or max_seconds <= 0:
-            raise OptionError("--max-models must be at least 1 and --max-seconds positive")
-        options = Options(
-            incl_cut=_floats(incl_cut, "--incl-cut"),
-            n_cut=n_cut,
-            pri_cut=pri_cut,
-            include_remainders=include_remainders,
-            directions=directions,
-            necessity=necessity,
-            limits=SearchLimits(max_models=max_models, max_seconds=max_seconds),
-        )
-        result = result_to_json(analyse(table, options))
+        spec = QcaSpec(incl_cut=incl_cut, n_cut=n_cut, pri_cut=pri_cut,
+                       include_remainders=include_remainders, dir_exp=dir_exp,
+                       necessity=necessity, row_dom=row_dom, pi_cons=pi_cons,
+                       sol_cons=sol_cons, sol_cov=sol_cov, max_models=max_models,
+                       max_seconds=max_seconds)
+        result = _service().on_csv(_read(data), str(data), spec, outcome=outcome,
+                                   conditions=conditions, case_id=case_id,
+                                   multi_value=multi_value or "")
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -191,44 +182,10 @@ def calibrate(
     -c STB=crisp:10 -o calibrated.csv
     """
     with reported():
-        header, rows = _read_csv(data)
-        names = [h.strip() for h in header]
-        for spec in columns:
-            name, _, rule = spec.partition("=")
-            name = name.strip()
-            kind, _, args = rule.partition(":")
-            if name not in names:
-                raise MissingColumnError(f"{data}: no column {name!r} to calibrate")
-            j = names.index(name)
-            values = []
-            for i, row in enumerate(rows, 1):
-                cell = row[j].strip() if j < len(row) else ""
-                try:
-                    values.append(float(cell))
-                except ValueError:
-                    raise InvalidValueError(
-                        f"{data}: data row {i} (line {i + 1}), column {name!r}: "
-                        f"{cell!r} is not a number"
-                    ) from None
-            anchors = _floats(args, f"--column {spec}")
-            if kind == "crisp":
-                new: list[str] = [str(v) for v in calibrate_crisp(values, anchors)]
-            elif kind == "fuzzy" and len(anchors) == 3:
-                fs = calibrate_fuzzy(values, *anchors, logistic=not linear)
-                new = [f"{v:.6g}" for v in fs]
-            else:
-                raise OptionError(
-                    f"--column {spec!r}: use NAME=crisp:T1[,T2...] or "
-                    f"NAME=fuzzy:EXCLUSION,CROSSOVER,INCLUSION"
-                )
-            for row, value in zip(rows, new, strict=True):
-                row.extend([""] * (j + 1 - len(row)))
-                row[j] = value
-        with output.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-    out.print(f"wrote {output} ({len(rows)} rows, {len(columns)} column(s) calibrated)")
+        text = _service().calibrate(_read(data), str(data), columns, linear=linear)
+        output.write_text(text, encoding="utf-8", newline="")
+    rows = text.count("\n") - 1
+    out.print(f"wrote {output} ({rows} rows, {len(columns)} column(s) calibrated)")
 
 
 @app.command("cases")
@@ -247,6 +204,10 @@ def qca_cases(
     include_remainders: Annotated[bool, typer.Option("--include-remainders")] = False,
     dir_exp: Annotated[str | None, typer.Option("--dir-exp", help="A=1,B=0,C=-")] = None,
     necessity: Annotated[bool, typer.Option("--necessity")] = False,
+    row_dom: Annotated[bool, typer.Option("--row-dom", help="R's row.dom.")] = False,
+    pi_cons: Annotated[float, typer.Option("--pi-cons", help="R's pi.cons.")] = 0.0,
+    sol_cons: Annotated[float, typer.Option("--sol-cons", help="R's sol.cons.")] = 0.0,
+    sol_cov: Annotated[float, typer.Option("--sol-cov", help="R's sol.cov.")] = 1.0,
     unknown_as_absent: Annotated[bool, typer.Option(
         "--unknown-as-absent", help="Count unknown memberships as 0 instead of leaving cases out.")]
     = False,
@@ -262,22 +223,19 @@ def qca_cases(
     """
     from parley.cli.context import open_parley
     from parley.domain.access import OPERATOR
-    from parley.knowledge.qca_mapping import load_default_mapping, load_mapping_bytes
-    from parley.services.analysis import ComparativeAnalysis
+    from parley.services.qca import QcaSpec
 
     with reported():
         parley = open_parley()
-        m = (load_mapping_bytes(mapping.read_bytes(), str(mapping), parley.codebook) if mapping
-             else load_default_mapping(parley.codebook))
-        conds = [c.strip() for c in conditions.split(",") if c.strip()]
-        options = Options(
-            incl_cut=_floats(incl_cut, "--incl-cut"), n_cut=n_cut,
-            include_remainders=include_remainders,
-            directions=parse_directions(dir_exp, conds) if dir_exp else None,
-            necessity=necessity)
-        run = ComparativeAnalysis(parley.cases.seen_by(OPERATOR)).qca_on_cases(
-            {**m.conditions, **m.outcomes}, conds, outcome, options, where=where,
-            unknown_as_absent=unknown_as_absent, leaves_only=not with_parents)
+        spec = QcaSpec(incl_cut=incl_cut, n_cut=n_cut, include_remainders=include_remainders,
+                       dir_exp=dir_exp, necessity=necessity, row_dom=row_dom, pi_cons=pi_cons,
+                       sol_cons=sol_cons, sol_cov=sol_cov)
+        service = parley.qca.with_executor(lambda: None)
+        run = service.on_cases(
+            parley.cases.seen_by(OPERATOR), spec, conditions=conditions.split(","),
+            outcome=outcome, where=where, unknown_as_absent=unknown_as_absent,
+            leaves_only=not with_parents,
+            mapping=service.mapping(_read(mapping), str(mapping)) if mapping else None)
         result = run.result
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -24,10 +24,9 @@ from __future__ import annotations
 import json
 import math
 import re
-import shlex
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -36,10 +35,10 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from parley.analysis.qca import SearchLimits
 from parley.bootstrap import Settings
-from parley.domain.errors import ParleyError, ValidationFailed
+from parley.domain.errors import ValidationFailed
 from parley.services.inputs import parse_json_body
+from parley.services.qca import BudgetExceeded
 from parley.web.deps import is_api_path
 
 Scope = MutableMapping[str, Any]
@@ -340,58 +339,6 @@ class RateLimit:
 
 def parse_proxies(text: str) -> frozenset[str]:
     return frozenset(p.strip() for p in text.split(",") if p.strip())
-
-
-class BudgetExceeded(ParleyError):
-    """A web QCA request ran past PARLEY_QCA_TIME_BUDGET; answered 422 with the CLI command."""
-
-
-def qca_limits(budget: float) -> SearchLimits:
-    """Search limits for one web request: the solver's own caps within `budget` seconds from
-    now. Call it where the computation starts (in the worker thread)."""
-    return SearchLimits(max_seconds=min(SearchLimits.max_seconds, budget),
-                        deadline=time.monotonic() + budget)
-
-
-def over_budget(budget: float, command: list[str]) -> BudgetExceeded:
-    """The error for a QCA request stopped at its budget: names the limit and the CLI."""
-    return BudgetExceeded(
-        f"this analysis needs more than the web's time budget of {budget:g} s "
-        f"(PARLEY_QCA_TIME_BUDGET) and was stopped. Run it without that budget from the "
-        f"command line: {shlex.join(command)}")
-
-
-def qca_command(*, conditions: Sequence[str], outcome: str, incl_cut: Sequence[float],
-                n_cut: int, remainders: bool, dir_exp: str | None, necessity: bool,
-                data: str | None = None, case_id: str | None = None, pri_cut: float = 0.0,
-                where: str | None = None, unknown_as_absent: bool = False,
-                leaves_only: bool = True) -> list[str]:
-    """`parley qca ...` (a CSV) or `parley qca cases ...` with the request's options."""
-    cmd = ["parley", "qca"]
-    if data is not None:
-        cmd += ["--data", data, "--outcome", outcome, "--conditions", ",".join(conditions)]
-        if case_id:
-            cmd += ["--case-id", case_id]
-        if pri_cut:
-            cmd += ["--pri-cut", f"{pri_cut:g}"]
-    else:
-        cmd += ["cases", "--conditions", ",".join(conditions), "--outcome", outcome]
-        if where:
-            cmd += ["--where", where]
-        if unknown_as_absent:
-            cmd.append("--unknown-as-absent")
-        if not leaves_only:
-            cmd.append("--with-parents")
-    cmd += ["--incl-cut", ",".join(f"{c:g}" for c in incl_cut)]
-    if n_cut != 1:
-        cmd += ["--n-cut", str(n_cut)]
-    if remainders:
-        cmd.append("--include-remainders")
-    if dir_exp:
-        cmd += ["--dir-exp", dir_exp]
-    if necessity:
-        cmd.append("--necessity")
-    return cmd
 
 
 def install(app: FastAPI, settings: Settings) -> None:

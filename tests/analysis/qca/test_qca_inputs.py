@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from parley.analysis.qca import calibrate_crisp, calibrate_fuzzy, read_table
@@ -86,7 +87,8 @@ def test_cut_options_are_checked() -> None:
 
 
 def test_directional_expectations() -> None:
-    assert parse_directions("A=1, B=-", ("A", "B")) == {"A": 1, "B": None}
+    assert parse_directions("A=1, B=-", ("A", "B")) == {"A": {1}, "B": frozenset()}
+    assert parse_directions("A=0;1", ("A", "B")) == {"A": {0, 1}}
     for bad, msg in [("Z=1", "not a condition"), ("A=2", "use 1, 0 or -"),
                      ("A", "should look like"), ("A=1,A=0", "more than once")]:
         with pytest.raises(QCAInputError, match=msg):
@@ -118,3 +120,16 @@ def test_fuzzy_logistic_anchors_as_documented() -> None:
     assert lin == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0])
     with pytest.raises(OptionError, match="strictly between"):
         calibrate_fuzzy([1.0], 1, 5, 3)
+
+
+def test_pi_cons_with_remainders_is_refused_above_its_limit() -> None:
+    from parley.analysis.qca import Options, analyse
+    from parley.analysis.qca.errors import OptionError
+
+    k, n = 17, 40
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 2, size=(k, n)).astype(float)
+    y = rng.integers(0, 2, size=n).astype(float)
+    data = SetData.from_columns([f"C{j}" for j in range(k)], x.tolist(), "Y", y.tolist())
+    with pytest.raises(OptionError, match="up to 16 conditions; this analysis has 17"):
+        analyse(data, Options(include_remainders=True, pi_cons=0.8, incl_cut=(0.5,)))

@@ -7,6 +7,8 @@ order a run uses them::
     dataset.py       CSV-like cells -> validated SetData (errors name file, column, row)
     truthtable.py    SetData -> truth table (incl, PRI, n, cases, OUT = 1 / 0 / C / ?)
     minimise.py      prime implicants and every minimum cover, within SearchLimits
+    multivalue.py    mvQCA terms (NAME[v]) and their prime implicants
+    solutions.py     the chart: R's row.dom, pi.cons, sol.cons; crisp and multi-value alike
     intermediate.py  directional expectations -> easy counterfactuals -> intermediate models
     parameters.py    inclS, PRI, covS, covU of terms and models
     necessity.py     inclN, RoN, covN of each condition and its negation

@@ -7,20 +7,18 @@ contract in ``docs/interfaces.md``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from parley.analysis.qca.dataset import SetData
-from parley.analysis.qca.intermediate import intermediate_models
-from parley.analysis.qca.minimise import (
-    SearchLimits,
-    minimum_covers,
-    prime_implicants,
-)
+from parley.analysis.qca.errors import OptionError
+from parley.analysis.qca.intermediate import Directions, intermediate_models
+from parley.analysis.qca.minimise import SearchLimits
 from parley.analysis.qca.necessity import NecessityRow, necessity
-from parley.analysis.qca.parameters import ModelFit, model_fit
-from parley.analysis.qca.terms import Implicant, format_config, format_model
+from parley.analysis.qca.parameters import ModelFit, Term, model_fit
+from parley.analysis.qca.solutions import ChartOptions, Space, consistent_primes, solve_chart
+from parley.analysis.qca.terms import format_config, format_model
 from parley.analysis.qca.truthtable import TruthTable, build_truth_table
 
 __all__ = ["Model", "Options", "QCAResult", "Solution", "analyse", "result_to_json", "solve"]
@@ -33,16 +31,23 @@ class Options:
     """What to compute, with R QCA's defaults (``incl.cut = 1``, ``n.cut = 1``).
 
     Attributes:
-        directions: directional expectations by condition (1, 0 or None for don't care);
-            an intermediate solution is computed only when given and remainders are included.
+        directions: directional expectations by condition (the expected values; a condition
+            left out is "don't care"); an intermediate solution is computed only when given
+            and remainders are included.
+        row_dom, pi_cons, sol_cons, sol_cov: R's ``row.dom``, ``pi.cons``, ``sol.cons`` and
+            ``sol.cov`` (see :mod:`.solutions`).
     """
 
     incl_cut: tuple[float, ...] = (1.0,)
     n_cut: int = 1
     pri_cut: float = 0.0
     include_remainders: bool = False
-    directions: Mapping[str, int | None] | None = None
+    directions: Directions | None = None
     necessity: bool = False
+    row_dom: bool = False
+    pi_cons: float = 0.0
+    sol_cons: float = 0.0
+    sol_cov: float = 1.0
     limits: SearchLimits = field(default_factory=SearchLimits)
     small_sample: SmallSample = field(default_factory=lambda: SmallSample())
 
@@ -75,7 +80,7 @@ class Solution:
     """All minimal models of one kind of solution, sorted by expression."""
 
     models: tuple[Model, ...]
-    primes: tuple[Implicant, ...]
+    primes: tuple[Term, ...]
     complete: bool
     left_out: str | None
 
@@ -91,7 +96,7 @@ class QCAResult:
     warnings: tuple[str, ...]
 
 
-def _models(terms_list: Sequence[Sequence[Implicant]], data: SetData) -> list[Model]:
+def _models(terms_list: Sequence[Sequence[Term]], data: SetData) -> list[Model]:
     out = [
         Model(format_model(terms, data.conditions), model_fit(terms, data))
         for terms in terms_list
@@ -99,19 +104,39 @@ def _models(terms_list: Sequence[Sequence[Implicant]], data: SetData) -> list[Mo
     return sorted(out, key=lambda m: m.expression)
 
 
+def chart_options(opts: Options) -> ChartOptions:
+    """The chart options of a run, checked."""
+    for name, value in (("pi_cons", opts.pi_cons), ("sol_cons", opts.sol_cons),
+                        ("sol_cov", opts.sol_cov)):
+        if not 0.0 <= value <= 1.0:
+            raise OptionError(f"{name} = {value:g} is outside [0, 1]")
+    return ChartOptions(opts.row_dom, opts.pi_cons, opts.sol_cons, opts.sol_cov)
+
+
 def solve(
-    tt: TruthTable, data: SetData, *, remainders: bool, limits: SearchLimits
-) -> tuple[Solution, list[list[Implicant]]]:
-    """Minimise the truth table (conservative or parsimonious) and fit every minimal model."""
+    tt: TruthTable, data: SetData, *, remainders: bool, limits: SearchLimits,
+    options: ChartOptions | None = None,
+) -> tuple[Solution, list[list[Term]]]:
+    """Minimise the truth table (conservative or parsimonious) and fit every minimal model.
+
+    Raises:
+        NoSolutionError: ``pi_cons`` or ``sol_cons`` leave no model.
+    """
+    options = options or ChartOptions()
     positives, negatives = tt.positives, tt.negatives
     if not positives:
         return Solution((), (), True, None), []
-    primes, primes_complete = prime_implicants(
-        positives, negatives, tt.k, remainders=remainders, limits=limits
-    )
-    search = minimum_covers(primes, positives, limits)
-    terms_list = [[primes[i] for i in model] for model in search.models]
-    left_out = search.left_out
+    space = Space.of(data)
+    primes_complete = True
+    primes: list[Term]
+    if remainders and options.pi_cons > 0:
+        primes = consistent_primes(space, data, positives, options.pi_cons, limits)
+    else:
+        primes, primes_complete = space.primes(positives, negatives, remainders=remainders,
+                                               limits=limits)
+    solved = solve_chart(space, data, positives, primes, options, limits, remainders=remainders)
+    terms_list = [[solved.primes[i] for i in model] for model in solved.models]
+    left_out = solved.left_out
     if not primes_complete:
         left_out = (
             f"prime implicant generation stopped at max_primes = {limits.max_primes}; "
@@ -119,8 +144,8 @@ def solve(
         )
     solution = Solution(
         tuple(_models(terms_list, data)),
-        tuple(primes),
-        search.complete and primes_complete,
+        solved.primes,
+        solved.complete and primes_complete,
         left_out,
     )
     return solution, terms_list
@@ -138,7 +163,7 @@ def small_sample_warnings(data: SetData, tt: TruthTable, opts: Options) -> list[
             f"with fewer than {needed} (at least {rule.min_cases}, and "
             f"{rule.min_cases_per_condition} per condition) random data also give tidy "
             "solutions; read these as descriptions of these cases, not as a pattern")
-    possible = 2 ** k
+    possible = Space.of(data).size
     observed = len(tt.rows)
     if opts.include_remainders and (possible - observed) / possible > rule.max_remainder_share:
         out.append(
@@ -170,16 +195,20 @@ def analyse(data: SetData, options: Options | None = None) -> QCAResult:
             f"{best:.3f}): there is nothing to minimise"
         )
     solutions: dict[str, Solution] = {}
-    conservative, cons_terms = solve(tt, data, remainders=False, limits=opts.limits)
+    copts = chart_options(opts)
+    conservative, cons_terms = solve(tt, data, remainders=False, limits=opts.limits,
+                                     options=copts)
     solutions["conservative"] = conservative
     if opts.include_remainders:
-        parsimonious, pars_terms = solve(tt, data, remainders=True, limits=opts.limits)
+        parsimonious, pars_terms = solve(tt, data, remainders=True, limits=opts.limits,
+                                         options=copts)
         solutions["parsimonious"] = parsimonious
         if opts.directions is not None:
-            observed = {r.config for r in tt.rows if r.out != "?"}
+            # R's simplifying assumptions are the parsimonious model's rows other than the
+            # positive ones: remainders, and negative rows a pi_cons implicant may cover.
             imodels, complete, left_out = intermediate_models(
-                cons_terms, pars_terms, tt.positives, observed, opts.directions,
-                data.conditions, opts.limits,
+                cons_terms, pars_terms, tt.positives, set(tt.positives), opts.directions,
+                data, opts.limits, copts,
             )
             models = sorted(
                 (
@@ -206,7 +235,8 @@ def _r(value: float) -> float:
     return round(value, DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _model_json(model: Model, conditions: Sequence[str], k: int) -> dict[str, Any]:
+def _model_json(model: Model, conditions: Sequence[str], k: int,
+                levels: Sequence[int] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "expression": model.expression,
         "inclS": _r(model.fit.incl),
@@ -225,7 +255,8 @@ def _model_json(model: Model, conditions: Sequence[str], k: int) -> dict[str, An
         ],
     }
     if model.easy_counterfactuals is not None:
-        out["easy_counterfactuals"] = [format_config(c, k) for c in model.easy_counterfactuals]
+        out["easy_counterfactuals"] = [
+            format_config(c, k, levels) for c in model.easy_counterfactuals]
     return out
 
 
@@ -234,17 +265,20 @@ def result_to_json(result: QCAResult) -> dict[str, Any]:
 
     Extra keys (extensions, never replacing the contract's): per solution ``complete`` and
     ``left_out`` (what a search cap left out), per term ``cases``, per intermediate model
-    ``easy_counterfactuals``; top-level ``warnings``.
+    ``easy_counterfactuals``; top-level ``warnings``, and ``multi_value`` (number of values of
+    each multi-value condition) for mvQCA, whose configurations have one digit per condition
+    and whose literals are written ``NAME[v]`` as R QCA 3.x writes them.
     """
     data, tt = result.data, result.truth_table
     k = data.k
+    levels = data.noflevels
     out: dict[str, Any] = {
         "outcome": data.outcome,
         "conditions": list(data.conditions),
         "n_cases": len(data.cases),
         "truth_table": [
             {
-                "config": format_config(row.config, k),
+                "config": format_config(row.config, k, levels),
                 "OUT": row.out,
                 "n": row.n,
                 "incl": _r(row.incl),
@@ -256,7 +290,7 @@ def result_to_json(result: QCAResult) -> dict[str, Any]:
         ],
         "solutions": {
             name: {
-                "models": [_model_json(m, data.conditions, k) for m in sol.models],
+                "models": [_model_json(m, data.conditions, k, levels) for m in sol.models],
                 "complete": sol.complete,
                 "left_out": sol.left_out,
             }
@@ -268,6 +302,9 @@ def result_to_json(result: QCAResult) -> dict[str, Any]:
             {"condition": r.condition, "inclN": _r(r.incl), "RoN": _r(r.ron), "covN": _r(r.cov)}
             for r in result.necessity
         ]
+    if data.multi_value:
+        out["multi_value"] = {c: data.noflevels[j] for j, c in enumerate(data.conditions)
+                              if c in data.multi_value}
     out["warnings"] = list(result.warnings)
     return out
 

@@ -29,6 +29,9 @@ __all__ = ["MAX_CONDITIONS", "SetData", "parse_outcome", "read_table"]
 #: longer fit comfortably in memory and time; R QCA itself slows to minutes near 20.
 MAX_CONDITIONS = 24
 
+#: The highest code a multi-value condition may take (R QCA prints one digit per condition).
+MAX_LEVEL = 9
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -42,6 +45,9 @@ class SetData:
         cases: one id per case (the case-id column, or the 1-based row number).
         x: memberships in the conditions, shape (cases, conditions), values in [0, 1].
         y: membership in the outcome (already negated when ``outcome`` starts with ``~``).
+        levels: number of values of each condition: 2 for a crisp or fuzzy set, ``m + 1``
+            for a multi-value condition coded 0..m (its column of ``x`` holds those whole
+            numbers). Empty means every condition is a crisp or fuzzy set.
     """
 
     conditions: tuple[str, ...]
@@ -49,11 +55,43 @@ class SetData:
     cases: tuple[str, ...]
     x: FloatArray
     y: FloatArray
+    levels: tuple[int, ...] = ()
+    multi_value: tuple[str, ...] = ()
 
     @property
     def k(self) -> int:
         """Number of conditions."""
         return len(self.conditions)
+
+    @property
+    def noflevels(self) -> tuple[int, ...]:
+        """Values per condition (R's ``noflevels``): 2 for crisp and fuzzy sets."""
+        return self.levels or (2,) * self.k
+
+    @property
+    def is_multivalue(self) -> bool:
+        """Whether this is mvQCA: some condition has more than two values (R's ``mv``).
+
+        Then every literal is written ``NAME[v]``, as R QCA does.
+        """
+        return any(n > 2 for n in self.noflevels)
+
+    def is_mv_column(self, j: int) -> bool:
+        """Whether condition ``j`` holds multi-value codes (compared by equality)."""
+        return self.conditions[j] in self.multi_value
+
+    def literal(self, j: int, value: int) -> FloatArray:
+        """Each case's membership in "condition ``j`` takes ``value``".
+
+        A set: ``x`` for 1 and ``1 - x`` for 0. A multi-value condition: 1 where the case has
+        that code, else 0 (R QCA's crisp multi-value membership).
+        """
+        col: FloatArray = self.x[:, j]
+        if self.is_mv_column(j):
+            col = (col == value).astype(np.float64)
+        elif not value:
+            col = 1.0 - col
+        return col
 
     @classmethod
     def from_columns(
@@ -63,10 +101,12 @@ class SetData:
         outcome: str,
         y: Sequence[float],
         cases: Sequence[str] | None = None,
+        multi_value: Sequence[str] = (),
     ) -> SetData:
         """Build directly from numbers (tests, benchmarks, other callers).
 
         ``y`` is the outcome as stored; it is negated here when ``outcome`` starts with ``~``.
+        Conditions in ``multi_value`` hold codes 0..m (not validated here: callers own them).
         """
         name, negated = parse_outcome(outcome)
         n = len(y)
@@ -75,7 +115,11 @@ class SetData:
         if negated:
             yy = 1.0 - yy
         ids = tuple(cases) if cases is not None else tuple(str(i + 1) for i in range(n))
-        return cls(tuple(conditions), f"~{name}" if negated else name, ids, x, yy)
+        mv = tuple(c for c in conditions if c in set(multi_value))
+        levels = tuple(
+            max(2, int(x[:, j].max()) + 1) if c in mv else 2 for j, c in enumerate(conditions)
+        ) if mv else ()
+        return cls(tuple(conditions), f"~{name}" if negated else name, ids, x, yy, levels, mv)
 
 
 def parse_outcome(outcome: str) -> tuple[str, bool]:
@@ -97,6 +141,7 @@ def read_table(
     case_id: str | None = None,
     source: str = "data",
     max_conditions: int = MAX_CONDITIONS,
+    multi_value: Sequence[str] = (),
 ) -> SetData:
     """Validate string cells into :class:`SetData`.
 
@@ -109,6 +154,8 @@ def read_table(
         case_id: column holding case ids (unique, non-empty); default the row numbers.
         source: the file name used in error messages.
         max_conditions: the limit on the number of conditions.
+        multi_value: conditions coded 0, 1, ..., m (mvQCA); their cells must be whole
+            numbers from 0 up. Other conditions and the outcome are sets in [0, 1].
 
     Raises:
         MissingColumnError, DuplicateColumnError, InvalidValueError, ConstantConditionError,
@@ -134,6 +181,13 @@ def read_table(
             f"{len(conds)} conditions exceed the limit of {max_conditions} "
             f"(a truth table of 2^{len(conds)} rows)"
         )
+    mv = [c.strip() for c in multi_value if c.strip()]
+    for name in mv:
+        if name not in conds:
+            raise OptionError(
+                f"multi-value {name!r} is not one of the conditions ({', '.join(conds)}); "
+                "only conditions can be multi-value"
+            )
     wanted = [*conds, out_name] + ([case_id] if case_id else [])
     for name in wanted:
         if name not in names:
@@ -145,17 +199,26 @@ def read_table(
     def number(row_no: int, row: Sequence[str], col: str) -> float:
         cell = row[index[col]].strip() if index[col] < len(row) else ""
         where = f"{source}: data row {row_no} (line {row_no + 1}), column {col!r}"
+        is_mv = col in mv
         if cell == "":
-            raise InvalidValueError(f"{where}: empty cell, a membership in [0, 1] is needed")
+            need = "a whole number 0, 1, 2, ..." if is_mv else "a membership in [0, 1]"
+            raise InvalidValueError(f"{where}: empty cell, {need} is needed")
         try:
             value = float(cell)
         except ValueError:
             raise InvalidValueError(f"{where}: {cell!r} is not a number") from None
+        if is_mv:
+            if math.isnan(value) or value < 0 or value != int(value) or value > MAX_LEVEL:
+                raise InvalidValueError(
+                    f"{where}: {cell!r} is not a multi-value code; the column is declared "
+                    f"multi-value, so its cells must be whole numbers 0 to {MAX_LEVEL}"
+                )
+            return value
         if math.isnan(value) or not 0.0 <= value <= 1.0:
-            raise InvalidValueError(
-                f"{where}: {cell!r} is outside [0, 1]; calibrate raw data first "
-                f"(parley qca calibrate)"
-            )
+            hint = "calibrate raw data first (parley qca calibrate)"
+            if col != out_name and value == int(value) and 1 < value <= MAX_LEVEL:
+                hint += f", or declare it multi-value (--multi-value {col})"
+            raise InvalidValueError(f"{where}: {cell!r} is outside [0, 1]; {hint}")
         return value
 
     if not rows:
@@ -185,7 +248,18 @@ def read_table(
             ids.append(cid)
         else:
             ids.append(str(row_no))
+    levels: list[int] = []
     for j, col in enumerate(conds):
+        if col in mv:
+            values = np.unique(x[:, j])
+            if len(values) < 2:
+                raise ConstantConditionError(
+                    f"{source}: condition {col!r} is {values[0]:g} for every case; a constant "
+                    f"condition cannot tell configurations apart"
+                )
+            levels.append(max(2, int(values.max()) + 1))
+            continue
+        levels.append(2)
         high = x[:, j] > 0.5
         if high.all() or not high.any():
             side = "above" if high.all() else "at or below"
@@ -201,4 +275,6 @@ def read_table(
         cases=tuple(ids),
         x=x,
         y=y,
+        levels=tuple(levels) if mv else (),
+        multi_value=tuple(c for c in conds if c in mv),
     )

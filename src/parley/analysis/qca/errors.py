@@ -10,7 +10,8 @@
             ├── ConstantConditionError   a condition that never varies cannot discriminate
             ├── NoConfigurationsError    every truth-table row is a remainder (n.cut too high)
             ├── TooManyConditionsError   the requested analysis would not fit the limits
-            └── OptionError              an option out of range or malformed (cuts, dir.exp)
+            ├── OptionError              an option out of range or malformed (cuts, dir.exp)
+            └── NoSolutionError          pi_cons / sol_cons leave no model (R: "no solutions")
 
 Every message names the file, column, row or limit involved, because the person reading it
 has to find and fix the problem in their own spreadsheet.
@@ -26,6 +27,7 @@ __all__ = [
     "InvalidValueError",
     "MissingColumnError",
     "NoConfigurationsError",
+    "NoSolutionError",
     "OptionError",
     "QCAError",
     "QCAInputError",
@@ -75,3 +77,7 @@ class TooManyConditionsError(QCAInputError):
 
 class OptionError(QCAInputError):
     """An option is malformed or out of range (inclusion cuts, directional expectations...)."""
+
+
+class NoSolutionError(QCAInputError):
+    """The consistency cuts (pi_cons, sol_cons) leave no model, as R's "no solutions"."""

@@ -1,13 +1,21 @@
 """Intermediate solutions from directional expectations (Ragin and Sonnett; R QCA's method).
 
 For a pair (conservative model C, parsimonious model P), every conservative term ``c`` that
-lies inside a parsimonious term ``p`` is relaxed: a literal of ``c`` that ``p`` does not keep
-is dropped when the expectation for its condition is "don't care" or points the other way
-(``~A`` in ``c`` while A is expected to contribute); a literal agreeing with the expectation
-stays, since dropping it would rest on a difficult counterfactual. The remainders inside the
-relaxed terms are the *easy counterfactuals*. The intermediate models are the minimal covers
-of the positive rows by the prime implicants of (positive rows + easy counterfactuals), as R
-QCA does, pooled over all (C, P) pairs.
+lies inside a parsimonious term ``p`` is relaxed as R's ``getEC`` does: a literal of ``c``
+that ``p`` does not keep is dropped only when its condition has an expectation and the
+literal's value is not among the expected values (``~A`` in ``c`` while A is expected
+present). A literal that agrees with the expectation stays (dropping it would rest on a
+difficult counterfactual), and so does a literal of a condition without an expectation
+("don't care", ``-``): R makes no easy counterfactual about it, so with no expectation at all
+the intermediate solution is the conservative one. The rows inside the relaxed terms other than
+the positive ones are the *easy counterfactuals*: remainders, and (only with ``pi_cons``, whose
+implicants may cover them) negative rows, as in R. The intermediate models are the minimal covers of the
+positive rows by the prime implicants of (positive rows + easy counterfactuals), as R QCA
+does; R lists them per pair (C1P1, C1P2, ...), Parley pools them over all pairs, each model
+once.
+
+Expectations may name several values (``A=0;1``: both directions, so the literal stays; for a
+multi-value condition ``DEV=1;2``, R's ``DEV[1,2]``).
 """
 
 from __future__ import annotations
@@ -15,19 +23,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from parley.analysis.qca.dataset import SetData
 from parley.analysis.qca.errors import OptionError
-from parley.analysis.qca.minimise import (
-    CoverSearch,
-    SearchLimits,
-    minimum_covers,
-    prime_implicants_conservative,
-)
-from parley.analysis.qca.terms import Implicant, bit_of
+from parley.analysis.qca.minimise import SearchLimits
+from parley.analysis.qca.parameters import Term
+from parley.analysis.qca.solutions import ChartOptions, Space, solve_chart
+from parley.analysis.qca.terms import bit_of
 
 __all__ = [
     "MAX_COUNTERFACTUALS",
     "IntermediateModel",
     "easy_counterfactuals",
+    "expected_values",
     "intermediate_models",
     "parse_directions",
 ]
@@ -35,18 +42,32 @@ __all__ = [
 #: Enumerating more easy counterfactuals than this is refused (reported, not attempted).
 MAX_COUNTERFACTUALS = 1 << 18
 
-Directions = Mapping[str, int | None]
+#: Expected values by condition; a condition left out (or with no values) is "don't care".
+Directions = Mapping[str, "frozenset[int] | int | None"]
 
 
-def parse_directions(text: str, conditions: Sequence[str]) -> dict[str, int | None]:
-    """Parse ``A=1,B=0,C=-`` into ``{"A": 1, "B": 0, "C": None}``.
+def expected_values(directions: Directions, name: str) -> frozenset[int]:
+    """The values expected for ``name`` (empty: don't care); ints and None are accepted too."""
+    value = directions.get(name)
+    if value is None:
+        return frozenset()
+    if isinstance(value, int):
+        return frozenset({value})
+    return frozenset(value)
 
-    Conditions left out are "don't care", as in R QCA.
+
+def parse_directions(text: str, conditions: Sequence[str],
+                     levels: Sequence[int] | None = None) -> dict[str, frozenset[int]]:
+    """Parse ``A=1,B=0,C=-,DEV=1;2`` into ``{"A": {1}, "B": {0}, "C": {}, "DEV": {1, 2}}``.
+
+    Conditions left out are "don't care", as in R QCA. ``levels`` (values per condition,
+    2 for sets) bounds the values a multi-value condition may be given.
 
     Raises:
-        OptionError: unknown condition, repeated condition or a value other than 1, 0, -.
+        OptionError: unknown or repeated condition, or a value the condition cannot take.
     """
-    out: dict[str, int | None] = {}
+    levels = list(levels) if levels is not None else [2] * len(conditions)
+    out: dict[str, frozenset[int]] = {}
     for part in (p.strip() for p in text.split(",")):
         if not part:
             continue
@@ -59,30 +80,39 @@ def parse_directions(text: str, conditions: Sequence[str]) -> dict[str, int | No
             )
         if name in out:
             raise OptionError(f"--dir-exp: {name!r} is given more than once")
-        if value not in ("1", "0", "-"):
-            raise OptionError(f"--dir-exp: {name}={value!r}; use 1, 0 or -")
-        out[name] = None if value == "-" else int(value)
+        top = levels[list(conditions).index(name)] - 1
+        allowed = "1, 0 or - (0;1 for both)" if top == 1 else f"values 0 to {top} separated by ; or -"
+        if value == "-":
+            out[name] = frozenset()
+            continue
+        values: set[int] = set()
+        for v in value.split(";"):
+            v = v.strip()
+            if not v.isdigit() or int(v) > top:
+                raise OptionError(f"--dir-exp: {name}={value!r}; use {allowed}")
+            values.add(int(v))
+        out[name] = frozenset(values)
     return out
 
 
-def _relax(c: Implicant, p: Implicant, directions: Directions, conditions: Sequence[str]) -> (
-    Implicant
-):
+def _relax(space: Space, c: Term, p: Term, directions: Directions,
+           conditions: Sequence[str]) -> Term:
     k = len(conditions)
     keep = 0
     for j, name in enumerate(conditions):
         bit = bit_of(j, k)
         if not c.mask & bit:
             continue
-        expected = directions.get(name)
-        if p.mask & bit or (expected is not None and (c.value & bit != 0) == (expected == 1)):
+        expected = expected_values(directions, name)
+        if p.mask & bit or not expected or space.value(c, j) in expected:
             keep |= bit
-    return Implicant(keep, c.value & keep)
+    return space.relax(c, keep)
 
 
 def easy_counterfactuals(
-    conservative: Iterable[Implicant],
-    parsimonious: Iterable[Implicant],
+    space: Space,
+    conservative: Iterable[Term],
+    parsimonious: Iterable[Term],
     directions: Directions,
     conditions: Sequence[str],
     observed: set[int],
@@ -92,20 +122,19 @@ def easy_counterfactuals(
     Raises:
         OptionError: more than :data:`MAX_COUNTERFACTUALS` would have to be listed.
     """
-    k = len(conditions)
     pars = list(parsimonious)
     out: set[int] = set()
     for c in conservative:
         for p in pars:
-            if not p.contains(c):
+            if not space.contains(p, c):
                 continue
-            relaxed = _relax(c, p, directions, conditions)
-            if 1 << (k - relaxed.size) > MAX_COUNTERFACTUALS:
+            relaxed = _relax(space, c, p, directions, conditions)
+            if space.n_minterms(relaxed) > MAX_COUNTERFACTUALS:
                 raise OptionError(
                     f"the intermediate solution would need over {MAX_COUNTERFACTUALS} easy "
                     f"counterfactuals (limit); give more directional expectations"
                 )
-            out.update(m for m in relaxed.minterms(k) if m not in observed)
+            out.update(m for m in space.minterms(relaxed) if m not in observed)
     return out
 
 
@@ -113,38 +142,44 @@ def easy_counterfactuals(
 class IntermediateModel:
     """An intermediate model and the easy counterfactuals behind it."""
 
-    terms: tuple[Implicant, ...]
+    terms: tuple[Term, ...]
     easy_counterfactuals: tuple[int, ...]
 
 
 def intermediate_models(
-    conservative_models: Sequence[Sequence[Implicant]],
-    parsimonious_models: Sequence[Sequence[Implicant]],
+    conservative_models: Sequence[Sequence[Term]],
+    parsimonious_models: Sequence[Sequence[Term]],
     positives: Sequence[int],
     observed: set[int],
     directions: Directions,
-    conditions: Sequence[str],
+    data: SetData,
     limits: SearchLimits,
+    chart_options: ChartOptions | None = None,
 ) -> tuple[list[IntermediateModel], bool, str | None]:
     """All intermediate models over every (conservative, parsimonious) pair, deduplicated.
+
+    ``chart_options``: R applies ``row.dom`` to each pair's chart too.
 
     Returns:
         The models, whether the search was complete, and what was left out if not.
     """
-    k = len(conditions)
-    models: dict[tuple[Implicant, ...], set[int]] = {}
+    space = Space.of(data)
+    conditions = data.conditions
+    opts = ChartOptions(row_dom=chart_options.row_dom) if chart_options else ChartOptions()
+    models: dict[tuple[str, ...], tuple[tuple[Term, ...], set[int]]] = {}
     complete = True
     left_out: str | None = None
     for cm in conservative_models:
         for pm in parsimonious_models:
-            ec = easy_counterfactuals(cm, pm, directions, conditions, observed)
+            ec = easy_counterfactuals(space, cm, pm, directions, conditions, observed)
             limits.check()
-            primes = prime_implicants_conservative(sorted(set(positives) | ec), k, limits)
-            search: CoverSearch = minimum_covers(primes, positives, limits)
-            if not search.complete:
-                complete, left_out = False, search.left_out
-            for model in search.models:
-                key = tuple(sorted(primes[i] for i in model))
-                models.setdefault(key, set()).update(ec)
-    out = [IntermediateModel(terms, tuple(sorted(ec))) for terms, ec in models.items()]
+            primes = space.conservative_primes(sorted(set(positives) | ec), limits)
+            solved = solve_chart(space, data, positives, primes, opts, limits, remainders=False)
+            if not solved.complete:
+                complete, left_out = False, solved.left_out
+            for model in solved.models:
+                terms = tuple(solved.primes[i] for i in model)
+                key = tuple(sorted(t.format(conditions) for t in terms))
+                models.setdefault(key, (terms, set()))[1].update(ec)
+    out = [IntermediateModel(terms, tuple(sorted(ec))) for terms, ec in models.values()]
     return out, complete, left_out

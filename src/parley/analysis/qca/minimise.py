@@ -45,10 +45,12 @@ from parley.analysis.qca.terms import Implicant
 __all__ = [
     "CoverSearch",
     "SearchLimits",
+    "cover_chart",
     "minimum_covers",
     "prime_implicants",
     "prime_implicants_conservative",
     "prime_implicants_with_remainders",
+    "row_dominance",
 ]
 
 DENSE_MAX_CONDITIONS = 20
@@ -139,11 +141,17 @@ def prime_implicants_conservative(positives: Sequence[int], k: int,
 
 def _dense_minimal_hitting_sets(p: int, negatives: Sequence[int], k: int) -> np.ndarray:
     """Condition subsets S (as masks) minimal such that S meets every ``p ^ n``."""
+    return dense_minimal_hitting_sets(
+        [p ^ int(n) for n in negatives], k)
+
+
+def dense_minimal_hitting_sets(edges: Sequence[int], k: int) -> np.ndarray:
+    """Condition subsets S (as masks) minimal such that S meets every edge (a mask)."""
     size = 1 << k
     full = size - 1
     bad = np.zeros(size, dtype=bool)
-    if negatives:
-        bad[np.bitwise_xor(full, np.bitwise_xor(np.asarray(negatives, dtype=np.int64), p))] = True
+    if edges:
+        bad[np.bitwise_xor(full, np.asarray(edges, dtype=np.int64))] = True
     # bad[S]: S misses some p ^ n, i.e. S is inside some complement; close downwards.
     for i in range(k):
         view = bad.reshape(-1, 2, 1 << i)
@@ -156,7 +164,7 @@ def _dense_minimal_hitting_sets(p: int, negatives: Sequence[int], k: int) -> np.
     return np.flatnonzero(prime)
 
 
-def _minimal_transversals(edges: Sequence[int]) -> Iterator[int]:
+def minimal_transversals(edges: Sequence[int]) -> Iterator[int]:
     """Minimal hitting sets of a family of bit sets (depth-first, each produced once)."""
     family = sorted(set(edges), key=int.bit_count)
     minimal: list[int] = []
@@ -211,7 +219,7 @@ def prime_implicants_with_remainders(
         if k <= DENSE_MAX_CONDITIONS:
             masks: Sequence[int] = [int(m) for m in _dense_minimal_hitting_sets(p, negs, k)]
         else:
-            masks = list(_minimal_transversals([p ^ n for n in negs]))
+            masks = list(minimal_transversals([p ^ n for n in negs]))
         for m in masks:
             found.add((m, p & m))
         if len(found) > limits.max_primes:
@@ -348,16 +356,36 @@ def _chart_rows(primes: Sequence[Implicant], positives: Sequence[int]) -> list[i
     return out
 
 
+def row_dominance(rows: Sequence[int]) -> list[int]:
+    """R's ``row.dom``: the chart rows no other row strictly dominates, in order.
+
+    A prime implicant whose positive rows are a proper subset of another's is dropped;
+    implicants covering exactly the same rows are all kept, as in R QCA's ``rowDominance``.
+    """
+    return [
+        i for i, r in enumerate(rows)
+        if not any(o != r and o & r == r for o in rows)
+    ]
+
+
 def minimum_covers(
     primes: Sequence[Implicant],
     positives: Sequence[int],
     limits: SearchLimits | None = None,
 ) -> CoverSearch:
     """Every cover of ``positives`` by the fewest ``primes`` (see the module docstring)."""
+    return cover_chart(_chart_rows(primes, list(positives)), len(positives), limits)
+
+
+def cover_chart(rows: Sequence[int], ncol: int, limits: SearchLimits | None = None) -> (
+    CoverSearch
+):
+    """Every cover of the ``ncol`` chart columns by the fewest ``rows`` (bit sets of columns).
+
+    The chart form serves crisp and multi-value implicants alike.
+    """
     limits = limits or SearchLimits()
-    pos = list(positives)
-    ncol = len(pos)
-    rows = _chart_rows(primes, pos)
+    rows = list(rows)
     col_rows = [0] * ncol
     for r, cov in enumerate(rows):
         for c in _bits(cov):

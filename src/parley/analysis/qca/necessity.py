@@ -34,11 +34,15 @@ def _ratio(num: float, den: float) -> float:
 
 
 def necessity(data: SetData) -> list[NecessityRow]:
-    """Each condition then its negation, in conditions order."""
+    """Each condition then its negation (each value, for mvQCA), in conditions order."""
     y = data.y
     out = []
     for j, name in enumerate(data.conditions):
-        for label, x in ((name, data.x[:, j]), (f"~{name}", 1.0 - data.x[:, j])):
+        if data.is_multivalue:  # each value, as R's superSubset lists NAME[v]
+            literals = [(f"{name}[{v}]", data.literal(j, v)) for v in range(data.noflevels[j])]
+        else:
+            literals = [(name, data.literal(j, 1)), (f"~{name}", data.literal(j, 0))]
+        for label, x in literals:
             xy = float(np.minimum(x, y).sum())
             out.append(
                 NecessityRow(

@@ -20,11 +20,15 @@ import numpy as np
 import numpy.typing as npt
 
 from parley.analysis.qca.dataset import SetData
+from parley.analysis.qca.multivalue import MVImplicant
 from parley.analysis.qca.terms import Implicant, bit_of
 
-__all__ = ["Fit", "ModelFit", "TermFit", "fit", "membership", "model_fit"]
+__all__ = ["Fit", "ModelFit", "Term", "TermFit", "fit", "membership", "model_fit"]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: A crisp/fuzzy term or a multi-value one.
+Term = Implicant | MVImplicant
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Fit:
 class TermFit:
     """A term of a model with its parameters and the cases it covers (membership > 0.5)."""
 
-    term: Implicant
+    term: Term
     incl: float
     pri: float
     cov: float
@@ -58,13 +62,16 @@ class ModelFit:
     cov: float
 
 
-def membership(term: Implicant, data: SetData) -> FloatArray:
+def membership(term: Term, data: SetData) -> FloatArray:
     """Each case's membership in the term (1 for the empty term)."""
     out = np.ones(data.x.shape[0], dtype=np.float64)
     for j in range(data.k):
         bit = bit_of(j, data.k)
         if term.mask & bit:
-            col = data.x[:, j] if term.value & bit else 1.0 - data.x[:, j]
+            if isinstance(term, MVImplicant):
+                col = data.literal(j, term.values[j])
+            else:
+                col = data.literal(j, 1 if term.value & bit else 0)
             np.minimum(out, col, out=out)
     return out
 
@@ -85,7 +92,7 @@ def fit(x: FloatArray, y: FloatArray) -> Fit:
     )
 
 
-def model_fit(terms: Sequence[Implicant], data: SetData) -> ModelFit:
+def model_fit(terms: Sequence[Term], data: SetData) -> ModelFit:
     """Parameters of a model and of each of its terms, terms in normal-form order."""
     ordered = sorted(terms, key=lambda t: t.format(data.conditions))
     mems = [membership(t, data) for t in ordered]

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 __all__ = [
     "Implicant",
     "bit_of",
+    "decode_config",
     "format_config",
     "format_model",
     "parse_config",
+    "radix_weights",
 ]
 
 
@@ -70,9 +73,31 @@ class Implicant:
         return out
 
 
-def format_config(config: int, k: int) -> str:
-    """The 0/1 string of a configuration in conditions order."""
-    return format(config, f"0{k}b") if k else ""
+def radix_weights(levels: Sequence[int]) -> list[int]:
+    """R's row numbering (``mbase``): condition j counts ``prod(levels[j+1:])``.
+
+    With every condition binary this is :func:`bit_of`, so crisp and multi-value
+    configurations share one integer encoding and sort like R's truth-table rows.
+    """
+    out = [1] * len(levels)
+    for j in range(len(levels) - 2, -1, -1):
+        out[j] = out[j + 1] * levels[j + 1]
+    return out
+
+
+def decode_config(config: int, levels: Sequence[int]) -> tuple[int, ...]:
+    """The value of each condition in a (mixed-radix) configuration."""
+    out = []
+    for w, n in zip(radix_weights(levels), levels, strict=True):
+        out.append(config // w % n)
+    return tuple(out)
+
+
+def format_config(config: int, k: int, levels: Sequence[int] | None = None) -> str:
+    """The configuration as one digit per condition (0/1 for crisp sets), as R prints it."""
+    if levels is None or all(n == 2 for n in levels):
+        return format(config, f"0{k}b") if k else ""
+    return "".join(str(v) for v in decode_config(config, levels))
 
 
 def parse_config(text: str) -> int:
@@ -80,6 +105,12 @@ def parse_config(text: str) -> int:
     return int(text, 2) if text else 0
 
 
-def format_model(terms: Iterable[Implicant], conditions: Sequence[str]) -> str:
+class Spelled(Protocol):
+    """A term that can spell itself (crisp or multi-value)."""
+
+    def format(self, conditions: Sequence[str]) -> str: ...
+
+
+def format_model(terms: Iterable[Spelled], conditions: Sequence[str]) -> str:
     """A model's normal form: terms sorted in byte order and joined with `` + ``."""
     return " + ".join(sorted(t.format(conditions) for t in terms))

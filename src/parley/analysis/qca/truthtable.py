@@ -18,7 +18,7 @@ import numpy as np
 
 from parley.analysis.qca.dataset import SetData
 from parley.analysis.qca.errors import NoConfigurationsError, OptionError
-from parley.analysis.qca.terms import bit_of, format_config
+from parley.analysis.qca.terms import format_config, radix_weights
 
 __all__ = ["TOLERANCE", "TruthTable", "TruthTableRow", "build_truth_table"]
 
@@ -51,6 +51,12 @@ class TruthTable:
     n_cut: int
     pri_cut: float
     unassigned_cases: tuple[str, ...]
+    levels: tuple[int, ...] = ()
+
+    @property
+    def noflevels(self) -> tuple[int, ...]:
+        """Values per condition (2 for crisp and fuzzy sets)."""
+        return self.levels or (2,) * self.k
 
     @property
     def k(self) -> int:
@@ -72,8 +78,8 @@ class TruthTable:
         return [r.config for r in self.rows if r.out in ("0", "C")]
 
     def format(self, config: int) -> str:
-        """0/1 string of a configuration."""
-        return format_config(config, self.k)
+        """One digit per condition (0/1 for crisp sets)."""
+        return format_config(config, self.k, self.noflevels)
 
 
 def _check_cuts(incl_cut: tuple[float, ...], n_cut: int, pri_cut: float) -> tuple[float, float]:
@@ -109,10 +115,12 @@ def build_truth_table(
     ic1, ic0 = _check_cuts(incl_cut, n_cut, pri_cut)
     k = data.k
     x, y = data.x, data.y
-    high = x > 0.5
-    half = np.isclose(x, 0.5, rtol=0.0, atol=TOLERANCE).any(axis=1)
-    weights = np.array([bit_of(j, k) for j in range(k)], dtype=np.int64)
-    config_of_case = (high.astype(np.int64) * weights).sum(axis=1)
+    mv_cols = np.array([data.is_mv_column(j) for j in range(k)], dtype=bool)
+    # A set column places a case by membership above 0.5; a multi-value column by its code.
+    value = np.where(mv_cols[None, :], x, x > 0.5).astype(np.int64)
+    half = (np.isclose(x, 0.5, rtol=0.0, atol=TOLERANCE) & ~mv_cols[None, :]).any(axis=1)
+    weights = np.array(radix_weights(data.noflevels), dtype=np.int64)
+    config_of_case = (value * weights).sum(axis=1)
     assigned = ~half
     observed = sorted({int(c) for c in config_of_case[assigned]})
     if not observed:
@@ -121,11 +129,15 @@ def build_truth_table(
             "exactly 0.5 in some condition"
         )
     configs = np.array(observed, dtype=np.int64)
-    # Membership of every case in every observed row: min over conditions of x or 1 - x.
-    bits = (configs[:, None] & weights[None, :]) != 0  # rows x k
+    # Membership of every case in every observed row: min over conditions of x or 1 - x
+    # (a multi-value condition: 1 where the case has the row's code).
+    codes = configs[:, None] // weights[None, :] % np.array(data.noflevels)[None, :]  # rows x k
     member = np.ones((x.shape[0], len(observed)), dtype=np.float64)
     for j in range(k):  # one condition at a time keeps memory at cases x rows
-        col = np.where(bits[None, :, j], x[:, j, None], 1.0 - x[:, j, None])
+        if mv_cols[j]:
+            col = (x[:, j, None] == codes[None, :, j]).astype(np.float64)
+        else:
+            col = np.where(codes[None, :, j] == 1, x[:, j, None], 1.0 - x[:, j, None])
         np.minimum(member, col, out=member)
     sum_x = member.sum(axis=0)
     min_xy = np.minimum(member, y[:, None]).sum(axis=0)
@@ -167,4 +179,5 @@ def build_truth_table(
         n_cut=n_cut,
         pri_cut=pri_cut,
         unassigned_cases=unassigned,
+        levels=data.levels,
     )

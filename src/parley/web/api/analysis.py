@@ -9,19 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from parley.analysis.qca import (
-    Options,
-    QCATimeout,
-    SearchLimits,
-    parse_directions,
-)
-from parley.interchange.set_table import calibrate_csv, read_set_data
-from parley.knowledge.qca_mapping import load_default_mapping
-from parley.services.analysis import ComparativeAnalysis, run_qca
+from parley.services.analysis import ComparativeAnalysis
+from parley.services.qca import QcaSpec
 from parley.web.api.cases import ERRORS
 from parley.web.auth import CatalogueDep
 from parley.web.deps import get_parley
-from parley.web.limits import over_budget, qca_command, qca_limits
 
 router = APIRouter(prefix="/api", tags=["analysis"], responses=ERRORS)
 
@@ -65,30 +57,26 @@ class CaseQcaIn(BaseModel):
     include_remainders: bool = False
     dir_exp: str | None = Field(None, max_length=500, description="e.g. COH=1,DRUG=0,MED=-")
     necessity: bool = False
+    row_dom: bool = Field(False, description="R's row.dom: drop dominated prime implicants")
+    pi_cons: float = Field(0.0, ge=0, le=1, description="R's pi.cons")
+    sol_cons: float = Field(0.0, ge=0, le=1, description="R's sol.cons")
+    sol_cov: float = Field(1.0, ge=0, le=1, description="R's sol.cov (with sol_cons)")
     unknown_as_absent: bool = False
     leaves_only: bool = True
     where: str | None = Field(None, max_length=2000)
 
-
-def _options(incl_cut: list[float], n_cut: int, pri_cut: float, remainders: bool,
-             dir_exp: str | None, necessity: bool, conditions: list[str],
-             limits: SearchLimits | None = None) -> Options:
-    for cut in incl_cut:
-        if not 0 <= cut <= 1:
-            from parley.domain.errors import InvalidInput
-
-            raise InvalidInput(f"incl_cut {cut} must be within [0, 1]")
-    return Options(incl_cut=tuple(incl_cut), n_cut=n_cut, pri_cut=pri_cut,
-                   include_remainders=remainders,
-                   directions=parse_directions(dir_exp, conditions) if dir_exp else None,
-                   necessity=necessity, limits=limits or SearchLimits())
+    def spec(self) -> QcaSpec:
+        return QcaSpec(incl_cut=self.incl_cut, n_cut=self.n_cut, pri_cut=self.pri_cut,
+                       include_remainders=self.include_remainders, dir_exp=self.dir_exp,
+                       necessity=self.necessity, row_dom=self.row_dom, pi_cons=self.pi_cons,
+                       sol_cons=self.sol_cons, sol_cov=self.sol_cov)
 
 
 @router.get("/qca/mapping")
 def qca_mapping(request: Request) -> dict[str, dict[str, dict[str, str]]]:
     """The conditions and outcomes defined over codebook variables (qca-conditions.yaml)."""
     parley = get_parley(request)
-    m = load_default_mapping(parley.codebook)
+    m = parley.qca.mapping()
     return {section: {k: {"label": d.label, "present_when": d.text, "why": d.why}
                       for k, d in defs.items()}
             for section, defs in (("conditions", m.conditions), ("outcomes", m.outcomes))}
@@ -103,21 +91,10 @@ def qca_cases(body: CaseQcaIn, request: Request, catalogue: CatalogueDep) -> dic
     command that runs it without one.
     """
     parley = get_parley(request)
-    m = load_default_mapping(parley.codebook)
-    budget = parley.settings.qca_time_budget
-    options = _options(body.incl_cut, body.n_cut, body.pri_cut, body.include_remainders,
-                       body.dir_exp, body.necessity, body.conditions, qca_limits(budget))
-    try:
-        run = ComparativeAnalysis(catalogue, parley.cpu).qca_on_cases(
-            {**m.conditions, **m.outcomes}, body.conditions, body.outcome, options,
-            where=body.where, unknown_as_absent=body.unknown_as_absent,
-            leaves_only=body.leaves_only)
-    except QCATimeout:
-        raise over_budget(budget, qca_command(
-            conditions=body.conditions, outcome=body.outcome, incl_cut=body.incl_cut,
-            n_cut=body.n_cut, remainders=body.include_remainders, dir_exp=body.dir_exp,
-            necessity=body.necessity, where=body.where,
-            unknown_as_absent=body.unknown_as_absent, leaves_only=body.leaves_only)) from None
+    run = parley.qca.on_cases(
+        catalogue, body.spec(), conditions=body.conditions, outcome=body.outcome,
+        where=body.where, unknown_as_absent=body.unknown_as_absent,
+        leaves_only=body.leaves_only, budget=parley.settings.qca_time_budget)
     return run.result
 
 
@@ -125,7 +102,7 @@ def qca_cases(body: CaseQcaIn, request: Request, catalogue: CatalogueDep) -> dic
              responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                               "description": "The CSV with the new set column"}})
 async def qca_calibrate(
-    data: UploadFile,
+    request: Request, data: UploadFile,
     column: Annotated[str, Form(max_length=200)],
     new_column: Annotated[str, Form(max_length=200)],
     thresholds: Annotated[str, Form(max_length=200, description="crisp: T1[,T2...]")] = "",
@@ -133,23 +110,13 @@ async def qca_calibrate(
                                  description="fuzzy: exclusion,crossover,inclusion")] = "",
 ) -> Response:
     """Turn a raw column into a crisp or fuzzy set; returns the CSV with the new column."""
+    parley = get_parley(request)
     raw = await data.read(20 * 1024 * 1024 + 1)
     text = await run_in_threadpool(  # CPU work off the event loop
-        calibrate_csv, raw, data.filename or "data.csv", column=column, new_column=new_column,
-        thresholds=numbers_field(thresholds, "thresholds"), anchors=numbers_field(anchors, "anchors"))
+        parley.qca.add_set, raw, data.filename or "data.csv", column=column,
+        new_column=new_column, thresholds=thresholds, anchors=anchors)
     return Response(text, media_type="text/csv",
-                             headers={"Content-Disposition": 'attachment; filename="calibrated.csv"'})
-
-
-def numbers_field(text: str, what: str) -> list[float]:
-    """Comma-separated numbers from a form field, or an error naming the field."""
-    from parley.domain.errors import InvalidInput
-
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError as exc:
-        raise InvalidInput(f"{what} must be numbers separated by commas (e.g. 2500,5000,7500), "
-                           f"not {text!r}") from exc
+                    headers={"Content-Disposition": 'attachment; filename="calibrated.csv"'})
 
 
 @router.post("/qca")
@@ -164,6 +131,12 @@ async def qca_csv(
     include_remainders: Annotated[bool, Form()] = False,
     dir_exp: Annotated[str | None, Form(max_length=500)] = None,
     necessity: Annotated[bool, Form()] = False,
+    multi_value: Annotated[str | None, Form(
+        max_length=2000, description="multi-value conditions coded 0..m (mvQCA): A,B")] = None,
+    row_dom: Annotated[bool, Form(description="R's row.dom")] = False,
+    pi_cons: Annotated[float, Form(ge=0, le=1, description="R's pi.cons")] = 0.0,
+    sol_cons: Annotated[float, Form(ge=0, le=1, description="R's sol.cons")] = 0.0,
+    sol_cov: Annotated[float, Form(ge=0, le=1, description="R's sol.cov")] = 1.0,
 ) -> dict[str, Any]:
     """QCA on an uploaded calibrated CSV (as `parley qca`), in the QCA JSON shape.
 
@@ -172,28 +145,12 @@ async def qca_csv(
     that runs it without one.
     """
     parley = get_parley(request)
-    from parley.domain.errors import InvalidInput
-
     raw = await data.read(20 * 1024 * 1024 + 1)
-    name = data.filename or "data.csv"
-    conds = [c.strip() for c in conditions.split(",")]
-    try:
-        cuts = [float(x) for x in incl_cut.split(",")]
-    except ValueError as exc:
-        raise InvalidInput(f"incl_cut {incl_cut!r} must be X or X,Y with numbers in [0, 1]") from exc
-    budget = parley.settings.qca_time_budget
-
-    def run() -> dict[str, Any]:
-        table = read_set_data(raw, name, outcome=outcome, conditions=conds,
-                              case_id=case_id or None)
-        options = _options(cuts, n_cut, pri_cut, include_remainders, dir_exp, necessity, conds,
-                           qca_limits(budget))
-        return run_qca(table, options, parley.cpu)
-
-    try:
-        return await run_in_threadpool(run)
-    except QCATimeout:
-        raise over_budget(budget, qca_command(
-            data=name, conditions=conds, outcome=outcome, case_id=case_id, incl_cut=cuts,
-            n_cut=n_cut, pri_cut=pri_cut, remainders=include_remainders, dir_exp=dir_exp,
-            necessity=necessity)) from None
+    spec = QcaSpec(incl_cut=incl_cut, n_cut=n_cut, pri_cut=pri_cut,
+                   include_remainders=include_remainders, dir_exp=dir_exp,
+                   necessity=necessity, row_dom=row_dom, pi_cons=pi_cons, sol_cons=sol_cons,
+                   sol_cov=sol_cov)
+    return await run_in_threadpool(
+        parley.qca.on_csv, raw, data.filename or "data.csv", spec, outcome=outcome,
+        conditions=conditions, case_id=case_id, multi_value=multi_value or "",
+        budget=parley.settings.qca_time_budget)

@@ -9,16 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from parley.analysis.qca import Options, QCATimeout, parse_directions
 from parley.domain.errors import InvalidInput, ValidationFailed
-from parley.interchange.set_table import calibrate_csv
-from parley.knowledge.qca_mapping import load_default_mapping
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
-from parley.web.api.analysis import numbers_field
+from parley.services.qca import BudgetExceeded, QcaSpec, unit_number
 from parley.web.auth import CatalogueDep, csrf_check
 from parley.web.deps import get_parley
-from parley.web.limits import over_budget, qca_command, qca_limits
 from parley.web.pages.forms import render_form
 from parley.web.pages.render import render
 
@@ -77,6 +73,10 @@ def qca_page(
     unknown_as_absent: bool | None = None,
     leaves_only: bool | None = None,
     where: Annotated[str, Query(max_length=2000)] = "",
+    row_dom: bool | None = None,
+    pi_cons: Annotated[str, Query(max_length=20)] = "0",
+    sol_cons: Annotated[str, Query(max_length=20)] = "0",
+    sol_cov: Annotated[str, Query(max_length=20)] = "1",
     submitted: bool = False,
 ) -> HTMLResponse:
     parley = get_parley(request)
@@ -84,7 +84,8 @@ def qca_page(
     remainders = _box(remainders, submitted, default=True)
     unknown_as_absent = _box(unknown_as_absent, submitted, default=False)
     leaves_only = _box(leaves_only, submitted, default=True)
-    mapping = load_default_mapping(parley.codebook)
+    row_dom = _box(row_dom, submitted, default=False)
+    mapping = parley.qca.mapping()
     chosen = conditions or []
     directions = {c: request.query_params.get(f"dir_{c}", "-") for c in chosen}
     run = None
@@ -95,33 +96,30 @@ def qca_page(
         error = ("Tick at least one condition (up to 16) to run QCA: the conditions are the "
                  "possible causes whose combinations are tested against the outcome.")
     if chosen:
-        budget = parley.settings.qca_time_budget
         dir_text = ",".join(f"{c}={d}" for c, d in directions.items() if d in ("0", "1", "-"))
         use_dirs = remainders and any(d in ("0", "1") for d in directions.values())
         try:
-            options = Options(
+            spec = QcaSpec(
                 incl_cut=(incl_cut,), n_cut=n_cut, include_remainders=remainders,
-                directions=parse_directions(dir_text, chosen) if use_dirs else None,
-                necessity=True, limits=qca_limits(budget),
-            )
-            run = ComparativeAnalysis(catalogue, parley.cpu).qca_on_cases(
-                {**mapping.conditions, **mapping.outcomes}, chosen,
-                f"~{outcome}" if negate else outcome, options, where=where or None,
-                unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)
+                dir_exp=dir_text if use_dirs else None, necessity=True, row_dom=row_dom,
+                pi_cons=unit_number(pi_cons, "pi.cons"),
+                sol_cons=unit_number(sol_cons, "sol.cons"),
+                sol_cov=unit_number(sol_cov, "sol.cov"))
+            run = parley.qca.on_cases(
+                catalogue, spec, conditions=chosen, outcome=f"~{outcome}" if negate else outcome,
+                where=where or None, unknown_as_absent=unknown_as_absent,
+                leaves_only=leaves_only, budget=parley.settings.qca_time_budget)
         except InvalidInput as exc:
             error = str(exc)
-        except QCATimeout:  # the page says so where the result would be, form kept
+        except BudgetExceeded as exc:  # the page says so where the result would be, form kept
             status = 422
-            error = str(over_budget(budget, qca_command(
-                conditions=chosen, outcome=f"~{outcome}" if negate else outcome,
-                incl_cut=[incl_cut], n_cut=n_cut, remainders=remainders,
-                dir_exp=dir_text if use_dirs else None, necessity=True, where=where or None,
-                unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)))
+            error = str(exc)
     return render(request, "analysis/qca.html", {
         "mapping": mapping, "chosen": chosen, "outcome": outcome, "negate": negate,
         "incl_cut": incl_cut, "n_cut": n_cut, "remainders": remainders,
         "unknown_as_absent": unknown_as_absent, "leaves_only": leaves_only, "where": where,
-        "directions": directions, "run": run, "error": error,
+        "directions": directions, "run": run, "error": error, "row_dom": row_dom,
+        "pi_cons": pi_cons, "sol_cons": sol_cons, "sol_cov": sol_cov,
     }, status)
 
 
@@ -145,6 +143,7 @@ async def calibrate_submit(
 ) -> Response:
     """The page's own form: the calibrated CSV as a download, or the page again with what went
     wrong in words and what was typed kept (the API route answers JSON, meant for programs)."""
+    parley = get_parley(request)
     values = {"column": column, "new_column": new_column, "thresholds": thresholds,
               "anchors": anchors}
     name = data.filename or "data.csv"
@@ -153,9 +152,8 @@ async def calibrate_submit(
         if len(raw) > MAX_CALIBRATE_BYTES:
             raise InvalidInput(f"{name} is over {MAX_CALIBRATE_BYTES // (1024 * 1024)} MB")
         text = await run_in_threadpool(  # CPU work off the event loop
-            calibrate_csv, raw, name, column=column, new_column=new_column,
-            thresholds=numbers_field(thresholds, "Crisp thresholds"),
-            anchors=numbers_field(anchors, "Fuzzy anchors"))
+            parley.qca.add_set, raw, name, column=column, new_column=new_column,
+            thresholds=thresholds, anchors=anchors)
     except ValidationFailed as exc:
         problems = [str(p) for p in exc.problems]
     except InvalidInput as exc:
