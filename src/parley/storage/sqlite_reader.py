@@ -89,6 +89,11 @@ class SqliteCaseBase:
     def public_digest(self) -> tuple[int, str]:
         return self.revision(), public_digest((i, h) for i, h, _ in self._public())
 
+    def public_count(self) -> int:
+        row = self._conn.execute("SELECT count(*) FROM cases WHERE visibility = ?",
+                                 (Visibility.PUBLIC.value,)).fetchone()
+        return int(row[0])
+
     def public_cases(self) -> PublicCases:
         rows = self._public()
         cases = tuple(parse_case(json.loads(d), self.codebook, file=f"database:{i}")
