@@ -67,12 +67,15 @@ def test_bulk_loader_refuses_bundled_ids(loaded: CaseRepository,
     assert loaded.get(original.id, reader=OPERATOR).case == original
 
 
+EDIT_DOCUMENT = "edit the stored document"
+"""Marks a tamper that also edits the document as stored (SQLite: packed, so edited through the
+column's own type: unpacked, 'Jamaica' replaced, packed again)."""
 TAMPERS = {
     # the issue's attack as it was stored before the fix: a user's replacement of a bundled case
-    "taken over": "UPDATE cases SET origin = 'user', summary = 'x', document = "
-                  "replace(document, 'Jamaica', 'Jamaika') WHERE id = :id",
-    "document edited, hash kept": "UPDATE cases SET document = replace(document, 'Jamaica', "
-                                  "'Jamaika') WHERE id = :id",
+    "taken over": "UPDATE cases SET origin = 'user', summary = 'x' WHERE id = :id;"
+                  + EDIT_DOCUMENT,
+    "document edited, hash kept": EDIT_DOCUMENT,
+    "listed column edited": "UPDATE cases SET region = 'europe' WHERE id = :id",
     "hidden": "UPDATE cases SET visibility = 'private', owner = 'mallory' WHERE id = :id",
     "index rows edited": "UPDATE case_values SET code = 'europe' WHERE variable = 'region' AND "
                          "case_pk = (SELECT pk FROM cases WHERE id = :id)",
@@ -86,8 +89,20 @@ def test_sync_restores_a_bundled_case_changed_outside_a_release(
     from sqlalchemy import text
 
     target = "jamaica-august-town-truce-2008"
+    from sqlalchemy import select, update
+
+    from parley.storage.tables import CaseRow
+
     with loaded.db.write() as s:
-        s.execute(text(TAMPERS[tamper]), {"id": target})
+        statement, edits, _ = TAMPERS[tamper].partition(EDIT_DOCUMENT)
+        if statement.strip(" ;"):
+            s.execute(text(statement.strip(" ;")), {"id": target})
+        if edits:
+            document = s.scalar(select(CaseRow.document).where(CaseRow.id == target))
+            assert document is not None and "Jamaica" in document
+            s.execute(update(CaseRow).where(CaseRow.id == target).values(
+                document=document.replace("Jamaica", "Jamaika"),
+                version=CaseRow.version))
     report = loaded.sync_bundled(bundled_cases)
     assert report.restored == (target,) and report.updated == () and report.added == ()
     assert report.unchanged == len(bundled_cases) - 1

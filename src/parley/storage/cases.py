@@ -306,7 +306,8 @@ class CaseRepository:
                 cond = seen if cond is None else and_(cond, seen)
             base = select(CaseRow.pk)
             stmt = select(CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id,
-                          CaseRow.origin, CaseRow.document, CaseRow.visibility)
+                          CaseRow.origin, CaseRow.visibility, CaseRow.country, CaseRow.region,
+                          CaseRow.start_year, CaseRow.outcome_class)
             if searching:
                 assert search is not None
                 hits = self._search_subquery(search)
@@ -376,22 +377,15 @@ class CaseRepository:
         return out
 
     def _summary(self, row: Any, snippets: dict[int, str], searching: bool) -> CaseSummary:
-        doc = json.loads(row.document)
-        values = doc["values"]
-
-        def single(name: str) -> Any:
-            v = values.get(name, {}).get("value", "unknown")
-            return None if v == "unknown" else v
-
         snippet = None
         rank = None
         if searching:
             snippet = snippets.get(row.pk, "")
             rank = float(row.rank) if row.rank is not None else None
         return CaseSummary(
-            id=row.id, title=row.title, country=single("country"), parent=row.parent_id,
-            origin=_origin(row.origin), region=single("region"), start_year=single("start_year"),
-            outcome_class=single("outcome_class"), snippet=snippet, rank=rank,
+            id=row.id, title=row.title, country=row.country, parent=row.parent_id,
+            origin=_origin(row.origin), region=row.region, start_year=row.start_year,
+            outcome_class=row.outcome_class, snippet=snippet, rank=rank,
             visibility=visibility_of(row.visibility),
         )
 
@@ -410,13 +404,15 @@ class CaseRepository:
         coded = [n for n in names if n not in numeric]
         if coded:
             stmt = (select(CaseValueRow.variable, CaseValueRow.code, func.count())
-                    .where(CaseValueRow.variable.in_(coded), *scope[1:])
+                    .where(CaseValueRow.variable.in_(coded), CaseValueRow.code.is_not(None),
+                           *scope[1:])
                     .group_by(CaseValueRow.variable, CaseValueRow.code))
             for variable, code, count in s.execute(stmt):
                 out[variable][str(code)] = int(count)
         if numeric:
             nstmt = (select(CaseValueRow.variable, CaseValueRow.num, func.count())
-                     .where(CaseValueRow.variable.in_(numeric), *scope[1:])
+                     .where(CaseValueRow.variable.in_(numeric), CaseValueRow.num.is_not(None),
+                            *scope[1:])
                      .group_by(CaseValueRow.variable, CaseValueRow.num))
             for variable, num, count in s.execute(nstmt):
                 out[variable][str(num)] = int(count)
@@ -638,7 +634,8 @@ class CaseRecords:
                       and stored_hash == row.content_hash)
             same = intact and row.content_hash == expected["content_hash"] and all(
                 getattr(row, k) == expected[k]
-                for k in ("title", "parent_id", "summary", "quotes_text", "translated_text")) and (
+                for k in ("title", "parent_id", "summary", "quotes_text", "translated_text",
+                          *LISTED)) and (
                 indexed.get(row.pk, []) == _index_key(value_rows(case, self.codebook)))
             if same:
                 unchanged += 1
@@ -676,13 +673,32 @@ def _record(row: CaseRow) -> CaseRecord:
     return CaseRecord(_access(row), row.version, row.content_hash, row.parent_id)
 
 
+LISTED = ("country", "region", "start_year", "outcome_class")
+"""The coded values a list row shows, kept in columns of their own (migration 0016)."""
+
+
+def listed_values(case: Case) -> dict[str, Any]:
+    """The `LISTED` values of a case (None where unknown)."""
+    out: dict[str, Any] = {}
+    for name in LISTED:
+        value = case.values[name].value if name in case.values else UNKNOWN
+        out[name] = None if value is UNKNOWN else value
+    return out
+
+
+def quotes_text(case: Case) -> str:
+    """The case's distinct quotes, one per line, for full-text search: a quote backing
+    several values is indexed (and ranked) once, and stored once."""
+    return "\n".join(dict.fromkeys(c.quote for c in case.citations()))
+
+
 def _row_params(case: Case, origin: Origin,
                 search_text: SearchText = no_translations) -> dict[str, Any]:
     doc = case_to_dict(case)
     return {
         "id": case.id, "title": case.title, "parent_id": case.parent,
-        "summary": case.summary, "origin": origin,
-        "quotes_text": "\n".join(c.quote for c in case.citations()),
+        "summary": case.summary, "origin": origin, **listed_values(case),
+        "quotes_text": quotes_text(case),
         "translated_text": search_text(case.id) if origin == "bundled" else "",
         "document": json.dumps(doc, ensure_ascii=False),
         "content_hash": content_hash(case), "version": 1,

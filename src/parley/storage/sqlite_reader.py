@@ -19,6 +19,7 @@ from parley.domain.access import Visibility
 from parley.domain.case import parse_case
 from parley.domain.codebook import Codebook
 from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
+from parley.storage.packing import unpack_document
 from parley.storage.case_rows import POOL_COLUMNS, PoolRowDecoder, public_digest
 
 _POOL_SELECT = f"SELECT {', '.join(POOL_COLUMNS)} FROM cases ORDER BY id"  # noqa: S608 - constants
@@ -84,7 +85,7 @@ class SqliteCaseBase:
     def _public(self) -> list[tuple[str, str, str]]:
         rows = self._conn.execute("SELECT id, content_hash, document FROM cases "
                                   "WHERE visibility = ? ORDER BY id", (Visibility.PUBLIC.value,))
-        return [(str(i), str(h), str(d)) for i, h, d in rows]
+        return [(str(i), str(h), unpack_document(d)) for i, h, d in rows]
 
     def public_digest(self) -> tuple[int, str]:
         return self.revision(), public_digest((i, h) for i, h, _ in self._public())
