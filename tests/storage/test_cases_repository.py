@@ -229,3 +229,21 @@ def test_sqlite_is_wal_and_intact(sqlite_url: str, codebook: Codebook,
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.integrity_ok()
     db.dispose()
+
+
+@pytest.mark.parametrize("query", [
+    "not (region = latin-america)", "region != europe", "not (start_year >= 2005)",
+    "start_year < 2000 or region is unknown", "not (outcome_class in (lasting-reduction))",
+    "outcome_class not in (collapsed, transformation)", "not (end_year >= 2010)",
+    "not (start_year is unknown) and region in (latin-america, caribbean)",
+])
+def test_filters_on_list_columns_agree_with_the_domain_evaluator(
+        loaded: CaseRepository, codebook: Codebook, bundled_cases: list[Case],
+        query: str) -> None:
+    """Issue 14: region, start_year and outcome_class compare `cases` columns (migration 0016)
+    instead of joining case_values; unknown must still compare false, also under `not`."""
+    node = parse(query, codebook)
+    expected = {c.id for c in bundled_cases
+                if evaluate(node, {k: v.value for k, v in c.values.items()})}
+    got = {i.id for i in loaded.list_cases(node, limit=1000).items}
+    assert got == expected

@@ -77,9 +77,9 @@ class CaseRow(Base):
     document: Mapped[str] = mapped_column(PackedDocument, nullable=False)  # 0016: packed
     # 0016: what a list row shows, so a list reads no document
     country: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    start_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    outcome_class: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    start_year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    outcome_class: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,7 +1,8 @@
 """A smaller, faster case base (issue 14): list rows read no document; nothing stored twice.
 
 - `cases.country`, `region`, `start_year`, `outcome_class`: what a list row shows, so listing
-  50 cases no longer reads and parses 50 whole documents.
+  50 cases no longer reads and parses 50 whole documents; the last three are indexed, and
+  filters on them compare the column instead of joining `case_values`.
 - `cases.quotes_text` holds each distinct quote once (it held one copy per value the quote
   backs: a third of the cases table), so the full-text index ranks a quote once too.
 - SQLite: `cases.document` is stored zlib-compressed (storage/packing.py); PostgreSQL keeps
@@ -33,6 +34,7 @@ branch_labels = None
 depends_on = None
 
 LISTED = ("country", "region", "start_year", "outcome_class")
+INDEXED = ("region", "start_year", "outcome_class")  # filtered there (storage/querysql.py)
 BATCH = 500
 
 
@@ -122,6 +124,8 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("start_year", sa.Integer(), nullable=True))
     op.add_column("cases", sa.Column("outcome_class", sa.String(64), nullable=True))
     _rewrite(forward=True)
+    for name in INDEXED:
+        op.create_index(f"ix_cases_{name}", "cases", [name])
     _indexes(partial=True)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ANALYZE")
@@ -129,6 +133,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _indexes(partial=False)
+    for name in INDEXED:
+        op.drop_index(f"ix_cases_{name}", table_name="cases")
     _rewrite(forward=False)
     for name in reversed(LISTED):
         op.drop_column("cases", name)
