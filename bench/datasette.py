@@ -165,7 +165,7 @@ def build_flat(path: Path, cases: Sequence[Case], codebook: Codebook) -> None:
     try:
         conn.execute("CREATE TABLE cases (" + ", ".join(f"[{n}] {t}" for n, t in columns) + ")")
         marks = ", ".join("?" for _ in columns)
-        conn.executemany(f"INSERT INTO cases VALUES ({marks})",  # noqa: S608 - fixed names
+        conn.executemany(f"INSERT INTO cases VALUES ({marks})",
                          (flat_row(c, codebook) for c in cases))
         conn.execute("CREATE VIRTUAL TABLE [cases_fts] USING FTS5 ([title], [summary], "
                      f"[quotes], tokenize='{FLAT_TEXT_TOKENIZER}', content=[cases])")
@@ -336,8 +336,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"http://127.0.0.1:{port_d}/-/versions.json") as (d_base, d_proc):
         d_base = f"http://127.0.0.1:{port_d}"
         log("waiting for both servers to finish warming up")
-        result["warm_up_wait_s"] = {"parley": wait_idle(p_proc.pid),
-                                    "datasette": wait_idle(d_proc.pid)}
+        result["warm_up_wait_s"] = {"parley": wait_idle(p_proc.pid, args.warm_up_timeout),
+                                    "datasette": wait_idle(d_proc.pid, args.warm_up_timeout)}
         result["load_average_at_start"] = os.getloadavg()
         for label, p_path, d_path in queries():
             log(f"  {label}")
@@ -415,6 +415,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     p.add_argument("--workers", type=int, default=None,
                    help="PARLEY_WORKERS for parley serve (default: its own, one per core)")
+    p.add_argument("--warm-up-timeout", type=float, default=900,
+                   help="seconds to wait for the servers to go idle after start (900)")
     p.add_argument("--keep", type=Path, default=None,
                    help="build the databases in this folder and keep them; reused if there")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")

@@ -305,9 +305,10 @@ class CaseRepository:
                 seen = CaseRow.pk.not_in(hidden)
                 cond = seen if cond is None else and_(cond, seen)
             base = select(CaseRow.pk)
-            stmt = select(CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id,
-                          CaseRow.origin, CaseRow.visibility, CaseRow.country, CaseRow.region,
-                          CaseRow.start_year, CaseRow.outcome_class)
+            stmt: Select[Any] = select(  # type: ignore[assignment]
+                CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id, CaseRow.origin,
+                CaseRow.visibility, CaseRow.country, CaseRow.region, CaseRow.start_year,
+                CaseRow.outcome_class)
             if searching:
                 assert search is not None
                 hits = self._search_subquery(search)

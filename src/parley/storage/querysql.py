@@ -45,11 +45,12 @@ there, no semi-join over case_values. `country` is not here: case_values folds i
 def _listed(node: Node, codebook: Codebook) -> ColumnElement[bool] | None:
     """`node` on a listed column, two-valued: an unknown (NULL) value compares false, so
     that NOT of it is true, as in the domain's evaluation (and as the semi-join gives)."""
-    column = LISTED_COLUMNS.get(getattr(node, "var", ""))
+    column: Any = LISTED_COLUMNS.get(getattr(node, "var", ""))
     if column is None:
         return None
     if isinstance(node, IsUnknown):
-        return column.is_not(None) if node.negate else column.is_(None)
+        known: ColumnElement[bool] = column.is_not(None) if node.negate else column.is_(None)
+        return known
     if isinstance(node, In):
         keys = [_key(codebook, node.var, v) for v in node.values]
         return and_(column.is_not(None), column.not_in(keys) if node.negate

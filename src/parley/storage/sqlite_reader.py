@@ -19,8 +19,8 @@ from parley.domain.access import Visibility
 from parley.domain.case import parse_case
 from parley.domain.codebook import Codebook
 from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
-from parley.storage.packing import unpack_document
 from parley.storage.case_rows import POOL_COLUMNS, PoolRowDecoder, public_digest
+from parley.storage.packing import unpack_document
 
 _POOL_SELECT = f"SELECT {', '.join(POOL_COLUMNS)} FROM cases ORDER BY id"  # noqa: S608 - constants
 

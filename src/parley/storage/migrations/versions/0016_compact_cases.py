@@ -108,14 +108,10 @@ def _rewrite_rows(forward: bool) -> None:
 def _indexes(partial: bool) -> None:
     op.drop_index("ix_case_values_var_code", table_name="case_values")
     op.drop_index("ix_case_values_var_num", table_name="case_values")
-    code = {"sqlite_where": sa.text("code IS NOT NULL"),
-            "postgresql_where": sa.text("code IS NOT NULL")} if partial else {}
-    num = {"sqlite_where": sa.text("num IS NOT NULL"),
-           "postgresql_where": sa.text("num IS NOT NULL")} if partial else {}
-    op.create_index("ix_case_values_var_code", "case_values", ["variable", "code", "case_pk"],
-                    **code)
-    op.create_index("ix_case_values_var_num", "case_values", ["variable", "num", "case_pk"],
-                    **num)
+    for name, column in (("ix_case_values_var_code", "code"), ("ix_case_values_var_num", "num")):
+        where = sa.text(f"{column} IS NOT NULL") if partial else None
+        op.create_index(name, "case_values", ["variable", column, "case_pk"],
+                        sqlite_where=where, postgresql_where=where)
 
 
 def upgrade() -> None:
