@@ -367,7 +367,7 @@ class CaseRepository:
                 seen = CaseRow.pk.not_in(hidden)
                 cond = seen if cond is None else and_(cond, seen)
             base = select(CaseRow.pk)
-            stmt: Select[Any] = select(*LIST_COLUMNS)
+            stmt: Select[Any] = select(*LIST_COLUMNS)  # type: ignore[assignment]
             fts = searching and self.db.is_sqlite  # ranked inside the FTS index
             fast = fts and cond is None
             if searching:
