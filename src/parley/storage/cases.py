@@ -487,7 +487,8 @@ class CaseRepository:
         known = {n: sum(out[n].values()) for n in names if not self.codebook[n].type.is_list}
         lists = [n for n in names if self.codebook[n].type.is_list]
         if lists:
-            list_scope = [CaseValueRow.variable.in_(lists), *scope[1:]]
+            list_scope = [CaseValueRow.variable.in_(lists), CaseValueRow.code.is_not(None),
+                          *scope[1:]]
             known_stmt = (select(CaseValueRow.variable,
                                  func.count(func.distinct(CaseValueRow.case_pk)))
                           .where(*list_scope).group_by(CaseValueRow.variable))

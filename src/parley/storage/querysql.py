@@ -74,11 +74,13 @@ def compile_query(node: Node, codebook: Codebook) -> ColumnElement[bool]:
     listed = _listed(node, codebook)
     if listed is not None:
         return listed
-    if isinstance(node, IsUnknown):
-        known = _exists(node.var)
-        return known if node.negate else not_(known)
     is_int = codebook[node.var].type is VarType.INTEGER
     col = CaseValueRow.num if is_int else CaseValueRow.code
+    if isinstance(node, IsUnknown):
+        # every row of a variable holds its code (or its number): saying so lets the partial
+        # index of migration 0016 find the rows
+        known = _exists(node.var, col.is_not(None))
+        return known if node.negate else not_(known)
     if isinstance(node, Has):
         keys = [_key(codebook, node.var, v) for v in node.values]
         if node.mode == "all":
