@@ -106,3 +106,21 @@ def test_the_module_still_exposes_the_whole_app() -> None:
     names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     assert names == set(COMMANDS)
     assert full_app().info.help == app.info.help
+
+
+HEAVY = ("fastapi", "starlette", "sqlalchemy", "alembic", "pydantic", "pydantic_settings",
+         "statsmodels", "scipy", "numpy", "pandas", "weasyprint", "docx", "jinja2", "yaml",
+         "rich", "uvicorn", "psycopg", "babel", "networkx")
+
+
+def test_bare_help_imports_no_heavy_library() -> None:
+    """Issue 14: `parley --help` at most 0.3 s. Not timed here (the machine is shared): what
+    made it slow was importing libraries, including Rich's help layout, so none may load."""
+    probe = ("import sys; from parley.cli.main import main\n"
+             "for argv in (['--help'], []):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert "Commands:" in out.stdout
+    assert out.stderr.strip().endswith("[]"), out.stderr

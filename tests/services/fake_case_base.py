@@ -48,6 +48,9 @@ class FakeCaseBase:
     def public_digest(self) -> tuple[int, str]:
         return self.rev, self._digest()
 
+    def public_count(self) -> int:
+        return len(self.cases)
+
     def public_cases(self) -> PublicCases:
         return PublicCases(self.rev, tuple(self.cases), self._digest())
 

@@ -245,3 +245,27 @@ def test_a_damaged_stored_evaluation_is_recomputed_not_served(
     stored = other.case_base.latest_evaluation(other.assessments.digest)
     assert stored is not None and stored.result.startswith('{"condition_weights"')
     other.close()
+
+
+def test_past_the_background_limit_the_server_keeps_the_stale_evaluation_and_says_how(
+        app: Parley, cora: Principal, codebook: Codebook,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: a 10,000-case base had every server worker recompute the quadratic evaluation
+    for hours; past BACKGROUND_MAX_PUBLIC public cases no thread starts, and the caveat names
+    `parley evaluate` instead of promising a recomputation."""
+    import parley.services.assessments as assessments_module
+
+    scenario = scenario_from_case(app.cases.get(JAMAICA).case, codebook)
+    app.assessments.assess(scenario)
+    app.assessments.evaluate()
+    monkeypatch.setattr(assessments_module, "BACKGROUND_MAX_PUBLIC",
+                        app.assessments.store.public_count())  # one more is past it
+    counter = Counter(monkeypatch)
+    app.curation.import_documents(cora, [_case(app, "published-copy")],
+                                  visibility=Visibility.PUBLIC)
+    app.assessments.background = True
+    stale = app.assessments.assess(scenario)
+    app.assessments.wait_for_refresh()
+    assert counter.threads == [] and counter.calls == 0
+    assert "parley evaluate" in stale.outlook.caveat
+    assert "recomputed in the background" not in stale.outlook.caveat

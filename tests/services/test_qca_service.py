@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pytest
-from parley.analysis.comparison import SetDefinition
 
+from parley.analysis.comparison import SetDefinition
 from parley.analysis.qca import SetData
 from parley.analysis.qca.errors import OptionError
 from parley.services.qca import QcaAdapters, QcaService, QcaSpec, parse_options

@@ -67,12 +67,15 @@ def test_bulk_loader_refuses_bundled_ids(loaded: CaseRepository,
     assert loaded.get(original.id, reader=OPERATOR).case == original
 
 
+EDIT_DOCUMENT = "edit the stored document"
+"""Marks a tamper that also edits the document as stored (SQLite: packed, so edited through the
+column's own type: unpacked, 'Jamaica' replaced, packed again)."""
 TAMPERS = {
     # the issue's attack as it was stored before the fix: a user's replacement of a bundled case
-    "taken over": "UPDATE cases SET origin = 'user', summary = 'x', document = "
-                  "replace(document, 'Jamaica', 'Jamaika') WHERE id = :id",
-    "document edited, hash kept": "UPDATE cases SET document = replace(document, 'Jamaica', "
-                                  "'Jamaika') WHERE id = :id",
+    "taken over": "UPDATE cases SET origin = 'user', summary = 'x' WHERE id = :id;"
+                  + EDIT_DOCUMENT,
+    "document edited, hash kept": EDIT_DOCUMENT,
+    "listed column edited": "UPDATE cases SET region = 'europe' WHERE id = :id",
     "hidden": "UPDATE cases SET visibility = 'private', owner = 'mallory' WHERE id = :id",
     "index rows edited": "UPDATE case_values SET code = 'europe' WHERE variable = 'region' AND "
                          "case_pk = (SELECT pk FROM cases WHERE id = :id)",
@@ -86,8 +89,20 @@ def test_sync_restores_a_bundled_case_changed_outside_a_release(
     from sqlalchemy import text
 
     target = "jamaica-august-town-truce-2008"
+    from sqlalchemy import select, update
+
+    from parley.storage.tables import CaseRow
+
     with loaded.db.write() as s:
-        s.execute(text(TAMPERS[tamper]), {"id": target})
+        statement, edits, _ = TAMPERS[tamper].partition(EDIT_DOCUMENT)
+        if statement.strip(" ;"):
+            s.execute(text(statement.strip(" ;")), {"id": target})
+        if edits:
+            document = s.scalar(select(CaseRow.document).where(CaseRow.id == target))
+            assert document is not None and "Jamaica" in document
+            s.execute(update(CaseRow).where(CaseRow.id == target).values(
+                document=document.replace("Jamaica", "Jamaika"),
+                version=CaseRow.version))
     report = loaded.sync_bundled(bundled_cases)
     assert report.restored == (target,) and report.updated == () and report.added == ()
     assert report.unchanged == len(bundled_cases) - 1
@@ -214,3 +229,21 @@ def test_sqlite_is_wal_and_intact(sqlite_url: str, codebook: Codebook,
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.integrity_ok()
     db.dispose()
+
+
+@pytest.mark.parametrize("query", [
+    "not (region = latin-america)", "region != europe", "not (start_year >= 2005)",
+    "start_year < 2000 or region is unknown", "not (outcome_class in (lasting-reduction))",
+    "outcome_class not in (collapsed, transformation)", "not (end_year >= 2010)",
+    "not (start_year is unknown) and region in (latin-america, caribbean)",
+])
+def test_filters_on_list_columns_agree_with_the_domain_evaluator(
+        loaded: CaseRepository, codebook: Codebook, bundled_cases: list[Case],
+        query: str) -> None:
+    """Issue 14: region, start_year and outcome_class compare `cases` columns (migration 0016)
+    instead of joining case_values; unknown must still compare false, also under `not`."""
+    node = parse(query, codebook)
+    expected = {c.id for c in bundled_cases
+                if evaluate(node, {k: v.value for k, v in c.values.items()})}
+    got = {i.id for i in loaded.list_cases(node, limit=1000).items}
+    assert got == expected

@@ -54,6 +54,10 @@ from parley.services.ports import CaseBaseSnapshot, CaseBaseStore, StoredEvaluat
 log = logging.getLogger(__name__)
 BoolArray = npt.NDArray[np.bool_]
 MASKS = 64
+BACKGROUND_MAX_PUBLIC = 2000
+"""A server recomputes the evaluation in the background up to this many public cases: it is
+quadratic (about 20 s at 112 cases), so beyond a few thousand it would hold a core for hours
+in every worker process; there `parley evaluate` is the way (docs/assessment.md)."""
 """How many readers' masks each revision's pool keeps."""
 
 
@@ -175,6 +179,7 @@ class Assessments:
         self._worker: threading.Thread | None = None
         self._warmer: threading.Thread | None = None
         self._worker_lock = threading.Lock()
+        self._sized: tuple[int, bool] | None = None  # (revision, few enough public cases)
 
     # -- the pool ----------------------------------------------------------------------------
 
@@ -257,9 +262,10 @@ class Assessments:
         fit, model = self._fits[latest]
         if latest >= revision:
             return FitInUse(fit, model, latest, revision, fit.caveat)
-        if self.background:
+        background = self.background and self._background_sized(revision)
+        if background:
             self._start_refresh()
-        how = ("it is being recomputed in the background" if self.background
+        how = ("it is being recomputed in the background" if background
                else "run `parley evaluate` to recompute it")
         note = (f" These figures were measured on the case base at revision {latest}; it has "
                 f"changed since (now at revision {revision}) and {how}.")
@@ -304,6 +310,14 @@ class Assessments:
             self._worker = threading.Thread(target=self._refresh_quietly,
                                             name="parley-evaluation", daemon=True)
             self._worker.start()
+
+    def _background_sized(self, revision: int) -> bool:
+        """Whether the public cases at `revision` are few enough to recompute in the
+        background (BACKGROUND_MAX_PUBLIC; counted once per revision)."""
+        known = self._sized
+        if known is None or known[0] != revision:
+            known = self._sized = (revision, self.store.public_count() <= BACKGROUND_MAX_PUBLIC)
+        return known[1]
 
     def _refresh_quietly(self) -> None:
         try:

@@ -32,6 +32,9 @@ class EvaluationsInMemory:
     def public_digest(self) -> tuple[int, str]:
         return self._inner.public_digest()
 
+    def public_count(self) -> int:
+        return self._inner.public_count()
+
     def latest_evaluation(self, settings_digest: str) -> StoredEvaluation | None:
         mine = [e for e in self._kept if e.settings_digest == settings_digest]
         stored = self._inner.latest_evaluation(settings_digest)

@@ -90,6 +90,11 @@ class CaseBaseRevisions:
 
         return self._consistent(read)
 
+    def public_count(self) -> int:
+        with self.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(CaseRow)
+                                .where(CaseRow.visibility == Visibility.PUBLIC.value)) or 0)
+
     def public_cases(self) -> PublicCases:
         revision, rows = self._consistent(self._public_rows)
         cases = tuple(parse_case(json.loads(d), self.codebook, file=f"database:{i}")

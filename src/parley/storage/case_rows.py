@@ -14,6 +14,7 @@ from parley.domain.case import parse_case, parse_value
 from parley.domain.codebook import Codebook
 from parley.domain.evidence import Unknown, Value
 from parley.services.ports import PoolRow
+from parley.storage.packing import unpack_document
 
 OUTCOME = "outcome_class"
 POOL_COLUMNS = ("id", "title", "summary", "parent_id", "document", "visibility", "owner",
@@ -44,6 +45,7 @@ class PoolRowDecoder:
 
     def __call__(self, values: tuple[Any, ...]) -> PoolRow:
         case_id, title, summary, parent, document, visibility, owner, workspace = values
+        document = unpack_document(document)
         stored = json.loads(document)["values"]
         decoded: dict[str, Value | Unknown] = {}
         for var in self.variables:

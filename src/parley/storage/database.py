@@ -20,6 +20,9 @@ from parley.storage.migration_head import head_revision
 if TYPE_CHECKING:
     from alembic.config import Config
 
+PAGE_SIZE = 8192
+
+
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
     if url.startswith("postgresql://"):
@@ -32,6 +35,9 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite recipe)
         cur = dbapi_conn.cursor()
+        # A new file only (ignored once it has pages): a case row (about 2.4 KB with its packed
+        # document) fits once in a 4 KB page, wasting 40% of the cases table (issue 14).
+        cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")

@@ -36,6 +36,33 @@ def _key(codebook: Codebook, var: str, value: str | int) -> Any:
     return str(value)
 
 
+LISTED_COLUMNS: dict[str, Any] = {"region": CaseRow.region, "start_year": CaseRow.start_year,
+                                  "outcome_class": CaseRow.outcome_class}
+"""Single-valued variables copied into indexed `cases` columns (migration 0016): compared
+there, no semi-join over case_values. `country` is not here: case_values folds its case."""
+
+
+def _listed(node: Node, codebook: Codebook) -> ColumnElement[bool] | None:
+    """`node` on a listed column, two-valued: an unknown (NULL) value compares false, so
+    that NOT of it is true, as in the domain's evaluation (and as the semi-join gives)."""
+    column: Any = LISTED_COLUMNS.get(getattr(node, "var", ""))
+    if column is None:
+        return None
+    if isinstance(node, IsUnknown):
+        known: ColumnElement[bool] = column.is_not(None) if node.negate else column.is_(None)
+        return known
+    if isinstance(node, In):
+        keys = [_key(codebook, node.var, v) for v in node.values]
+        return and_(column.is_not(None), column.not_in(keys) if node.negate
+                    else column.in_(keys))
+    if isinstance(node, Compare):
+        key = _key(codebook, node.var, node.value)
+        ops = {"=": column == key, "!=": column != key, "<": column < key,
+               "<=": column <= key, ">": column > key, ">=": column >= key}
+        return and_(column.is_not(None), ops[node.op])
+    return None
+
+
 def compile_query(node: Node, codebook: Codebook) -> ColumnElement[bool]:
     """A WHERE condition selecting the cases that satisfy `node`."""
     if isinstance(node, And):
@@ -44,11 +71,16 @@ def compile_query(node: Node, codebook: Codebook) -> ColumnElement[bool]:
         return or_(*(compile_query(n, codebook) for n in node.items))
     if isinstance(node, Not):
         return not_(compile_query(node.item, codebook))
-    if isinstance(node, IsUnknown):
-        known = _exists(node.var)
-        return known if node.negate else not_(known)
+    listed = _listed(node, codebook)
+    if listed is not None:
+        return listed
     is_int = codebook[node.var].type is VarType.INTEGER
     col = CaseValueRow.num if is_int else CaseValueRow.code
+    if isinstance(node, IsUnknown):
+        # every row of a variable holds its code (or its number): saying so lets the partial
+        # index of migration 0016 find the rows
+        known = _exists(node.var, col.is_not(None))
+        return known if node.negate else not_(known)
     if isinstance(node, Has):
         keys = [_key(codebook, node.var, v) for v in node.values]
         if node.mode == "all":

@@ -20,6 +20,7 @@ from parley.domain.case import parse_case
 from parley.domain.codebook import Codebook
 from parley.services.ports import CaseBaseSnapshot, PublicCases, StoredEvaluation
 from parley.storage.case_rows import POOL_COLUMNS, PoolRowDecoder, public_digest
+from parley.storage.packing import unpack_document
 
 _POOL_SELECT = f"SELECT {', '.join(POOL_COLUMNS)} FROM cases ORDER BY id"  # noqa: S608 - constants
 
@@ -84,10 +85,15 @@ class SqliteCaseBase:
     def _public(self) -> list[tuple[str, str, str]]:
         rows = self._conn.execute("SELECT id, content_hash, document FROM cases "
                                   "WHERE visibility = ? ORDER BY id", (Visibility.PUBLIC.value,))
-        return [(str(i), str(h), str(d)) for i, h, d in rows]
+        return [(str(i), str(h), unpack_document(d)) for i, h, d in rows]
 
     def public_digest(self) -> tuple[int, str]:
         return self.revision(), public_digest((i, h) for i, h, _ in self._public())
+
+    def public_count(self) -> int:
+        row = self._conn.execute("SELECT count(*) FROM cases WHERE visibility = ?",
+                                 (Visibility.PUBLIC.value,)).fetchone()
+        return int(row[0])
 
     def public_cases(self) -> PublicCases:
         rows = self._public()

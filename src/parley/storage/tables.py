@@ -16,8 +16,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from parley.storage.packing import pack_document, unpack_document
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,6 +56,21 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
+class PackedDocument(TypeDecorator[str]):
+    """A case document: JSON text in Python; compressed on SQLite (storage/packing.py)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | bytes | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return pack_document(value)
+
+    def process_result_value(self, value: str | bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else unpack_document(value)
+
+
 class CaseRow(Versioned, Base):
     """One case. `document` is the case in interchange JSON; `case_values` index it for queries."""
 
@@ -70,7 +90,12 @@ class CaseRow(Versioned, Base):
     visibility: Mapped[str] = mapped_column(String(16), nullable=False, default="public",
                                             index=True)  # 0010: private | workspace | public
     workspace_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 0010
-    document: Mapped[str] = mapped_column(Text, nullable=False)
+    document: Mapped[str] = mapped_column(PackedDocument, nullable=False)  # 0016: packed
+    # 0016: what a list row shows, so a list reads no document
+    country: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    start_year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    outcome_class: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
@@ -88,8 +113,11 @@ class CaseValueRow(Base):
     num: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
-        Index("ix_case_values_var_code", "variable", "code", "case_pk"),
-        Index("ix_case_values_var_num", "variable", "num", "case_pk"),
+        # 0016: partial, so each index holds only the rows it can find (codes or numbers)
+        Index("ix_case_values_var_code", "variable", "code", "case_pk",
+              sqlite_where=text("code IS NOT NULL"), postgresql_where=text("code IS NOT NULL")),
+        Index("ix_case_values_var_num", "variable", "num", "case_pk",
+              sqlite_where=text("num IS NOT NULL"), postgresql_where=text("num IS NOT NULL")),
         Index("ix_case_values_case", "case_pk", "variable"),
     )
 
