@@ -9,12 +9,16 @@
 Words are letters and digits (`\\w`): anything else separates words, so no operator of the
 underlying engine (FTS5, tsquery) can be injected; a hyphenated token is a phrase
 ("anti-crime"). Matching folds case and accents and stems words in each store (FTS5 porter,
-PostgreSQL english and spanish), so "prison" finds "prisons" without a star.
+PostgreSQL english and spanish), so "prison" finds "prisons" without a star. FTS5 has no Spanish
+stemmer: `to_fts5` is given one (`domain/stemming.py`) and a column of stemmed Spanish text, and
+each whole word or phrase also matches its stems there ("treguas" finds "tregua"); a prefix is
+never stemmed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parley.domain.errors import QuerySyntaxError
@@ -95,26 +99,52 @@ def parse_search(text: str) -> SearchQuery:
     return SearchQuery(tuple(tuple(g) for g in groups))
 
 
-def to_fts5(query: SearchQuery) -> str:
-    """The query as SQLite FTS5 MATCH text (every word quoted: no operator injection)."""
+def _quoted(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
+def to_fts5(query: SearchQuery, stem: Callable[[str], str] | None = None,
+            stem_column: str = "", prefix: Callable[[str], str] | None = None) -> str:
+    """The query as SQLite FTS5 MATCH text (every word quoted: no operator injection).
+
+    With `stem` and `stem_column` (a fixed column name, never user input), a term matches as
+    typed in any column OR as its stems in `stem_column`:
+    `("treguas" OR translated_stems : "tregu0")`; a prefix is not stemmed (`prefix` folds it).
+    """
 
     def term(t: Term) -> str:
-        return '"' + " ".join(w.replace('"', '""') for w in t.words) + '"' + (
-            "*" if t.prefix else "")
+        typed = _quoted(t.words) + ("*" if t.prefix else "")
+        if stem is None or not stem_column:
+            return typed
+        if t.prefix:
+            *whole, last = t.words
+            stems = (*(stem(w) for w in whole), prefix(last) if prefix else last)
+        else:
+            stems = tuple(stem(w) for w in t.words)
+        return f"({typed} OR {stem_column} : {_quoted(stems)}{'*' if t.prefix else ''})"
 
+    # FTS5 joins bare phrases by juxtaposition, but parenthesised ones need an explicit AND
+    joiner = " AND " if stem is not None and stem_column else " "
     parts = []
     for group in query.groups:
-        found = " ".join(term(t) for t in group if not t.negated)
+        found = joiner.join(term(t) for t in group if not t.negated)
         excluded = "".join(f" NOT {term(t)}" for t in group if t.negated)
         parts.append(f"({found}{excluded})")
     return " OR ".join(parts)
 
 
-def to_tsquery(query: SearchQuery) -> str:
-    """The query as PostgreSQL `to_tsquery` text (words are `\\w+` only: no injection)."""
+def to_tsquery(query: SearchQuery, stem: Callable[[str], str] | None = None,
+               prefix: Callable[[str], str] | None = None) -> str:
+    """The query as PostgreSQL `to_tsquery` text (words are `\\w+` only: no injection); with
+    `stem`, every whole word as its stem and the last word of a prefix through `prefix`, for
+    matching the stems column (`domain/stemming.py`)."""
 
     def term(t: Term) -> str:
-        words = [*t.words[:-1], t.words[-1] + (":*" if t.prefix else "")]
+        whole = [stem(w) for w in t.words[:-1]] if stem else list(t.words[:-1])
+        last = t.words[-1]
+        if stem is not None:
+            last = (prefix(last) if prefix else last) if t.prefix else stem(last)
+        words = [*whole, last + (":*" if t.prefix else "")]
         body = " <-> ".join(words)
         body = f"({body})" if len(words) > 1 else body
         return f"!{body}" if t.negated else body
