@@ -21,6 +21,8 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
+from parley.domain.phrase import NumberStyle
+
 DEFAULT_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 """Supported languages, each named in itself (what the switch shows)."""
@@ -30,7 +32,7 @@ _current: ContextVar[str] = ContextVar("parley_language", default=DEFAULT_LANGUA
 __all__ = [
     "DEFAULT_LANGUAGE", "LANGUAGES", "UnknownLanguage", "current_language", "format_date",
     "format_decimal", "format_integer", "format_percent", "gettext", "negotiate", "ngettext",
-    "normalise", "set_language", "translations", "using_language",
+    "normalise", "number_style", "set_language", "translations", "using_language",
 ]
 
 
@@ -177,6 +179,17 @@ def format_decimal(value: float, language: str | None = None, digits: int = 2) -
 
     return babel_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
                          locale=_locale(language))
+
+
+def number_style(language: str | None = None) -> NumberStyle:
+    """How `language` writes decimals and percentages in prose (Babel's data): for texts
+    rendered outside templates, such as the outlook's sentences (domain/phrase.py)."""
+    from babel.numbers import format_percent as babel_percent
+    from babel.numbers import get_decimal_symbol
+
+    lang = _locale(language)
+    pattern = babel_percent(0.5, format="#,##0%", locale=lang).replace("50", "{}", 1)
+    return NumberStyle(get_decimal_symbol(lang), pattern)
 
 
 def format_percent(fraction: float, language: str | None = None) -> str:
