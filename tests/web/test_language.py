@@ -176,3 +176,23 @@ def test_the_outlook_json_labels_follow_the_language_and_numbers_stay_machine(
     assert [m["moves"] for m in spanish["explanation"]] == [
         m["moves"] for m in english["explanation"]]
     assert spanish["explanation"][0]["label"].startswith("resultados de ")
+
+
+def test_spanish_pages_write_decimals_with_a_comma_and_exports_keep_the_dot(
+        client: TestClient) -> None:
+    params = [("conditions", "MED"), ("conditions", "GOV"), ("conditions", "INC"),
+              ("outcome", "LASTING")]
+    english = client.get("/analysis/qca", params=params).text
+    spanish = client.get("/analysis/qca", params=params, headers=SPANISH).text
+    figures = re.findall(r"<td>(\d[.,]\d{3})</td>", english)
+    assert figures and all("." in f for f in figures)
+    assert re.findall(r"<td>(\d[.,]\d{3})</td>", spanish) == [f.replace(".", ",")
+                                                            for f in figures]
+    # machine formats stay machine formats in any language
+    csv_es = client.get("/cases/export", params={"format": "csv"}, headers=SPANISH).text
+    assert csv_es == client.get("/cases/export", params={"format": "csv"}).text
+    calibrated = client.post("/api/qca/calibrate", headers=SPANISH,
+                             files={"data": ("r.csv", b"case,gdp\nA,1000\nB,5000\nC,9000\n")},
+                             data={"column": "gdp", "new_column": "RICH",
+                                   "anchors": "2000,5000,8000"})
+    assert calibrated.text.splitlines()[2] == "B,5000,0.5"

@@ -31,7 +31,7 @@ _current: ContextVar[str] = ContextVar("parley_language", default=DEFAULT_LANGUA
 
 __all__ = [
     "DEFAULT_LANGUAGE", "LANGUAGES", "UnknownLanguage", "current_language", "format_date",
-    "format_decimal", "format_integer", "format_percent", "gettext", "negotiate", "ngettext",
+    "format_decimal", "format_integer", "format_number", "format_percent", "gettext", "negotiate", "ngettext",
     "normalise", "number_style", "set_language", "translations", "using_language",
 ]
 
@@ -190,6 +190,15 @@ def number_style(language: str | None = None) -> NumberStyle:
     lang = _locale(language)
     pattern = babel_percent(0.5, format="#,##0%", locale=lang).replace("50", "{}", 1)
     return NumberStyle(get_decimal_symbol(lang), pattern)
+
+
+def format_number(value: float, spec: str, language: str | None = None) -> str:
+    """A number in a Python format spec (`.3f`, `.3g`, `+.1f`), with the locale's decimal
+    separator: "0.612" / "0,612". For figures that keep a fixed precision (statistics), where
+    `format_decimal` would group thousands and round to a pattern."""
+    from babel.numbers import get_decimal_symbol
+
+    return format(value, spec).replace(".", get_decimal_symbol(_locale(language)))
 
 
 def format_percent(fraction: float, language: str | None = None) -> str:
