@@ -21,9 +21,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from parley.domain.errors import QuerySyntaxError
+from parley.domain.errors import QuerySyntaxError, msg
 
 MAX_TERMS = 32
+_OR_SIDES = msg("search.or-sides", "OR needs words on both sides")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -61,7 +62,7 @@ def parse_search(text: str) -> SearchQuery:
             word = m.group(4)
             if word in ("OR", "|"):
                 if negate_next or not groups[-1]:
-                    raise QuerySyntaxError("OR needs words on both sides", text, at)
+                    raise QuerySyntaxError(_OR_SIDES, text, at)
                 groups.append([])
                 continue
             if word == "AND":
@@ -79,23 +80,27 @@ def parse_search(text: str) -> SearchQuery:
             words = tuple(_WORD.findall(m.group(2)))
         if not words:
             if negate_next or negated:
-                raise QuerySyntaxError("nothing to exclude after NOT or '-'", text, at)
+                raise QuerySyntaxError(msg("search.nothing-to-exclude", "nothing to exclude after "
+                                                 "NOT or '-'"), text, at)
             continue  # punctuation alone: nothing to search for
         count += 1
         if count > MAX_TERMS:
-            raise QuerySyntaxError(f"more than {MAX_TERMS} words or phrases", text, at)
+            raise QuerySyntaxError(msg("search.too-many-terms", "more than %(limit)s words or "
+                                       "phrases", limit=MAX_TERMS), text, at)
         groups[-1].append(Term(words, prefix, negated or negate_next))
         negate_next = False
     if negate_next:
-        raise QuerySyntaxError("NOT needs a word after it", text, len(text))
+        raise QuerySyntaxError(msg("search.not-needs-word", "NOT needs a word after it"), text,
+                               len(text))
     if groups[-1] == [] and len(groups) > 1:
-        raise QuerySyntaxError("OR needs words on both sides", text, len(text))
+        raise QuerySyntaxError(_OR_SIDES, text, len(text))
     if not any(groups):
-        raise QuerySyntaxError("no words to search for", text, 0)
+        raise QuerySyntaxError(msg("search.no-words", "no words to search for"), text, 0)
     for group in groups:
         if all(t.negated for t in group):
-            raise QuerySyntaxError("a search needs a word to find, not only words to "
-                                   "exclude (e.g. `truce -church`)", text, 0)
+            raise QuerySyntaxError(msg("search.only-excluded", "a search needs a word to find, "
+                                       "not only words to exclude (e.g. `truce -church`)"),
+                                   text, 0)
     return SearchQuery(tuple(tuple(g) for g in groups))
 
 
