@@ -13,6 +13,7 @@ from parley.analysis.qca import Options, QCATimeout, parse_directions
 from parley.domain.errors import InvalidInput, ValidationFailed
 from parley.interchange.set_table import calibrate_csv
 from parley.knowledge.qca_mapping import load_default_mapping
+from parley.locale import say_error
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
 from parley.web.api.analysis import numbers_field
@@ -50,7 +51,7 @@ def crosstab_page(
     try:
         tab = analysis.crosstab(row, col, where or None, unknown, leaves_only)
     except InvalidInput as exc:
-        error = str(exc)
+        error = say_error(exc)
     charts: list[Markup] = []
     if tab is not None:
         charts.append(Markup(heat_map(tab)))  # noqa: S704 - labels escaped in render.charts
@@ -107,7 +108,7 @@ def qca_page(
                 f"~{outcome}" if negate else outcome, options, where=where or None,
                 unknown_as_absent=unknown_as_absent, leaves_only=leaves_only)
         except InvalidInput as exc:
-            error = str(exc)
+            error = say_error(exc)
         except QCATimeout:  # the page says so where the result would be, form kept
             status = 422
             error = str(over_budget(budget, qca_command(

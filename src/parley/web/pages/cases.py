@@ -91,7 +91,7 @@ def case_list(
     try:
         where_node = catalogue.parse_where(where)
     except InvalidInput as exc:
-        error = str(exc)
+        error = locale.say_error(exc)
     nodes = [n for n in (where_node, facet_node) if n is not None]
     combined: Node | None = None
     if nodes:
@@ -101,7 +101,7 @@ def case_list(
             combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
         )
     except QuerySyntaxError as exc:  # a malformed search: said on the page, nothing filtered
-        error = locale.gettext("Search: %(problem)s") % {"problem": str(exc)}
+        error = locale.gettext("Search: %(problem)s") % {"problem": locale.say_error(exc)}
         result = catalogue.list_cases(combined, None, limit=PAGE_SIZE,
                                       offset=(page - 1) * PAGE_SIZE, facets=facets)
 
