@@ -37,6 +37,7 @@ from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.passwords import password_rule
 from parley.knowledge.translations import translated_search_text
 from parley.knowledge.weights import load_similarity_weights
+from parley.locale import LANGUAGES
 from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments
 from parley.services.audit import AuditTrail, KeyAdmin
@@ -131,7 +132,8 @@ class Parley:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.vault, self.hasher, passwords=password_rule())
+        return Accounts(self.vault, self.hasher, passwords=password_rule(),
+                        languages=tuple(LANGUAGES))
 
     @cached_property
     def workspaces(self) -> Workspaces:

@@ -57,3 +57,16 @@ def test_password_disable_sign_out_and_token_expiry(env: dict[str, str], tmp_pat
     assert run(["users", "enable", "ana"], env).returncode == 0
     assert run(["users", "invitations", "ana"], env).returncode == 0
     app.close()
+
+
+def test_the_operator_sets_and_clears_an_accounts_language(env: dict[str, str]) -> None:
+    assert run(["users", "create", "ana", "--password-stdin"], env, PW).returncode == 0
+    assert run(["users", "language", "ana"], env).stdout == "-\n"
+    done = run(["users", "language", "ana", "es"], env)
+    assert done.returncode == 0 and "ana: language es" in done.stderr
+    assert run(["users", "language", "ana"], env).stdout == "es\n"
+    bad = run(["users", "language", "ana", "fr"], env)
+    assert bad.returncode == 2 and "unknown language 'fr' (allowed: en, es)" in bad.stderr
+    assert run(["users", "language", "ana"], env).stdout == "es\n"  # nothing changed
+    assert run(["users", "language", "ana", "--clear"], env).returncode == 0
+    assert run(["users", "language", "ana"], env).stdout == "-\n"

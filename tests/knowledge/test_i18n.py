@@ -313,8 +313,10 @@ def test_the_outlook_sentence_in_spanish_keeps_the_figures() -> None:
     spanish, english = outlook_sentence(outlook, words=words), outlook_sentence(outlook)
     assert spanish.startswith("Lo más probable: sin acuerdo (40%; acuerdo fallido, ")
     assert "15% cada uno" in spanish and "evidencia débil" in spanish
+    # the same figures, written with the Spanish decimal comma (issue 13, item 5)
+    assert "de 0,71 y un puntaje" in spanish and "0.71" not in spanish
     numbers = re.compile(r"\d+(?:\.\d+)?%?")
-    assert numbers.findall(spanish) == numbers.findall(english)
+    assert numbers.findall(re.sub(r"(\d),(\d)", r"\1.\2", spanish)) == numbers.findall(english)
 
 
 @pytest.mark.parametrize(("raw", "named"), [
@@ -330,7 +332,70 @@ def test_a_malformed_outlook_file_is_refused_naming_file_and_key(raw: dict[str, 
 
 def test_an_outlook_template_naming_the_wrong_fields_is_refused() -> None:
     english = {f.name: getattr(translations.OutlookWords(), f.name)
-               for f in dataclasses.fields(translations.OutlookWords) if f.name != "classes"}
+               for f in dataclasses.fields(translations.OutlookWords)
+               if f.name not in ("classes", "numbers")}
     with pytest.raises(ConfigurationError, match="most_likely: names"):
         translations.parse_outlook_words("f.yaml", {**english, "most_likely": "{top} {oops}"},
                                          {})
+
+
+def test_every_outlook_text_and_condition_has_its_spanish() -> None:
+    from parley.analysis.outlook_text import OUTLOOK_TEXTS
+    from parley.knowledge.outlook_conditions import condition_names
+
+    words = translations.outlook_texts("es")
+    assert words is not None
+    assert set(words.templates) == set(OUTLOOK_TEXTS)
+    assert set(words.conditions) == set(condition_names())
+    untranslated = [k for k, v in words.templates.items()
+                    if v == OUTLOOK_TEXTS[k] and k != "condition_label"]
+    assert untranslated == []
+    from parley.domain.phrase import Phrase, render
+
+    assert render(Phrase("condition_label", {"name": ("cohesion",)}), words) == \
+        "grupo cohesionado"
+    assert render(Phrase("move_cap_label", {"cap": 0.6}), words) == \
+        "ninguna clase por encima del 60%"
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda r: r["texts"].pop("caveat"), "texts: caveat: missing"),
+    (lambda r: r["texts"].update(prior="{n_known} {oops:pct}"), "texts: prior: names {n_known, oops}"),
+    (lambda r: r["texts"].update(typo="x"), "texts: typo: no such text"),
+    (lambda r: r["conditions"].update(luck="suerte"), "conditions: luck: no such condition"),
+    (lambda r: r["conditions"].pop("cohesion"), "conditions: cohesion: missing"),
+])
+def test_a_malformed_outlook_texts_section_is_refused_naming_file_and_key(
+        change: Any, named: str) -> None:
+    from parley.knowledge.outlook_conditions import condition_names
+    from parley.locale import number_style
+
+    raw = yaml.safe_load(Path(translations.__file__).with_name("i18n").joinpath(
+        "es", "outlook.yaml").read_text(encoding="utf-8"))
+    change(raw)
+    with pytest.raises(ConfigurationError) as err:
+        translations.parse_outlook_texts("knowledge/i18n/es/outlook.yaml", raw, {},
+                                         condition_names(), number_style("es"))
+    assert str(err.value).startswith("knowledge/i18n/es/outlook.yaml: ")
+    assert named in str(err.value)
+
+
+def test_a_spanish_outlook_says_its_basis_caveat_and_moves_in_spanish(
+        codebook: Codebook) -> None:
+    from parley.api import open_case_base
+
+    scenario = {"title": "Tegucigalpa", "country": "Honduras", "group_type": ["gang"],
+                "cohesion": "high", "government_role": "direct", "deterrence_credible": "yes"}
+    with open_case_base() as cases:
+        english = cases.assess(scenario)
+    spanish = translations.translate_assessment(english, "es").outlook
+    assert spanish.distribution == english.outlook.distribution
+    assert spanish.basis.startswith(("Basado en", "Ningún caso", "Solo se conocen"))
+    assert "Cada parámetro se ajustó" in spanish.basis
+    assert spanish.caveat.startswith("Medida dejando uno fuera sobre ")
+    assert re.search(r"Puntaje de Brier \d,\d\d ", spanish.caveat)
+    assert not re.search(r"\d\.\d", spanish.basis + spanish.caveat)  # decimal commas only
+    english_words = {"outcomes", "similarity", "present", "absent", "shrunk"}
+    for move in spanish.explanation:
+        assert not english_words & set(re.findall(r"\w+", move.label + " " + move.detail))
+    assert {m.kind for m in spanish.explanation} >= {"base-rates", "case"}

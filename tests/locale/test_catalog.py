@@ -24,7 +24,7 @@ from parley.locale.vocabulary import VOCABULARY
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "parley"
 LOCALE = SRC / "locale"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "msg": (2,)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
 

@@ -38,6 +38,7 @@ class _UserRec:
     disabled_at: datetime | None = None
     password_changed_at: datetime | None = None
     is_curator: bool = False
+    language: str | None = None
 
     @property
     def disabled(self) -> bool:
@@ -45,7 +46,7 @@ class _UserRec:
 
     def user(self) -> User:
         return User(self.name, self.is_admin, self.created_at, self.disabled_at,
-                    self.password_changed_at, self.is_curator)
+                    self.password_changed_at, self.is_curator, self.language)
 
 
 @dataclass
@@ -121,6 +122,9 @@ class FakeAccounts:
 
     def set_curator(self, name: str, is_curator: bool) -> None:
         self._user(name).is_curator = is_curator
+
+    def set_language(self, name: str, language: str | None) -> None:
+        self._user(name).language = language
 
     def throttle(self, account: str, client: str) -> Throttle | None:
         return self.st.throttle.get((account, client))

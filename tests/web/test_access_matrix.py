@@ -261,6 +261,8 @@ def request_for(w: World, method: str, path: str, actor: str, c: Classification,
             kw["json"] = {"label": "x"}
         elif path.endswith("/password"):
             kw["json"] = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+        elif path == "/api/account/language":
+            kw["json"] = {"language": "es"}
         elif path == "/api/assessments/saved":
             kw["json"] = {"title": "matrix", "cohesion": "low"}
         elif path.endswith("{scenario_id}") and method == "PATCH":

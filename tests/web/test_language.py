@@ -129,3 +129,70 @@ def test_the_brief_downloads_in_spanish(client: TestClient) -> None:
     assert spanish.keys() == english.keys()  # JSON keys stay English
     titles = {f["title"] for f in spanish["findings"]}
     assert titles and not titles & {f["title"] for f in english["findings"]}
+
+
+def _brief_text(answer_bytes: bytes, fmt: str) -> str:
+    import io
+
+    if fmt == "docx":
+        from docx import Document
+
+        document = Document(io.BytesIO(answer_bytes))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(answer_bytes)).pages)
+    return answer_bytes.decode()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+def test_the_outlook_is_spanish_entirely_in_every_brief_format(client: TestClient,
+                                                               fmt: str) -> None:
+    scenario = {"title": "Tegucigalpa", "country": "Honduras", "group_type": ["gang"],
+                "cohesion": "high", "secrecy": "secret", "government_role": "direct",
+                "deterrence_credible": "yes"}
+    answer = client.post(f"/api/assess?format={fmt}", json=scenario, headers=SPANISH)
+    assert answer.status_code == 200, answer.text[:300]
+    text = " ".join(_brief_text(answer.content, fmt).split())
+    assert "Medida dejando uno fuera sobre" in text  # the caveat
+    assert "Cada parámetro se ajustó por validación cruzada" in text  # the basis
+    assert re.search(r"Puntaje de Brier \d,\d\d", text)  # decimal comma in prose
+    for english in ("Measured by leave-one-out", "Every setting was fitted", "shrunk",
+                    "outcomes of", "similarity 0"):
+        assert english not in text
+
+
+def test_the_outlook_json_labels_follow_the_language_and_numbers_stay_machine(
+        client: TestClient) -> None:
+    scenario = {"title": "x", "group_type": ["gang"], "cohesion": "high"}
+    spanish = client.post("/api/assess", json=scenario, headers=SPANISH).json()["outlook"]
+    english = client.post("/api/assess", json=scenario).json()["outlook"]
+    assert spanish["distribution"] == english["distribution"]  # floats, not prose
+    assert spanish["measured"] == english["measured"]
+    assert spanish["caveat"].startswith("Medida dejando uno fuera")
+    assert english["caveat"].startswith("Measured by leave-one-out")
+    assert [m["moves"] for m in spanish["explanation"]] == [
+        m["moves"] for m in english["explanation"]]
+    assert spanish["explanation"][0]["label"].startswith("resultados de ")
+
+
+def test_spanish_pages_write_decimals_with_a_comma_and_exports_keep_the_dot(
+        client: TestClient) -> None:
+    params = [("conditions", "MED"), ("conditions", "GOV"), ("conditions", "INC"),
+              ("outcome", "LASTING")]
+    english = client.get("/analysis/qca", params=params).text
+    spanish = client.get("/analysis/qca", params=params, headers=SPANISH).text
+    figures = re.findall(r"<td>(\d[.,]\d{3})</td>", english)
+    assert figures and all("." in f for f in figures)
+    assert re.findall(r"<td>(\d[.,]\d{3})</td>", spanish) == [f.replace(".", ",")
+                                                            for f in figures]
+    # machine formats stay machine formats in any language
+    csv_es = client.get("/cases/export", params={"format": "csv"}, headers=SPANISH).text
+    assert csv_es == client.get("/cases/export", params={"format": "csv"}).text
+    calibrated = client.post("/api/qca/calibrate", headers=SPANISH,
+                             files={"data": ("r.csv", b"case,gdp\nA,1000\nB,5000\nC,9000\n")},
+                             data={"column": "gdp", "new_column": "RICH",
+                                   "anchors": "2000,5000,8000"})
+    assert calibrated.text.splitlines()[2] == "B,5000,0.5"

@@ -90,3 +90,37 @@ def test_a_workspace_in_spanish(spanish: Any, fresh_server: tuple[str, str]) -> 
     page.get_by_role("button", name="Filtrar").click()
     expect(page.locator("table.items tbody tr")).to_have_count(1)
     expect(page.locator("table.items")).to_contain_text("Támara")
+
+
+def test_the_accounts_language_follows_the_user_into_an_english_browser(
+        browser: Any, fresh_server: tuple[str, str]) -> None:
+    """Set on the account page in one (English) browser, Spanish in another English one
+    after signing in; a refused filter is then explained in Spanish."""
+    english = browser.new_context(base_url=fresh_server[0], locale="en-GB",
+                                  extra_http_headers={"Accept-Language": "en-GB"})
+    page = english.new_page()
+    page.goto(fresh_server[1])
+    page.fill("#username", "lucia")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Create administrator").click()
+    page.wait_for_url("**/workspaces")
+    page.goto("/account")
+    page.select_option("#account-language", "es")
+    page.get_by_role("button", name="Save language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("#account-language")).to_have_value("es")
+    english.close()
+    other = browser.new_context(base_url=fresh_server[0], locale="en-GB",
+                                extra_http_headers={"Accept-Language": "en-GB"})
+    page = other.new_page()
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # not signed in yet
+    page.fill("#username", "lucia")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/workspaces")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("h1")).to_have_text("Sus espacios de trabajo")
+    page.goto("/cases?where=cohesion+%3D+sky")
+    expect(page.locator("body")).to_contain_text("'sky' no es un código de cohesion")
+    other.close()

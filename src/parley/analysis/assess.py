@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from parley.analysis.evaluate import OUTCOME, leaf_cases
 from parley.analysis.outlook import Evidence, OutlookModel, base_rates, explain
+from parley.analysis.outlook_text import english
 from parley.analysis.similarity import CaseIndex, Row, SimilarityWeights, compare
 from parley.analysis.summary import (
     DEFAULT_CAP,
@@ -35,6 +36,7 @@ from parley.domain.assessment import (
     ChecklistEntry,
     CheckStatus,
     Move,
+    MoveKind,
     Outlook,
     SimilarCase,
 )
@@ -42,6 +44,7 @@ from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.evidence import UNKNOWN
 from parley.domain.guideline import PHASES, SEVERITIES, Finding, Guideline
+from parley.domain.phrase import Phrase
 from parley.domain.query import evaluate, variables_of
 from parley.domain.scenario import Scenario, scenario_from_case
 from parley.domain.summary import BriefRules
@@ -155,7 +158,8 @@ def similar_cases(scenario: Scenario, pool: CasePool, order: npt.NDArray[np.int6
 
 
 def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[np.float64],
-                model: OutlookModel, caveat: str, scenario: Scenario | None = None,
+                model: OutlookModel, caveat: str | Sequence[Phrase],
+                scenario: Scenario | None = None,
                 visible: BoolArray | None = None) -> Outlook:
     """The calibrated outlook for a scenario, explained source by source (docs/assessment.md).
 
@@ -184,61 +188,66 @@ def outlook_for(pool: CasePool, order: npt.NDArray[np.int64], sims: npt.NDArray[
     def moves(row: npt.NDArray[np.float64]) -> dict[str, float]:
         return dict(zip(classes, (float(x) for x in row), strict=True))
 
-    explanation: list[Move] = [Move(
-        "base-rates", "base-rates", f"outcomes of {n_known} past case(s)",
-        f"shrunk {params.shrinkage:.0%} towards an even spread", moves(result.prior))]
+    labels_of = {c.name: c.label for c in settings.conditions}
+
+    def move(kind: MoveKind, key: str, label: Phrase | str, detail: Phrase,
+             row: npt.NDArray[np.float64]) -> Move:
+        said = label if isinstance(label, str) else english(label, conditions=labels_of)
+        return Move(kind, key, said, english(detail), moves(row),
+                    None if isinstance(label, str) else label, detail)
+
+    shrinkage = {"n_known": n_known, "shrinkage": params.shrinkage}
+    explanation: list[Move] = [move("base-rates", "base-rates",
+                                    Phrase("move_base_label", shrinkage),
+                                    Phrase("move_base_detail", shrinkage), result.prior)]
     for (j, sim, label), row in zip(voters, result.cases, strict=True):
-        explanation.append(Move("case", pool.ids[j], pool.titles[j],
-                                f"similarity {sim:.2f}, outcome {classes[label]}", moves(row)))
+        explanation.append(move("case", pool.ids[j], pool.titles[j], Phrase(
+            "move_case_detail", {"similarity": sim, "outcome": classes[label]}), row))
     for cond, code, row in zip(settings.conditions, codes.tolist(), result.conditions,
                                strict=True):
         if code != 0 and np.any(row):
-            explanation.append(Move("condition", cond.name, cond.label,
-                                    "present" if code > 0 else "absent", moves(row)))
-    if np.any(np.abs(result.cap) > 1e-12):
-        explanation.append(Move("confidence-limit", "confidence-limit",
-                                f"no class above {params.cap:.0%}",
-                                "the evaluation does not support more confidence",
-                                moves(result.cap)))
+            explanation.append(move("condition", cond.name, Phrase(
+                "condition_label", {"name": (cond.name,)}), Phrase(
+                "move_condition_present" if code > 0 else "move_condition_absent"), row))
+    capped = bool(np.any(np.abs(result.cap) > 1e-12))
+    if capped:
+        explanation.append(move("confidence-limit", "confidence-limit",
+                                Phrase("move_cap_label", {"cap": params.cap}),
+                                Phrase("move_cap_detail"), result.cap))
     cited = tuple(pool.ids[j] for j, _, _ in voters)
-    prior = (f"the outcomes of {n_known} past case(s) shrunk {params.shrinkage:.0%} towards an "
-             "even spread (the paper chose notable cases, so its mix of outcomes is not the "
-             "world's)")
-    fitted = "Every setting was fitted by cross-validation on past cases."
-    conditions_known = [c.label for c, code in zip(settings.conditions, codes.tolist(),
-                                                   strict=True) if code != 0]
-    cond_text = (f" The paper's conditions for durable results known here "
-                 f"({', '.join(conditions_known)}) count for {params.beta:.0%} of it."
-                 if conditions_known and params.beta > 0 else "")
+    prior = Phrase("prior", shrinkage)
+    fitted = Phrase("fitted")
+    conditions_known = tuple(c.name for c, code in zip(settings.conditions, codes.tolist(),
+                                                       strict=True) if code != 0)
+    cond_text: Phrase | str = (
+        Phrase("conditions_known", {"conditions": conditions_known, "beta": params.beta})
+        if conditions_known and params.beta > 0 else "")
     if not informative:
-        basis = (f"Only {known_vars} pre-negotiation variable(s) are known, fewer than the "
-                 f"{settings.min_known} needed to compare a situation with past cases, so this "
-                 f"is the base rate: {prior}. Describe the situation further for an outlook "
-                 "drawn from comparable cases.")
+        basis = [Phrase("basis_too_little", {"known": known_vars, "needed": settings.min_known,
+                                             "prior": prior})]
     elif not voters:
-        basis = (f"No comparable past case: none with a known outcome was compared on at least "
-                 f"{pool.weights.min_compared} variables and found at least "
-                 f"{threshold:.0%} alike, so no case votes and the outlook is "
-                 f"{prior}.{cond_text} {fitted}")
+        basis = [Phrase("basis_no_comparable", {
+            "min_compared": pool.weights.min_compared, "threshold": threshold, "prior": prior,
+            "conditions": cond_text, "fitted": fitted})]
     else:
-        spread = (", sharing some of it with the neighbouring classes on the ordered scale"
-                  if params.spread > 0 else "")
-        weight = params.alpha * len(classes)
-        basis = (f"Drawn from the {len(voters)} most similar comparable past case(s) "
-                 f"({', '.join(cited)}): each votes for its outcome class with its similarity "
-                 f"(total {sum(s for _, s, _ in voters):.2f}){spread}, against {weight:g} votes "
-                 f"spread like {prior}.{cond_text} {fitted}")
-    if np.any(np.abs(result.cap) > 1e-12):
-        basis += (f" No class may exceed {params.cap:.0%}: the evaluation does not show that "
-                  "more confident outlooks came true as often as they claimed.")
+        basis = [Phrase("basis_drawn", {
+            "n": len(voters), "cases": cited, "total": sum(s for _, s, _ in voters),
+            "spread": Phrase("basis_spread") if params.spread > 0 else "",
+            "weight": params.alpha * len(classes), "prior": prior, "conditions": cond_text,
+            "fitted": fitted})]
+    if capped:
+        basis.append(Phrase("basis_cap", {"cap": params.cap}))
     abstained: Abstention | None = (None if voters else "no-comparable-case" if informative
                                     else "too-little-known")
-    return Outlook(dict(zip(classes, (float(p) for p in result.probs), strict=True)), basis,
-                   caveat, cited, tuple(explanation), model.measured, abstained)
+    caveat_text = caveat if isinstance(caveat, str) else english(*caveat)
+    return Outlook(dict(zip(classes, (float(p) for p in result.probs), strict=True)),
+                   english(*basis, conditions=labels_of), caveat_text, cited,
+                   tuple(explanation), model.measured, abstained, tuple(basis),
+                   () if isinstance(caveat, str) else tuple(caveat))
 
 
 def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
-           model: OutlookModel, caveat: str, n_similar: int = N_SIMILAR, *,
+           model: OutlookModel, caveat: str | Sequence[Phrase], n_similar: int = N_SIMILAR, *,
            rules: BriefRules | None = None, visible: BoolArray | None = None) -> Assessment:
     """Assess a scenario.
 
@@ -247,7 +256,8 @@ def assess(scenario: Scenario, guidelines: Sequence[Guideline], pool: CasePool,
         guidelines: the paper's lessons as rules.
         pool: the past cases, prepared with `CasePool.build`.
         model: the outlook in use, fitted on the case base (`evaluate.fit_outlook`).
-        caveat: the outlook's measured accuracy, from `parley.analysis.evaluate.caveat`.
+        caveat: the outlook's measured accuracy, from `parley.analysis.evaluate.caveat`, or
+            as phrases (`caveat_phrases`), which a brief can then say in any language.
         n_similar: how many similar cases to list.
         rules: the verdict, ranking and contradiction rules; with them the assessment gets
             its front-page `summary` and its `warnings`.

@@ -50,6 +50,7 @@ from parley.analysis.outlook import (
     predict,
     ranked,
 )
+from parley.analysis.outlook_text import english
 from parley.analysis.scoring import (
     ReliabilityBin,
     balanced_scores,
@@ -62,6 +63,7 @@ from parley.domain.assessment import Measured
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
 from parley.domain.evidence import UNKNOWN
+from parley.domain.phrase import Phrase
 from parley.domain.scenario import scenario_from_case
 
 OUTCOME = "outcome_class"
@@ -359,29 +361,25 @@ def measured_figures(evaluation: Evaluation) -> Measured:
 
 def caveat(evaluation: Evaluation) -> str:
     """The outlook's caveat: its measured scores under both evaluations beside the baselines'."""
+    return english(*caveat_phrases(evaluation))
+
+
+def caveat_phrases(evaluation: Evaluation) -> tuple[Phrase, ...]:
+    """The caveat as phrases (`analysis/outlook_text.py`), to say it in any language."""
     if evaluation.n_cases == 0:
-        return ("No case with a known outcome is available, so this outlook is uniform and its "
-                "accuracy cannot be measured.")
+        return (Phrase("caveat_unmeasured"),)
     n = evaluation.n_cases
     o, f, u = (evaluation.score(m) for m in (evaluation.method, "paper-frequencies", "uniform"))
     oc, fc = (evaluation.score(m, LOCO) for m in (evaluation.method, "paper-frequencies"))
-    right = round(o.accuracy * n)
     figures = measured_figures(evaluation)
-    verdict = ("better than the uniform guess on both scores, which is still weak evidence with "
-               "so few cases" if figures.beats_uniform
-               else "not better than the uniform guess on every score, so read it as the spread "
-               "of outcomes in past cases")
-    return (
-        f"Measured by leave-one-out over {n} past cases, the most likely class was right for "
-        f"{right} of {n} (accuracy {o.accuracy:.0%}, 95% interval {o.accuracy_low:.0%}-"
-        f"{o.accuracy_high:.0%}; always guessing the most common class: {f.accuracy:.0%}). "
-        f"Brier score {o.brier:.2f} and ranked probability score {o.rps:.3f} (the paper's "
-        f"frequencies: {f.brier:.2f} and {f.rps:.3f}; uniform: {u.brier:.2f} and {u.rps:.3f}; "
-        f"lower is better); holding out whole countries ({evaluation.n_countries}), "
-        f"{oc.brier:.2f} and {oc.rps:.3f} (the paper's frequencies: {fc.brier:.2f} and "
-        f"{fc.rps:.3f}). On this evidence it is {verdict}. It describes what happened in "
-        "comparable cases; it is not a prediction."
-    )
+    return (Phrase("caveat", {
+        "n": n, "right": round(o.accuracy * n), "accuracy": o.accuracy, "low": o.accuracy_low,
+        "high": o.accuracy_high, "frequent": f.accuracy, "brier": o.brier, "rps": o.rps,
+        "f_brier": f.brier, "f_rps": f.rps, "u_brier": u.brier, "u_rps": u.rps,
+        "countries": evaluation.n_countries, "loco_brier": oc.brier, "loco_rps": oc.rps,
+        "f_loco_brier": fc.brier, "f_loco_rps": fc.rps,
+        "verdict": Phrase("caveat_better" if figures.beats_uniform else "caveat_not_better"),
+    }),)
 
 
 def _bins(bins: Sequence[ReliabilityBin]) -> list[dict[str, Any]]:

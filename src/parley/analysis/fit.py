@@ -25,6 +25,7 @@ from parley.analysis.evaluate import (
     Prediction,
     SchemeResult,
     caveat,
+    caveat_phrases,
     evaluate,
     fit_outlook,
     measured_figures,
@@ -34,6 +35,7 @@ from parley.analysis.scoring import ReliabilityBin
 from parley.analysis.similarity import SimilarityWeights
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
+from parley.domain.phrase import Phrase
 
 FORMAT = 1
 """Raise when the evaluation or the fit changes meaning: stored results then stop applying."""
@@ -55,6 +57,11 @@ class OutlookFit:
     @property
     def caveat(self) -> str:
         return caveat(self.evaluation)
+
+    @property
+    def caveat_phrases(self) -> tuple[Phrase, ...]:
+        """The caveat as phrases, to say it in the reader's language."""
+        return caveat_phrases(self.evaluation)
 
 
 def fit_case_base(cases: Sequence[Case], codebook: Codebook, weights: SimilarityWeights,

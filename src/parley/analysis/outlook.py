@@ -38,6 +38,7 @@ import numpy.typing as npt
 from parley.analysis.conditions import OutlookSettings, contributions, probabilities
 from parley.analysis.scoring import brier, rps, wilson
 from parley.domain.assessment import Measured, Outlook
+from parley.domain.phrase import ENGLISH_NUMBERS, NumberStyle
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -308,8 +309,8 @@ class OutlookModel:
     measured: Measured | None = None
 
 
-def _pct(p: float) -> str:
-    return f"{100 * p:.0f}%"
+def _pct(p: float, numbers: NumberStyle = ENGLISH_NUMBERS) -> str:
+    return numbers.percent.format(f"{100 * p:.0f}")
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ class OutlookWords:
     and_: str = "and"
     each: str = "each"
     classes: Mapping[str, str] = field(default_factory=dict)  # outcome class -> its name
+    numbers: NumberStyle = ENGLISH_NUMBERS  # how the language writes 0.61 and 40%
 
     def name(self, cls: str) -> str:
         return self.classes.get(cls) or cls.replace("-", " ")
@@ -348,7 +350,7 @@ def _spread_of(distribution: Mapping[str, float], words: OutlookWords = ENGLISH)
     """'temporary reduction 40%; no deal, collapsed and transformation 15% each; ...'"""
     groups: dict[str, list[str]] = {}
     for cls, p in sorted(distribution.items(), key=lambda kv: -kv[1]):
-        groups.setdefault(_pct(p), []).append(words.name(cls))
+        groups.setdefault(_pct(p, words.numbers), []).append(words.name(cls))
     parts = []
     for pct, names in groups.items():
         joined = names[0] if len(names) == 1 else (
@@ -376,14 +378,18 @@ def outlook_sentence(outlook: Outlook, measured: Measured | None = None,
         lead = (words.no_comparable_conditions if conditions else words.no_comparable).format(
             spread=_spread_of(outlook.distribution, words))
     else:
-        lead = words.most_likely.format(top=words.name(top), pct=_pct(p1),
+        lead = words.most_likely.format(top=words.name(top), pct=_pct(p1, words.numbers),
                                         spread=_spread_of(rest, words))
     if figures is None or figures.n_cases == 0:
         return words.unmeasured.format(lead=lead)
+    def num(value: float, spec: str) -> str:
+        return format(value, spec).replace(".", words.numbers.decimal)
+
     return words.measured.format(
-        lead=lead, brier_loo=f"{figures.brier_loo:.2f}", rps_loo=f"{figures.rps_loo:.3f}",
-        brier_loco=f"{figures.brier_loco:.2f}", rps_loco=f"{figures.rps_loco:.3f}",
-        uniform_brier=f"{figures.uniform_brier:.2f}", uniform_rps=f"{figures.uniform_rps:.3f}",
+        lead=lead, brier_loo=num(figures.brier_loo, ".2f"), rps_loo=num(figures.rps_loo, ".3f"),
+        brier_loco=num(figures.brier_loco, ".2f"), rps_loco=num(figures.rps_loco, ".3f"),
+        uniform_brier=num(figures.uniform_brier, ".2f"),
+        uniform_rps=num(figures.uniform_rps, ".3f"),
         verdict=words.weak if figures.beats_uniform else words.no_better)
 
 

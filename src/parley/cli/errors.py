@@ -39,7 +39,9 @@ def reported() -> Iterator[None]:
     try:
         yield
     except ParleyError as exc:
-        error_console().print(f"[bold red]error:[/] {escape(str(exc))}")
+        from parley.locale import say_error
+
+        error_console().print(f"[bold red]error:[/] {escape(say_error(exc))}")
         raise typer.Exit(exit_code(exc)) from None
 
 

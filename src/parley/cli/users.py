@@ -61,6 +61,28 @@ def curator(
                    err=True)
 
 
+@app.command("language")
+def language(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    code: Annotated[str | None, typer.Argument(
+        help="en or es; omit to print the account's language.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="No language of its own: the "
+                                        "browser's choice decides again.")] = False,
+) -> None:
+    """Print or set NAME's language, which wins over the browser's switch and Accept-Language
+    (docs/i18n.md); audited when it changes.
+
+    Example: parley users language ana es
+    """
+    with reported():
+        accounts = open_parley().accounts
+        if code is None and not clear:
+            typer.echo(accounts.user(name).language or "-")
+            return
+        user = accounts.set_language(SYSTEM, name, None if clear else code)
+        typer.echo(f"{user.name}: language {user.language or 'not set'}", err=True)
+
+
 @app.command("password")
 def password(
     name: Annotated[str, typer.Argument(help="The account whose password to set.")],

@@ -87,6 +87,7 @@ class User:
     disabled_at: datetime | None = None
     password_changed_at: datetime | None = None
     is_curator: bool = False
+    language: str | None = None  # the account's language (docs/i18n.md); None: not chosen
 
     @property
     def disabled(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from parley.domain.evidence import Citation
 from parley.domain.guideline import Finding
+from parley.domain.phrase import Phrase
 from parley.domain.scenario import Scenario, scenario_to_dict
 from parley.domain.summary import ScenarioWarning, Summary
 
@@ -83,6 +84,10 @@ class Move:
     label: str
     detail: str
     moves: Mapping[str, float]
+    # the label and detail as phrases, to say them in another language (domain/phrase.py);
+    # None: the text as it is (a case's label is its title, translated as case titles are)
+    label_phrase: Phrase | None = None
+    detail_phrase: Phrase | None = None
 
     @property
     def largest(self) -> tuple[str, float]:
@@ -103,6 +108,9 @@ class Outlook:
     # why no past case voted: "too-little-known" (fewer known variables than the outlook needs)
     # or "no-comparable-case"; None when comparable cases voted
     abstained: Abstention | None = None
+    # basis and caveat as phrases, to say them in another language; empty: only the text
+    basis_phrases: tuple[Phrase, ...] = ()
+    caveat_phrases: tuple[Phrase, ...] = ()
 
     def __post_init__(self) -> None:
         total = sum(self.distribution.values())

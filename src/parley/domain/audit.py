@@ -743,3 +743,19 @@ class RevocationDecided(AuditEvent):
 
 
 EVENTS = (*EVENTS, RevocationDecided)
+
+
+# -- languages (issue 13) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserLanguageChanged(AuditEvent):
+    """An account's language chosen (`language`: a code, or "" when cleared: the browser and
+    the server decide again)."""
+
+    name: ClassVar[str] = "user.language_changed"
+    user: str = ""
+    language: str = ""
+
+
+EVENTS = (*EVENTS, UserLanguageChanged)

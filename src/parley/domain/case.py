@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.domain.codebook import SLUG_RE, Codebook, Variable, VarType
-from parley.domain.errors import Problem, ValidationFailed
+from parley.domain.errors import Msg, Problem, ValidationFailed, msg
 from parley.domain.evidence import (
     DEFAULT_SOURCE,
     MAX_QUOTE_WORDS,
@@ -65,7 +65,7 @@ def _clean(text: str) -> bool:
 
 def parse_value(
     var: Variable, raw: object
-) -> tuple[Value | Unknown | None, str | None]:
+) -> tuple[Value | Unknown | None, Msg | None]:
     """Validate one raw value against its variable: (value, None) or (None, error message)."""
     if raw == "unknown":
         return UNKNOWN, None
@@ -74,34 +74,39 @@ def parse_value(
     if var.type is VarType.CODE:
         if isinstance(raw, str) and raw in var.codes:
             return raw, None
-        return None, f"{raw!r} is not a code of {var.name}; allowed: {var.allowed()}, unknown"
+        return None, msg("value.not-a-code", "%(value)s is not a code of %(name)s; allowed: "
+                         "%(allowed)s, unknown", value=repr(raw), name=var.name,
+                         allowed=var.allowed())
     if var.type is VarType.CODE_LIST:
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not raw:
-            return None, f"expected a non-empty list of codes; allowed: {var.allowed()}"
+            return None, msg("value.codes-expected", "expected a non-empty list of codes; "
+                             "allowed: %(allowed)s", allowed=var.allowed())
         items = ["yes" if i is True else "no" if i is False else i for i in raw]
         bad = [i for i in items if not isinstance(i, str) or i not in var.codes]
         if bad:
             if "unknown" in bad:
-                return None, "'unknown' stands alone, never inside a list"
-            return None, (
-                f"{', '.join(repr(b) for b in bad)} not a code of {var.name}; "
-                f"allowed: {var.allowed()}"
-            )
+                return None, msg("value.unknown-in-list",
+                                 "'unknown' stands alone, never inside a list")
+            return None, msg("value.not-codes", "%(values)s not a code of %(name)s; allowed: "
+                             "%(allowed)s", values=", ".join(repr(b) for b in bad),
+                             name=var.name, allowed=var.allowed())
         if len(set(items)) != len(items):
-            return None, "a code is listed twice"
+            return None, msg("value.code-twice", "a code is listed twice")
         order = list(var.codes)
         return tuple(sorted(items, key=order.index)), None
     if var.type is VarType.INTEGER:
         if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 100_000:
             return raw, None
         shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
-        return None, f"{shown} is not a whole number between 0 and 100000 (or unknown)"
+        return None, msg("value.not-a-number", "%(value)s is not a whole number between 0 "
+                         "and 100000 (or unknown)", value=shown)
     if var.type is VarType.TEXT:
         if isinstance(raw, str) and raw.strip() and len(raw) <= MAX_TEXT and _clean(raw):
             return raw.strip(), None
-        return None, f"expected text of 1 to {MAX_TEXT} characters without control characters"
+        return None, msg("value.text-expected", "expected text of 1 to %(limit)s characters "
+                         "without control characters", limit=MAX_TEXT)
     if var.type is VarType.TEXT_LIST:
         if isinstance(raw, str):
             raw = [raw]
@@ -113,10 +118,12 @@ def parse_value(
         ):
             items = [i.strip() for i in raw]
             if len(set(items)) != len(items):
-                return None, "an item is listed twice"
+                return None, msg("value.item-twice", "an item is listed twice")
             return tuple(items), None
-        return None, "expected a non-empty list of text items (or unknown)"
-    return None, f"variable type {var.type.value} cannot be coded"
+        return None, msg("value.texts-expected",
+                         "expected a non-empty list of text items (or unknown)")
+    return None, msg("value.not-coded", "variable type %(type)s cannot be coded",
+                     type=var.type.value)
 
 
 def _parse_citations(
@@ -241,7 +248,7 @@ def parse_case(
             note = None
         value, error = parse_value(var, entry["value"])
         if error or value is None:
-            col.add((*path, "value"), error or "invalid value", var.name)
+            col.add((*path, "value"), str(error or "invalid value"), var.name)
             continue
         if value is UNKNOWN:
             if entry.get("evidence"):

@@ -17,8 +17,29 @@ The CLI and the web app each map these to exit codes and status codes in one pla
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A user-facing message: a stable `code`, an English `template` with `%(name)s` fields
+    (also its msgid in the gettext catalogs) and the values. `str()` is the English text; the
+    web and the CLI say it in the reader's language (`parley.locale.say`)."""
+
+    code: str
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template % dict(self.params) if self.params else self.template
+
+
+def msg(code: str, template: str, **params: Any) -> Msg:
+    """A message (`scripts/messages` extracts `template`, the second argument, into the
+    catalogs). Example: `msg("query.empty", "empty query")`."""
+    return Msg(code, template, params)
 
 
 class ParleyError(Exception):
@@ -38,6 +59,14 @@ class Problem:
     line: int | None = None
     case: str | None = None
     field: str | None = None
+    msg: Msg | None = None  # the message with its code and values, to say in any language
+
+    @classmethod
+    def of(cls, message: Msg | str, file: str | None = None, line: int | None = None,
+           case: str | None = None, field: str | None = None) -> Problem:
+        """A problem from a message (English `message`; `msg` kept when it is a Msg)."""
+        return cls(str(message), file, line, case, field,
+                   message if isinstance(message, Msg) else None)
 
     def __str__(self) -> str:
         where = ""
@@ -69,10 +98,11 @@ class ValidationFailed(InvalidInput):
 class QuerySyntaxError(InvalidInput):
     """A query expression is malformed or names unknown variables or codes."""
 
-    def __init__(self, message: str, query: str, position: int) -> None:
+    def __init__(self, message: Msg | str, query: str, position: int) -> None:
         self.query = query
         self.position = position
-        self.reason = message
+        self.msg = message if isinstance(message, Msg) else None
+        self.reason = str(message)
         pointer = " " * position + "^"
         super().__init__(f"{message}\n  {query}\n  {pointer}")
 

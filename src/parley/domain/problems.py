@@ -34,7 +34,12 @@ class ProblemCollector:
         self.problems.append(Problem(text, self.file, line, self.case, fieldname))
 
 
+def close_matches(word: str, options: Sequence[str]) -> list[str]:
+    """The (at most three) allowed words closest to `word`."""
+    return difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+
+
 def suggest(word: str, options: Sequence[str]) -> str:
     """` (did you mean a, b?)` for the allowed words closest to `word`, or nothing."""
-    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+    close = close_matches(word, options)
     return f" (did you mean {', '.join(close)}?)" if close else ""

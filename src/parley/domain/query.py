@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from parley.domain.codebook import Codebook, Variable, VarType
-from parley.domain.errors import QuerySyntaxError
+from parley.domain.errors import Msg, QuerySyntaxError, msg
 from parley.domain.evidence import UNKNOWN, Unknown, Value
 
 MAX_QUERY_LENGTH = 2000
@@ -101,7 +101,8 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise QuerySyntaxError(f"unexpected character {text[pos]!r}", text, pos)
+            raise QuerySyntaxError(msg("query.unexpected-character", "unexpected character %(char)s",
+                                       char=repr(text[pos])), text, pos)
         kind = m.lastgroup or ""
         if kind != "ws":
             tokens.append(Token(kind, m.group(), pos))
@@ -124,7 +125,7 @@ class _Parser:
     def tok(self) -> Token:
         return self.tokens[self.i]
 
-    def error(self, message: str, token: Token | None = None) -> QuerySyntaxError:
+    def error(self, message: Msg, token: Token | None = None) -> QuerySyntaxError:
         t = token or self.tok
         return QuerySyntaxError(message, self.text, t.pos)
 
@@ -140,15 +141,17 @@ class _Parser:
         if self.tok.kind == "punct" and self.tok.text == p:
             return self.take()
         found = self.tok.text or "end of query"
-        raise self.error(f"expected '{p}' but found '{found}'")
+        raise self.error(msg("query.expected", "expected '%(expected)s' but found '%(found)s'",
+                                 expected=p, found=found))
 
     # grammar
     def parse(self) -> Node:
         if not self.text.strip():
-            raise self.error("empty query")
+            raise self.error(msg("query.empty", "empty query"))
         node = self.or_expr()
         if self.tok.kind != "end":
-            raise self.error(f"unexpected '{self.tok.text}'; expected 'and', 'or' or the end")
+            raise self.error(msg("query.unexpected", "unexpected '%(found)s'; expected 'and', "
+                                 "'or' or the end", found=self.tok.text))
         return node
 
     def or_expr(self) -> Node:
@@ -170,7 +173,8 @@ class _Parser:
             self.take()
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise self.error(f"query nests deeper than {MAX_DEPTH} levels")
+                raise self.error(msg("query.too-deep", "query nests deeper than %(depth)s levels",
+                                     depth=MAX_DEPTH))
             return Not(self.not_expr())
         return self.primary()
 
@@ -179,7 +183,8 @@ class _Parser:
             self.take()
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise self.error(f"query nests deeper than {MAX_DEPTH} levels")
+                raise self.error(msg("query.too-deep", "query nests deeper than %(depth)s levels",
+                                     depth=MAX_DEPTH))
             node = self.or_expr()
             self.expect_punct(")")
             self.depth -= 1
@@ -190,12 +195,15 @@ class _Parser:
         t = self.tok
         if t.kind != "word" or t.keyword:
             found = t.text or "end of query"
-            raise self.error(f"expected a variable name but found '{found}'; variables: "
-                             + ", ".join(self.variable_names()))
+            raise self.error(msg("query.variable-expected", "expected a variable name but found "
+                                 "'%(found)s'; variables: %(allowed)s", found=found,
+                                 allowed=", ".join(self.variable_names())))
         var = self.codebook.get(t.text)
         names = self.variable_names()
         if var is None or t.text not in names:
-            raise self.error(f"unknown variable '{t.text}'; variables: " + ", ".join(names))
+            raise self.error(msg("query.unknown-variable", "unknown variable '%(name)s'; "
+                                 "variables: %(allowed)s", name=t.text,
+                                 allowed=", ".join(names)))
         self.take()
         return var
 
@@ -216,13 +224,14 @@ class _Parser:
                 self.take()
                 negate = True
             if not self.at_keyword("unknown"):
-                raise self.error("expected 'unknown' after 'is'")
+                raise self.error(msg("query.unknown-expected", "expected 'unknown' after 'is'"))
             self.take()
             return IsUnknown(var.name, negate)
         if kw == "has":
             if not var.type.is_list:
-                raise self.error(f"'has' applies to list variables; {var.name} takes one value: "
-                                 "use '=' or 'in'", t)
+                raise self.error(msg("query.has-on-single", "'has' applies to list variables; "
+                                     "%(name)s takes one value: use '=' or 'in'",
+                                     name=var.name), t)
             self.take()
             if self.at_keyword("any", "all"):
                 mode: Literal["one", "any", "all"] = "any" if self.take().text.lower() == "any" else "all"
@@ -236,7 +245,7 @@ class _Parser:
             if kw == "not":
                 self.take()
                 if not self.at_keyword("in"):
-                    raise self.error("expected 'in' after 'not'")
+                    raise self.error(msg("query.in-expected", "expected 'in' after 'not'"))
                 negate = True
             self._single(var, self.tok)
             self.take()
@@ -246,20 +255,23 @@ class _Parser:
             self.take()
             op = t.text
             if op in ("<", "<=", ">", ">=") and var.type is not VarType.INTEGER:
-                raise self.error(f"'{op}' compares numbers; {var.name} is not a number: "
-                                 "use '=', '!=' or 'in'", t)
+                raise self.error(msg("query.not-a-number", "'%(op)s' compares numbers; %(name)s is "
+                                     "not a number: use '=', '!=' or 'in'", op=op,
+                                     name=var.name), t)
             value = self.value(var)
             return Compare(var.name, op, value)  # type: ignore[arg-type]
         found = t.text or "end of query"
         ops = "has, has any, has all" if var.type.is_list else "=, !=, in, not in"
         if var.type is VarType.INTEGER:
             ops += ", <, <=, >, >="
-        raise self.error(f"expected an operator after '{var.name}' but found '{found}'; "
-                         f"allowed: {ops}, is unknown")
+        raise self.error(msg("query.operator-expected", "expected an operator after "
+                             "'%(name)s' but found '%(found)s'; allowed: %(allowed)s, is "
+                             "unknown", name=var.name, found=found, allowed=ops))
 
     def _single(self, var: Variable, t: Token) -> None:
         if var.type.is_list:
-            raise self.error(f"{var.name} is a list: use 'has', 'has any (...)' or 'has all (...)'", t)
+            raise self.error(msg("query.list-needs-has", "%(name)s is a list: use 'has', "
+                                 "'has any (...)' or 'has all (...)'", name=var.name), t)
 
     def value_list(self, var: Variable) -> tuple[str | int, ...]:
         self.expect_punct("(")
@@ -278,8 +290,11 @@ class _Parser:
                 self.take()
                 return int(t.text)
             shown = t.text[:20] + ("..." if len(t.text) > 20 else "")
-            raise self.error(f"{var.name} takes a whole number, not '{shown or 'end of query'}'"
-                             " (digits 0-9, at most 9)")
+            raise self.error(msg("query.number-expected", "%(name)s takes a whole number, not "
+                                 "'%(found)s' (digits 0-9, at most 9)", name=var.name,
+                                 found=shown) if shown else msg(
+                "query.number-expected-end", "%(name)s takes a whole number, not 'end of "
+                "query' (digits 0-9, at most 9)", name=var.name))
         if var.type in (VarType.TEXT, VarType.TEXT_LIST, VarType.SLUG):
             if t.kind == "string":
                 self.take()
@@ -287,14 +302,21 @@ class _Parser:
             if t.kind == "word" and not t.keyword:
                 self.take()
                 return t.text
-            raise self.error(f"{var.name} takes text in double quotes, e.g. \"El Salvador\"")
+            raise self.error(msg("query.text-expected", "%(name)s takes text in double quotes, "
+                                 "e.g. \"El Salvador\"", name=var.name))
         if t.kind == "word" and t.text in var.codes:
             self.take()
             return t.text
         if t.kind == "word" and t.text.lower() == "unknown":
-            raise self.error(f"use '{var.name} is unknown' to test for unknown")
-        shown = t.text or "end of query"
-        raise self.error(f"'{shown}' is not a code of {var.name}; allowed: {var.allowed()}")
+            raise self.error(msg("query.use-is-unknown", "use '%(name)s is unknown' to test for "
+                                 "unknown", name=var.name))
+        if not t.text:
+            raise self.error(msg("query.code-expected-end", "'end of query' is not a code of "
+                                 "%(name)s; allowed: %(allowed)s", name=var.name,
+                                 allowed=var.allowed()))
+        raise self.error(msg("query.not-a-code", "'%(found)s' is not a code of %(name)s; "
+                             "allowed: %(allowed)s", found=t.text, name=var.name,
+                             allowed=var.allowed()))
 
 
 def parse(text: str, codebook: Codebook, allowed: Collection[str] | None = None) -> Node:
@@ -309,8 +331,8 @@ def parse(text: str, codebook: Codebook, allowed: Collection[str] | None = None)
         QuerySyntaxError: pointing at the offending token, listing what is allowed.
     """
     if len(text) > MAX_QUERY_LENGTH:
-        raise QuerySyntaxError(f"query is longer than {MAX_QUERY_LENGTH} characters",
-                               text[:60], 0)
+        raise QuerySyntaxError(msg("query.too-long", "query is longer than %(limit)s "
+                                   "characters", limit=MAX_QUERY_LENGTH), text[:60], 0)
     return _Parser(text, codebook, allowed).parse()
 
 

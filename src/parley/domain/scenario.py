@@ -16,9 +16,9 @@ from typing import Any
 from parley.domain.access import Classification
 from parley.domain.case import Case, Locator, parse_value, value_to_json
 from parley.domain.codebook import Codebook
-from parley.domain.errors import Problem, ValidationFailed
+from parley.domain.errors import Msg, Problem, ValidationFailed, msg
 from parley.domain.evidence import UNKNOWN, Unknown, Value
-from parley.domain.problems import suggest
+from parley.domain.problems import close_matches
 
 MAX_TITLE = 300
 MAX_NOTES = 5000
@@ -54,6 +54,13 @@ class SavedScenario:
     workspace: str | None = None  # the workspace it is shared with, if any
 
 
+def _suggest(word: str, options: list[str]) -> Msg | str:
+    """`problems.suggest` in the reader's language."""
+    close = close_matches(word, options)
+    return msg("scenario.did-you-mean", " (did you mean %(close)s?)",
+               close=", ".join(close)) if close else ""
+
+
 def parse_scenario(
     raw: object, codebook: Codebook, *, file: str | None = None, locate: Locator | None = None
 ) -> Scenario:
@@ -71,14 +78,15 @@ def parse_scenario(
     """
     problems: list[Problem] = []
 
-    def add(key: str | None, message: str) -> None:
+    def add(key: str | None, message: Msg | str) -> None:
         line = locate((key,) if key is not None else ()) if locate else None
-        problems.append(Problem(message, file, line, None, key))
+        problems.append(Problem.of(message, file, line, None, key))
 
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        add(None, "a scenario must be a mapping of codebook variables to values")
+        add(None, msg("scenario.mapping", "a scenario must be a mapping of codebook variables "
+                      "to values"))
         raise ValidationFailed(problems)
     variables = {v.name: v for v in codebook.scenario_variables}
     allowed_keys = [*EXTRA_KEYS, *variables]
@@ -89,13 +97,15 @@ def parse_scenario(
         name = str(key)
         if name == "title":
             if not isinstance(entry, str) or not entry.strip() or len(entry) > MAX_TITLE:
-                add(name, f"title must be text of 1 to {MAX_TITLE} characters")
+                add(name, msg("scenario.title", "title must be text of 1 to %(limit)s "
+                              "characters", limit=MAX_TITLE))
             else:
                 title = " ".join(entry.split())
             continue
         if name == "notes":
             if entry is not None and (not isinstance(entry, str) or len(entry) > MAX_NOTES):
-                add(name, f"notes must be text of at most {MAX_NOTES} characters")
+                add(name, msg("scenario.notes", "notes must be text of at most %(limit)s "
+                              "characters", limit=MAX_NOTES))
             else:
                 notes = (entry or "").strip()
             continue
@@ -104,17 +114,21 @@ def parse_scenario(
             try:
                 classification = Classification(str(entry).strip().lower())
             except ValueError:
-                add(name, f"classification {str(entry)[:40]!r} is not one of {allowed}")
+                add(name, msg("scenario.classification", "classification %(value)s is not "
+                              "one of %(allowed)s", value=repr(str(entry)[:40]),
+                              allowed=allowed))
             continue
         var = variables.get(name)
         if var is None:
             known = codebook.get(name)
             if known is not None and known.coded:
-                add(name, f"'{name}' is an outcome, not a scenario variable: it cannot be "
-                    "known before the talks")
+                add(name, msg("scenario.outcome", "'%(name)s' is an outcome, not a scenario "
+                              "variable: it cannot be known before the talks", name=name))
             else:
-                add(name, f"unknown key '{name}'{suggest(name, allowed_keys)}; allowed keys: "
-                    + ", ".join(allowed_keys))
+                add(name, msg("scenario.unknown-key", "unknown key '%(name)s'%(suggestion)s; "
+                              "allowed keys: %(allowed)s", name=name,
+                              suggestion=_suggest(name, allowed_keys),
+                              allowed=", ".join(allowed_keys)))
             continue
         if entry is None:
             continue  # an empty YAML value: treated as omitted, i.e. unknown

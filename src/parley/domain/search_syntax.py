@@ -9,17 +9,22 @@
 Words are letters and digits (`\\w`): anything else separates words, so no operator of the
 underlying engine (FTS5, tsquery) can be injected; a hyphenated token is a phrase
 ("anti-crime"). Matching folds case and accents and stems words in each store (FTS5 porter,
-PostgreSQL english and spanish), so "prison" finds "prisons" without a star.
+PostgreSQL english and spanish), so "prison" finds "prisons" without a star. FTS5 has no Spanish
+stemmer: `to_fts5` is given one (`domain/stemming.py`) and a column of stemmed Spanish text, and
+each whole word or phrase also matches its stems there ("treguas" finds "tregua"); a prefix is
+never stemmed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from parley.domain.errors import QuerySyntaxError
+from parley.domain.errors import QuerySyntaxError, msg
 
 MAX_TERMS = 32
+_OR_SIDES = msg("search.or-sides", "OR needs words on both sides")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -57,7 +62,7 @@ def parse_search(text: str) -> SearchQuery:
             word = m.group(4)
             if word in ("OR", "|"):
                 if negate_next or not groups[-1]:
-                    raise QuerySyntaxError("OR needs words on both sides", text, at)
+                    raise QuerySyntaxError(_OR_SIDES, text, at)
                 groups.append([])
                 continue
             if word == "AND":
@@ -75,46 +80,76 @@ def parse_search(text: str) -> SearchQuery:
             words = tuple(_WORD.findall(m.group(2)))
         if not words:
             if negate_next or negated:
-                raise QuerySyntaxError("nothing to exclude after NOT or '-'", text, at)
+                raise QuerySyntaxError(msg("search.nothing-to-exclude", "nothing to exclude after "
+                                                 "NOT or '-'"), text, at)
             continue  # punctuation alone: nothing to search for
         count += 1
         if count > MAX_TERMS:
-            raise QuerySyntaxError(f"more than {MAX_TERMS} words or phrases", text, at)
+            raise QuerySyntaxError(msg("search.too-many-terms", "more than %(limit)s words or "
+                                       "phrases", limit=MAX_TERMS), text, at)
         groups[-1].append(Term(words, prefix, negated or negate_next))
         negate_next = False
     if negate_next:
-        raise QuerySyntaxError("NOT needs a word after it", text, len(text))
+        raise QuerySyntaxError(msg("search.not-needs-word", "NOT needs a word after it"), text,
+                               len(text))
     if groups[-1] == [] and len(groups) > 1:
-        raise QuerySyntaxError("OR needs words on both sides", text, len(text))
+        raise QuerySyntaxError(_OR_SIDES, text, len(text))
     if not any(groups):
-        raise QuerySyntaxError("no words to search for", text, 0)
+        raise QuerySyntaxError(msg("search.no-words", "no words to search for"), text, 0)
     for group in groups:
         if all(t.negated for t in group):
-            raise QuerySyntaxError("a search needs a word to find, not only words to "
-                                   "exclude (e.g. `truce -church`)", text, 0)
+            raise QuerySyntaxError(msg("search.only-excluded", "a search needs a word to find, "
+                                       "not only words to exclude (e.g. `truce -church`)"),
+                                   text, 0)
     return SearchQuery(tuple(tuple(g) for g in groups))
 
 
-def to_fts5(query: SearchQuery) -> str:
-    """The query as SQLite FTS5 MATCH text (every word quoted: no operator injection)."""
+def _quoted(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
+def to_fts5(query: SearchQuery, stem: Callable[[str], str] | None = None,
+            stem_column: str = "", prefix: Callable[[str], str] | None = None) -> str:
+    """The query as SQLite FTS5 MATCH text (every word quoted: no operator injection).
+
+    With `stem` and `stem_column` (a fixed column name, never user input), a term matches as
+    typed in any column OR as its stems in `stem_column`:
+    `("treguas" OR translated_stems : "tregu0")`; a prefix is not stemmed (`prefix` folds it).
+    """
 
     def term(t: Term) -> str:
-        return '"' + " ".join(w.replace('"', '""') for w in t.words) + '"' + (
-            "*" if t.prefix else "")
+        typed = _quoted(t.words) + ("*" if t.prefix else "")
+        if stem is None or not stem_column:
+            return typed
+        if t.prefix:
+            *whole, last = t.words
+            stems = (*(stem(w) for w in whole), prefix(last) if prefix else last)
+        else:
+            stems = tuple(stem(w) for w in t.words)
+        return f"({typed} OR {stem_column} : {_quoted(stems)}{'*' if t.prefix else ''})"
 
+    # FTS5 joins bare phrases by juxtaposition, but parenthesised ones need an explicit AND
+    joiner = " AND " if stem is not None and stem_column else " "
     parts = []
     for group in query.groups:
-        found = " ".join(term(t) for t in group if not t.negated)
+        found = joiner.join(term(t) for t in group if not t.negated)
         excluded = "".join(f" NOT {term(t)}" for t in group if t.negated)
         parts.append(f"({found}{excluded})")
     return " OR ".join(parts)
 
 
-def to_tsquery(query: SearchQuery) -> str:
-    """The query as PostgreSQL `to_tsquery` text (words are `\\w+` only: no injection)."""
+def to_tsquery(query: SearchQuery, stem: Callable[[str], str] | None = None,
+               prefix: Callable[[str], str] | None = None) -> str:
+    """The query as PostgreSQL `to_tsquery` text (words are `\\w+` only: no injection); with
+    `stem`, every whole word as its stem and the last word of a prefix through `prefix`, for
+    matching the stems column (`domain/stemming.py`)."""
 
     def term(t: Term) -> str:
-        words = [*t.words[:-1], t.words[-1] + (":*" if t.prefix else "")]
+        whole = [stem(w) for w in t.words[:-1]] if stem else list(t.words[:-1])
+        last = t.words[-1]
+        if stem is not None:
+            last = (prefix(last) if prefix else last) if t.prefix else stem(last)
+        words = [*whole, last + (":*" if t.prefix else "")]
         body = " <-> ".join(words)
         body = f"({body})" if len(words) > 1 else body
         return f"!{body}" if t.negated else body

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from parley.domain.access import Classification, Role
-from parley.domain.errors import ConfigurationError, Problem, ValidationFailed
+from parley.domain.errors import ConfigurationError, Msg, Problem, ValidationFailed, msg
 from parley.domain.item_kinds import (
     ACTOR_TYPES,
     AGENDA_STATUSES,
@@ -93,79 +93,85 @@ def _clean_text(value: str, one_line: bool) -> str:
     return text.strip()
 
 
-def _check(spec: FieldSpec, raw: object) -> tuple[Any, str | None]:
+def _check(spec: FieldSpec, raw: object) -> tuple[Any, Msg | None]:
     """(normalised value, problem or None) for one field."""
     t = spec.type
     if t in (FieldType.LINE, FieldType.TEXT, FieldType.CHOICE, FieldType.REF):
         if not isinstance(raw, str):
-            return None, "must be a string"
+            return None, msg("field.string", "must be a string")
         limit = MAX_NAME if t is FieldType.LINE else MAX_TEXT
         text = _clean_text(raw, one_line=t is not FieldType.TEXT)
         if len(text) > limit:
-            return None, f"longer than {limit} characters"
+            return None, msg("field.too-long", "longer than %(limit)s characters", limit=limit)
         if t is FieldType.CHOICE and text and text not in spec.choices:
-            return None, f"'{text}' is not one of: {', '.join(spec.choices)}"
+            return None, msg("field.not-a-choice", "'%(value)s' is not one of: %(allowed)s",
+                             value=text, allowed=", ".join(spec.choices))
         if t is FieldType.REF and text and not ID_PATTERN.match(text):
-            return None, "is not an item id"
+            return None, msg("field.not-an-item", "is not an item id")
         return text, None
     if t is FieldType.PROFILE:
         if not isinstance(raw, dict) or len(raw) > MAX_LIST or not all(
                 isinstance(k, str) and (isinstance(v, str) or (isinstance(v, list) and all(
                     isinstance(x, str) for x in v))) for k, v in raw.items()):
-            return None, "must map scenario variables to a code or a list of codes"
+            return None, msg("field.profile", "must map scenario variables to a code or a list "
+                             "of codes")
         return {k: v for k, v in raw.items() if v not in ("", [])}, None
     if t is FieldType.CHOICES:
         picked = re.split(r"[,;\n]", raw) if isinstance(raw, str) else raw
         if not isinstance(picked, list) or not all(isinstance(x, str) for x in picked):
-            return None, "must be a list of codes"
+            return None, msg("field.codes", "must be a list of codes")
         codes = list(dict.fromkeys(x.strip() for x in picked if x.strip()))
         wrong = [x for x in codes if x not in spec.choices]
         if wrong:
-            return None, (f"{', '.join(repr(x[:40]) for x in wrong[:5])} not among: "
-                          f"{', '.join(spec.choices)}")
+            return None, msg("field.not-choices", "%(values)s not among: %(allowed)s",
+                             values=", ".join(repr(x[:40]) for x in wrong[:5]),
+                             allowed=", ".join(spec.choices))
         return codes, None
     if t is FieldType.NAMES:
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
-            return None, "must be a list of strings"
+            return None, msg("field.strings", "must be a list of strings")
         if isinstance(raw, str):
             items = re.split(r"[;\n]", raw)
         cleaned = [_clean_text(x, one_line=True) for x in items]
         cleaned = [x for x in cleaned if x]
         if len(cleaned) > MAX_LIST:
-            return None, f"more than {MAX_LIST} entries"
+            return None, msg("field.too-many", "more than %(limit)s entries", limit=MAX_LIST)
         if any(len(x) > MAX_NAME for x in cleaned):
-            return None, f"an entry is longer than {MAX_NAME} characters"
+            return None, msg("field.entry-too-long", "an entry is longer than %(limit)s "
+                             "characters", limit=MAX_NAME)
         return cleaned, None
     if t is FieldType.DATE:
         if not isinstance(raw, str):
-            return None, "must be a date YYYY-MM-DD"
+            return None, msg("field.date", "must be a date YYYY-MM-DD")
         if not raw.strip():
             return "", None
         try:
             return date.fromisoformat(raw.strip()).isoformat(), None
         except ValueError:
-            return None, f"'{raw[:40]}' is not a date YYYY-MM-DD"
+            return None, msg("field.not-a-date", "'%(value)s' is not a date YYYY-MM-DD",
+                             value=raw[:40])
     if t is FieldType.INTEGER:
         if isinstance(raw, str) and raw.strip() == "":
             return None, None
         if isinstance(raw, bool):
-            return None, "must be an integer"
+            return None, msg("field.integer", "must be an integer")
         try:
             number = int(raw) if isinstance(raw, int | str) else None
         except ValueError:
             number = None
         if number is None:
-            return None, "must be an integer"
+            return None, msg("field.integer", "must be an integer")
         if (spec.minimum is not None and number < spec.minimum) or (
                 spec.maximum is not None and number > spec.maximum):
-            return None, f"must be between {spec.minimum} and {spec.maximum}"
+            return None, msg("field.range", "must be between %(low)s and %(high)s",
+                             low=spec.minimum, high=spec.maximum)
         return number, None
     if isinstance(raw, bool):
         return raw, None
     if isinstance(raw, str) and raw in ("true", "false", "on", ""):
         return raw in ("true", "on"), None
-    return None, "must be true or false"
+    return None, msg("field.boolean", "must be true or false")
 
 
 def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,8 +183,9 @@ def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
     """
     specs = {s.name: s for s in KINDS[kind] if s.type is not FieldType.LOG}
     known = {s.name for s in KINDS[kind]}
-    problems = [Problem(f"unknown field for a {kind.value}; allowed: {', '.join(specs)}",
-                        field=str(name)[:80])
+    problems = [Problem.of(msg("field.unknown", "unknown field for a %(kind)s; allowed: "
+                               "%(allowed)s", kind=kind.value, allowed=", ".join(specs)),
+                           field=str(name)[:80])
                 for name in raw if name not in known]
     out: dict[str, Any] = {}
     for spec in specs.values():
@@ -188,11 +195,12 @@ def validate_fields(kind: ItemKind, raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             normalised, problem = _check(spec, value)
             if problem:
-                problems.append(Problem(problem, field=spec.name))
+                problems.append(Problem.of(problem, field=spec.name))
                 continue
         if normalised in (None, "", []):
             if spec.required:
-                problems.append(Problem("is required", field=spec.name))
+                problems.append(Problem.of(msg("field.required", "is required"),
+                                           field=spec.name))
                 continue
             normalised = [] if spec.type in (FieldType.NAMES, FieldType.CHOICES) else None
         out[spec.name] = normalised

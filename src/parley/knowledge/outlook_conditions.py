@@ -120,6 +120,11 @@ def _raw() -> Any:
     return data
 
 
+def condition_names() -> tuple[str, ...]:
+    """The names of the paper's conditions for durable results, as the file lists them."""
+    return tuple(_raw()["conditions"])
+
+
 def load_outlook_settings(codebook: Codebook,
                           sources: Mapping[str, QuoteChecker] | None = None) -> OutlookSettings:
     """The bundled outlook settings, validated against the codebook (and `sources`, if given)."""

@@ -25,13 +25,23 @@ from typing import Any
 import yaml
 
 from parley.analysis.outlook import OutlookWords, outlook_sentence
-from parley.domain.assessment import Assessment, ChecklistEntry
+from parley.analysis.outlook_text import OUTLOOK_TEXTS
+from parley.domain.assessment import Assessment, ChecklistEntry, Outlook
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook, Variable
 from parley.domain.errors import ConfigurationError
 from parley.domain.guideline import Finding, Guideline
+from parley.domain.phrase import (
+    ENGLISH_NUMBERS,
+    NumberStyle,
+    Words,
+    check_templates,
+    render,
+    render_all,
+)
 from parley.domain.summary import Summary
-from parley.locale import DEFAULT_LANGUAGE, LANGUAGES
+from parley.knowledge.outlook_conditions import condition_names
+from parley.locale import DEFAULT_LANGUAGE, LANGUAGES, number_style
 
 
 @dataclass(frozen=True)
@@ -311,7 +321,8 @@ def translate_assessment(assessment: Assessment, language: str) -> Assessment:
                 assessment.outlook, words=words))
     return dataclasses.replace(assessment, findings=tuple(findings),
                                checklist=tuple(checklist), similar_cases=similar,
-                               summary=summary)
+                               summary=summary,
+                               outlook=translate_outlook(assessment.outlook, language))
 
 
 @dataclass(frozen=True)
@@ -381,14 +392,20 @@ def translate_summary(summary: Summary, language: str) -> Summary:
     return dataclasses.replace(summary, label=label, meaning=meaning, reasons=reasons)
 
 
+OUTLOOK_SECTIONS = {"texts", "conditions"}
+"""Keys of `outlook.yaml` beside the sentence's templates: the basis, caveat and moves
+(`texts`, against `analysis.outlook_text.OUTLOOK_TEXTS`) and the conditions' labels."""
+
+
 def parse_outlook_words(path: str, raw: Mapping[str, Any],
-                        classes: Mapping[str, str]) -> OutlookWords:
+                        classes: Mapping[str, str],
+                        numbers: NumberStyle = ENGLISH_NUMBERS) -> OutlookWords:
     """One language's outlook templates: every template given, each naming only the fields
     the English one is filled with; errors name file and key."""
     english = OutlookWords()
     problems = []
-    fields = {f.name for f in dataclasses.fields(OutlookWords)} - {"classes"}
-    for key in sorted(set(raw) - fields):
+    fields = {f.name for f in dataclasses.fields(OutlookWords)} - {"classes", "numbers"}
+    for key in sorted(set(raw) - fields - OUTLOOK_SECTIONS):
         problems.append(f"{key}: no such template; allowed: {', '.join(sorted(fields))}")
     given: dict[str, str] = {}
     for key in sorted(fields):
@@ -405,7 +422,7 @@ def parse_outlook_words(path: str, raw: Mapping[str, Any],
         given[key] = value
     if problems:
         raise ConfigurationError(f"{path}: " + "; ".join(problems))
-    return OutlookWords(**given, classes=dict(classes))
+    return OutlookWords(**given, classes=dict(classes), numbers=numbers)
 
 
 @cache
@@ -420,4 +437,64 @@ def outlook_words(language: str) -> OutlookWords | None:
     outcome = text.variables.get("outcome_class")
     classes = {code: label.lower() if language != DEFAULT_LANGUAGE else label
                for code, (label, _) in (outcome.codes.items() if outcome else ())}
-    return parse_outlook_words(path, raw, classes)
+    return parse_outlook_words(path, raw, classes, number_style(language))
+
+
+def parse_outlook_texts(path: str, raw: Mapping[str, Any], classes: Mapping[str, str],
+                        conditions: Collection[str], numbers: NumberStyle) -> Words:
+    """One language's basis, caveat and move texts (`texts:`) and condition labels
+    (`conditions:`): every English text given, naming the same values; every condition
+    labelled, none unknown. Errors name file and key."""
+    texts = raw.get("texts")
+    labels = raw.get("conditions")
+    problems = []
+    if not isinstance(texts, Mapping):
+        problems.append("texts: missing (a mapping of the texts in analysis/outlook_text.py)")
+        texts = {}
+    problems += [f"texts: {p}" for p in check_templates(OUTLOOK_TEXTS, texts)]
+    if not isinstance(labels, Mapping):
+        problems.append("conditions: missing (each condition's label)")
+        labels = {}
+    for name in sorted(set(labels) - set(conditions)):
+        problems.append(f"conditions: {name}: no such condition; allowed: "
+                        f"{', '.join(conditions)}")
+    for name in conditions:
+        if not isinstance(labels.get(name), str) or not str(labels.get(name)).strip():
+            problems.append(f"conditions: {name}: missing (text)")
+    if problems:
+        raise ConfigurationError(f"{path}: " + "; ".join(problems))
+    return Words({k: str(v) for k, v in texts.items()}, numbers, dict(classes),
+                 {k: str(v) for k, v in labels.items()})
+
+
+@cache
+def outlook_texts(language: str) -> Words | None:
+    """The outlook's basis, caveat and move texts in `language` (None for English or none)."""
+    words = outlook_words(language)
+    if words is None:
+        return None
+    path, raw = _read(language, "outlook.yaml")
+    if "texts" not in raw and "conditions" not in raw:
+        return None
+    return parse_outlook_texts(path, raw, words.classes, condition_names(), words.numbers)
+
+
+def translate_outlook(outlook: Outlook, language: str) -> Outlook:
+    """The outlook's basis, caveat and what moved it in `language` (each where it was kept
+    as phrases), numbers written the language's way; the distribution is untouched."""
+    words = outlook_texts(language)
+    if words is None:
+        return outlook
+    moves = []
+    for m in outlook.explanation:
+        label = (render(m.label_phrase, words) if m.label_phrase is not None
+                 else case_title(m.id, m.label, language) if m.kind == "case" else m.label)
+        detail = render(m.detail_phrase, words) if m.detail_phrase is not None else m.detail
+        moves.append(dataclasses.replace(m, label=label, detail=detail))
+    return dataclasses.replace(
+        outlook,
+        basis=render_all(outlook.basis_phrases, words) if outlook.basis_phrases
+        else outlook.basis,
+        caveat=render_all(outlook.caveat_phrases, words) if outlook.caveat_phrases
+        else outlook.caveat,
+        explanation=tuple(moves))

@@ -21,6 +21,9 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
+from parley.domain.errors import Msg, ParleyError, Problem, QuerySyntaxError, ValidationFailed
+from parley.domain.phrase import NumberStyle
+
 DEFAULT_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 """Supported languages, each named in itself (what the switch shows)."""
@@ -29,8 +32,9 @@ _current: ContextVar[str] = ContextVar("parley_language", default=DEFAULT_LANGUA
 
 __all__ = [
     "DEFAULT_LANGUAGE", "LANGUAGES", "UnknownLanguage", "current_language", "format_date",
-    "format_decimal", "format_integer", "format_percent", "gettext", "negotiate", "ngettext",
-    "normalise", "set_language", "translations", "using_language",
+    "format_decimal", "format_integer", "format_number", "format_percent", "gettext",
+    "negotiate", "ngettext", "normalise", "number_style", "say", "say_error", "say_problem",
+    "set_language", "translations", "using_language",
 ]
 
 
@@ -179,8 +183,78 @@ def format_decimal(value: float, language: str | None = None, digits: int = 2) -
                          locale=_locale(language))
 
 
+def number_style(language: str | None = None) -> NumberStyle:
+    """How `language` writes decimals and percentages in prose (Babel's data): for texts
+    rendered outside templates, such as the outlook's sentences (domain/phrase.py)."""
+    from babel.numbers import format_percent as babel_percent
+    from babel.numbers import get_decimal_symbol
+
+    lang = _locale(language)
+    pattern = babel_percent(0.5, format="#,##0%", locale=lang).replace("50", "{}", 1)
+    return NumberStyle(get_decimal_symbol(lang), pattern)
+
+
+def format_number(value: float, spec: str, language: str | None = None) -> str:
+    """A number in a Python format spec (`.3f`, `.3g`, `+.1f`), with the locale's decimal
+    separator: "0.612" / "0,612". For figures that keep a fixed precision (statistics), where
+    `format_decimal` would group thousands and round to a pattern."""
+    from babel.numbers import get_decimal_symbol
+
+    return format(value, spec).replace(".", get_decimal_symbol(_locale(language)))
+
+
 def format_percent(fraction: float, language: str | None = None) -> str:
     """A fraction as a whole percentage for the locale ('42%' / '42 %')."""
     from babel.numbers import format_percent as babel_percent
 
     return babel_percent(fraction, format="#,##0%", locale=_locale(language))
+
+
+def say(message: Msg | str) -> str:
+    """A message in the current language: its template through the catalog, filled with its
+    values (a value that is itself a Msg is said too). English: exactly `str(message)`."""
+    if not isinstance(message, Msg):
+        return message
+    values = {k: say(v) if isinstance(v, Msg) else _word(v) for k, v in message.params.items()}
+    template = gettext(message.template)
+    return template % values if values else template
+
+
+_WORDS = ("end of query",)
+"""Values some messages name as words, not data (marked in locale/vocabulary.py)."""
+
+
+def _word(value: object) -> object:
+    return gettext(value) if isinstance(value, str) and value in _WORDS else value
+
+
+def say_problem(problem: Problem) -> str:
+    """A located problem as `Problem.__str__` writes it, in the current language."""
+    where = ""
+    if problem.file:
+        where = problem.file + (f":{problem.line}" if problem.line else "") + ": "
+    elif problem.line:
+        where = gettext("line %(line)s: ") % {"line": problem.line}
+    parts = []
+    if problem.case:
+        parts.append(gettext("case '%(case)s'") % {"case": problem.case})
+    if problem.field:
+        parts.append(gettext("field '%(field)s'") % {"field": problem.field})
+    prefix = ", ".join(parts)
+    text = say(problem.msg) if problem.msg is not None else problem.message
+    return f"{where}{prefix + ': ' if prefix else ''}{text}"
+
+
+def say_error(exc: ParleyError) -> str:
+    """An error's whole text as `str(exc)` writes it, in the current language: a query
+    error's reason and pointer, every problem of a validation (at most 50, then a count)."""
+    if isinstance(exc, QuerySyntaxError):
+        reason = say(exc.msg) if exc.msg is not None else exc.reason
+        return f"{reason}\n  {exc.query}\n  {' ' * exc.position}^"
+    if isinstance(exc, ValidationFailed):
+        shown = "\n".join(say_problem(p) for p in exc.problems[:50])
+        more = len(exc.problems) - 50
+        if more > 0:
+            shown += "\n" + gettext("... and %(more)s more problem(s)") % {"more": more}
+        return shown
+    return str(exc)

@@ -91,3 +91,6 @@ VOCABULARY: tuple[str, ...] = (
     N_("none"), N_("present"), N_("absent"), N_("conservative solution"),
     N_("parsimonious solution"), N_("intermediate solution"),
 )
+
+# Words some error messages name as values (parley.locale.say translates them)
+N_("end of query")

@@ -130,6 +130,7 @@ def template_environment(html: bool) -> Environment:
         locale.gettext, locale.ngettext, newstyle=True)
     env.globals["current_language"] = locale.current_language
     env.filters["date"] = lambda v: locale.format_date(v)
+    env.filters["num"] = lambda v, spec=".2f": locale.format_number(v, spec)
     env.filters["pct"] = lambda p: locale.format_percent(p)
     env.filters["pts"] = _points
     env.filters["md"] = _md_escape

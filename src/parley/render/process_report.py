@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from parley.locale import format_decimal
+from parley.locale import format_date, format_decimal
 from parley.locale import gettext as _
 from parley.render.brief import PageSize, template_environment
 from parley.render.charts import actor_map_png, actor_map_svg, its_chart, its_chart_png
@@ -107,12 +107,12 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
     doc.add_heading(report.workspace.name, level=0)
     doc.add_paragraph(_("Process report of %(date)s for the role “%(role)s”: only what this "
                         "role's clearance allows is included.")
-                      % {"date": report.today.isoformat(), "role": _(report.role.value)})
+                      % {"date": format_date(report.today), "role": _(report.role.value)})
     if report.workspace.description:
         doc.add_paragraph(report.workspace.description)
     doc.add_heading(_("Alerts"), level=1)
     for a in report.alerts:
-        doc.add_paragraph(f"{a.title} ({a.date}) — {a.detail}")
+        doc.add_paragraph(f"{a.title} ({format_date(a.date)}) — {a.detail}")
     if not report.alerts:
         doc.add_paragraph(_("No alert."))
     doc.add_heading(_("Open risks"), level=1)
@@ -141,7 +141,8 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
     doc.add_heading(_("Breaches"), level=1)
     if report.breaches:
         table([_("Date"), _("What happened"), _("Commitment breached"), _("Status")],
-              [[str(i.fields.get("date") or ""), str(i.fields.get("description") or ""),
+              [[format_date(str(i.fields.get("date") or "")),
+                str(i.fields.get("description") or ""),
                 c["name"](i.fields.get("commitment")), status(i.fields.get("status"))]
                for i in report.breaches])
     else:
@@ -149,7 +150,7 @@ def render_report_docx(report: ProcessReport, *, page_size: PageSize = "A4") -> 
     doc.add_heading(_("Sessions"), level=1)
     if report.sessions:
         table([_("Date"), _("Place"), _("Summary")],
-              [[str(i.fields.get("date") or ""), str(i.fields.get("place") or ""),
+              [[format_date(str(i.fields.get("date") or "")), str(i.fields.get("place") or ""),
                 str(i.fields.get("summary") or "")] for i in report.sessions])
     else:
         doc.add_paragraph(_("No session recorded."))

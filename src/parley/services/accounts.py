@@ -12,7 +12,7 @@ not tell whether an account exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +43,7 @@ from parley.domain.audit import (
     UserCreated,
     UserDisabled,
     UserEnabled,
+    UserLanguageChanged,
     UserRoleChanged,
 )
 from parley.domain.errors import (
@@ -85,8 +86,11 @@ class Accounts:
     def __init__(self, vault: VaultStore, hasher: PasswordHasher,
                  policy: LoginPolicy | None = None,
                  clock: Callable[[], datetime] = utcnow,
-                 passwords: PasswordRule | None = None) -> None:
+                 passwords: PasswordRule | None = None,
+                 languages: Collection[str] = ("en",)) -> None:
         self.vault = vault
+        self.languages = tuple(languages)  # the codes an account may choose (bootstrap wires
+        # parley.locale.LANGUAGES; services sit below the locale package)
         self.hasher = hasher
         self.policy = policy or LoginPolicy()
         self.clock = clock
@@ -121,6 +125,28 @@ class Accounts:
             tx.accounts.set_curator(name, curator)
             tx.audit.append(actor.name, UserRoleChanged(
                 user=name, role="curator" if curator else "user"))
+            result = tx.accounts.get_user(name)
+        assert result is not None
+        return result
+
+    def set_language(self, actor: Principal, name: str, language: str | None) -> User:
+        """Choose an account's language (None or "": none; the browser and the server decide
+        again). The account itself, or an administrator; audited when it changes."""
+        if actor.name != name or actor.system:
+            _require_admin(actor, "choose another account's language")
+        _require_write(actor)
+        chosen = (language or "").strip().lower() or None
+        if chosen is not None and chosen not in self.languages:
+            raise InvalidInput(f"language: unknown language '{language}' "
+                               f"(allowed: {', '.join(self.languages)})")
+        with self.vault.write() as tx:
+            target = tx.accounts.get_user(name)
+            if target is None:
+                raise NotFound(f"no user '{name}'")
+            if target.language != chosen:
+                tx.accounts.set_language(name, chosen)
+                tx.audit.append(actor.name, UserLanguageChanged(user=name,
+                                                                language=chosen or ""))
             result = tx.accounts.get_user(name)
         assert result is not None
         return result

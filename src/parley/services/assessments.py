@@ -40,11 +40,13 @@ from parley.analysis.fit import (
     settings_digest,
 )
 from parley.analysis.outlook import OutlookModel
+from parley.analysis.outlook_text import english
 from parley.analysis.similarity import SimilarityWeights
 from parley.domain.access import ANONYMOUS, CaseReader, Visibility
 from parley.domain.assessment import Assessment
 from parley.domain.codebook import Codebook
 from parley.domain.guideline import Guideline
+from parley.domain.phrase import Phrase
 from parley.domain.scenario import Scenario
 from parley.domain.summary import BriefRules
 from parley.knowledge.form import Section as Section  # the assessment form, for the web
@@ -149,6 +151,7 @@ class FitInUse:
     measured_at: int
     revision: int
     caveat: str
+    caveat_phrases: tuple[Phrase, ...] = ()  # the caveat to say in the reader's language
 
     @property
     def stale(self) -> bool:
@@ -261,15 +264,14 @@ class Assessments:
                 latest = max(latest, self._latest or latest)
         fit, model = self._fits[latest]
         if latest >= revision:
-            return FitInUse(fit, model, latest, revision, fit.caveat)
+            return FitInUse(fit, model, latest, revision, fit.caveat, fit.caveat_phrases)
         background = self.background and self._background_sized(revision)
         if background:
             self._start_refresh()
-        how = ("it is being recomputed in the background" if background
-               else "run `parley evaluate` to recompute it")
-        note = (f" These figures were measured on the case base at revision {latest}; it has "
-                f"changed since (now at revision {revision}) and {how}.")
-        return FitInUse(fit, model, latest, revision, fit.caveat + note)
+        phrases = (*fit.caveat_phrases, Phrase(
+            "stale_background" if background else "stale_cli",
+            {"measured": latest, "revision": revision}))
+        return FitInUse(fit, model, latest, revision, english(*phrases), phrases)
 
     def refresh(self) -> StoredEvaluation:
         """Bring the stored fit up to the case base's current revision: reuse a stored one
@@ -359,8 +361,9 @@ class Assessments:
         revision = self.store.revision()
         base = self._pool(revision)
         used = self.fit_in_use(base.revision)
-        return assess(scenario, self.guidelines, base.pool, used.model, used.caveat,
-                      rules=self.rules, visible=base.visible(reader))
+        return assess(scenario, self.guidelines, base.pool, used.model,
+                      used.caveat_phrases or used.caveat, rules=self.rules,
+                      visible=base.visible(reader))
 
     def evaluate(self) -> Evaluation:
         """Nested leave-one-out and leave-one-country-out evaluation of the outlook over the

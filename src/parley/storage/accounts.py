@@ -37,7 +37,7 @@ class UserAuth:
 
 def _user(row: UserRow) -> User:
     return User(row.name, row.is_admin, aware(row.created_at), _opt(row.disabled_at),
-                _opt(row.password_changed_at), bool(row.is_curator))
+                _opt(row.password_changed_at), bool(row.is_curator), row.language or None)
 
 
 def _token(row: TokenRow, user: str) -> TokenInfo:
@@ -88,6 +88,9 @@ class AccountRepository:
 
     def set_curator(self, name: str, is_curator: bool) -> None:
         user_row(self.s, name).is_curator = is_curator
+
+    def set_language(self, name: str, language: str | None) -> None:
+        user_row(self.s, name).language = language
 
     # -- sign-in throttle ------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ from parley.domain.listing import (
 )
 from parley.domain.query import Node
 from parley.domain.search_syntax import SearchQuery, parse_search, to_fts5, to_tsquery
+from parley.domain.stemming import index_prefix, index_stem, spanish_stems
 from parley.storage.case_rows import visibility_of
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
@@ -71,15 +72,21 @@ def no_translations(case_id: str) -> str:
 
 
 PG_QUERY = ("(to_tsquery('english', parley_unaccent(:q)) || "
-            "to_tsquery('spanish', parley_unaccent(:q)))")
-"""A PostgreSQL search (`:q` compiled by `domain.search_syntax.to_tsquery`): the words with
-the English stemmer or with the Spanish one (the vector holds English text stemmed as English
-and Parley's Spanish as Spanish), accents folded by migration 0014's `parley_unaccent`."""
+            "to_tsquery('spanish', parley_unaccent(:q)) || to_tsquery('simple', :qs))")
+"""A PostgreSQL search (`:q` compiled by `domain.search_syntax.to_tsquery`, `:qs` the same
+with Snowball Spanish stems: `pg_params`): the words with the English stemmer, with
+PostgreSQL's Spanish one, or as the stems SQLite also searches (migration 0017: the vector holds
+English text stemmed as English, Parley's Spanish as Spanish and its stems as they are), accents
+folded by migration 0014's `parley_unaccent`."""
 
 MATCH_COLUMNS = (("title", "title", "english"), ("summary", "summary", "english"),
                  ("quotes", "quotes_text", "english"), ("translation", "translated_text",
                                                         "spanish"))
 """Where a hit can match: (label, column, the text search configuration of its language)."""
+FTS_LABELS = (*(label for label, _, _ in MATCH_COLUMNS), "translation")
+"""The label of each FTS5 column in order: the fifth, `translated_stems`, is the translation
+too (a word found only through its Spanish stem was found in the translation)."""
+STEM_COLUMN = "translated_stems"
 MAX_LIMIT = 1000
 
 
@@ -159,8 +166,18 @@ def value_rows(case: Case, codebook: Codebook) -> list[dict[str, Any]]:
 
 def fts_query(search: str) -> str:
     """User text as an FTS5 query (`domain/search_syntax.py`: AND, OR, phrases, prefixes,
-    NOT; every word quoted, so no operator injection)."""
-    return to_fts5(parse_search(search))
+    NOT; every word quoted, so no operator injection), each whole word or phrase also sought
+    as its Spanish stems in `translated_stems`."""
+    return _fts5(parse_search(search))
+
+
+def _fts5(query: SearchQuery) -> str:
+    return to_fts5(query, index_stem, STEM_COLUMN, index_prefix)
+
+
+def pg_params(query: SearchQuery) -> dict[str, str]:
+    """The bound parameters of `PG_QUERY` for a query."""
+    return {"q": to_tsquery(query), "qs": to_tsquery(query, index_stem, index_prefix)}
 
 
 def _any_word(query: SearchQuery) -> SearchQuery:
@@ -237,7 +254,7 @@ class CaseRepository:
         """Matching pks, with their rank (lower is better) when `ranked`; no snippets: those
         are made for the returned page only, as they are the expensive part."""
         if self.db.is_sqlite:
-            rank = "bm25(cases_fts, 10.0, 4.0, 1.0, 4.0)" if ranked else "0.0"
+            rank = "bm25(cases_fts, 10.0, 4.0, 1.0, 4.0, 4.0)" if ranked else "0.0"
             return text(
                 f"SELECT rowid AS pk, {rank} AS rank FROM cases_fts WHERE cases_fts MATCH :q"  # noqa: S608
             ).bindparams(q=fts_query(search)).columns(pk=Integer, rank=Float).subquery("hits")
@@ -245,7 +262,7 @@ class CaseRepository:
         return text(
             f"SELECT pk, {rank} AS rank FROM cases "  # noqa: S608 - fixed fragments only
             f"WHERE search_vector @@ {PG_QUERY}"
-        ).bindparams(q=to_tsquery(parse_search(search))).columns(
+        ).bindparams(**pg_params(parse_search(search))).columns(
             pk=Integer, rank=Float).subquery("hits")
 
     def _matched(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, list[str]]:
@@ -259,24 +276,25 @@ class CaseRepository:
             # one pass over the page's rows: a column holds a match if its highlight marks one
             # (a column filter per field rescanned the words' whole doclists: 20 ms at 10k)
             marks = ", ".join(f"instr(highlight(cases_fts, {i}, char(1), char(2)), char(1)) > 0"
-                              for i in range(len(MATCH_COLUMNS)))
+                              for i in range(len(FTS_LABELS)))
             rows = s.execute(text(
                 f"SELECT rowid, {marks} FROM cases_fts WHERE cases_fts MATCH :q "  # noqa: S608
                 "AND rowid IN (SELECT value FROM json_each(:pks))"
-            ), {"q": to_fts5(anything), "pks": json.dumps(list(pks))})
+            ), {"q": _fts5(anything), "pks": json.dumps(list(pks))})
             for pk, *hits in rows:
-                found[int(pk)] = [label for (label, _, _), hit in zip(MATCH_COLUMNS, hits,
-                                                                      strict=True) if hit]
+                labels = [label for label, hit in zip(FTS_LABELS, hits, strict=True) if hit]
+                found[int(pk)] = list(dict.fromkeys(labels))
             return found
         tests = ", ".join(
             f"to_tsvector('{config}', parley_unaccent(coalesce({column}, ''))) @@ "
             f"to_tsquery('{config}', parley_unaccent(:q))" for _, column, config in MATCH_COLUMNS)
+        tests += f", to_tsvector('simple', {STEM_COLUMN}) @@ to_tsquery('simple', :qs)"
         rows = s.execute(text(
             f"SELECT pk, {tests} FROM cases WHERE pk = ANY(:pks)"  # noqa: S608 - fixed names
-        ), {"q": to_tsquery(anything), "pks": list(pks)})
+        ), {**pg_params(anything), "pks": list(pks)})
         for pk, *hits in rows:
-            found[int(pk)] = [label for (label, _, _), hit in zip(MATCH_COLUMNS, hits,
-                                                                  strict=True) if hit]
+            labels = [label for label, hit in zip(FTS_LABELS, hits, strict=True) if hit]
+            found[int(pk)] = list(dict.fromkeys(labels))
         return found
 
     def _highlights(self, s: Session, search: str, pks: Sequence[int]
@@ -328,18 +346,30 @@ class CaseRepository:
         if not pks:
             return {}
         if self.db.is_sqlite:
+            anything = _any_word(parse_search(search))
             rows = s.execute(text(
                 "SELECT rowid, snippet(cases_fts, -1, :ms, :me, '…', 24) FROM cases_fts "
                 "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
-            ), {"q": to_fts5(_any_word(parse_search(search))), "ms": MARK_START,
+            ), {"q": to_fts5(anything), "ms": MARK_START,
                 "me": MARK_END, "pks": json.dumps(list(pks))})
-            return {int(pk): str(snip) for pk, snip in rows}
+            snippets = {int(pk): str(snip) for pk, snip in rows}
+            rest = [pk for pk in pks if pk not in snippets]
+            if rest:
+                # found only through Spanish stems: the stems are no text to show, so the
+                # snippet is the start of the Spanish title and summary they come from
+                rows = s.execute(text(
+                    "SELECT rowid, snippet(cases_fts, 3, :ms, :me, '…', 24) FROM cases_fts "
+                    "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
+                ), {"q": _fts5(anything), "ms": MARK_START, "me": MARK_END,
+                    "pks": json.dumps(rest)})
+                snippets.update({int(pk): str(snip) for pk, snip in rows})
+            return snippets
         opts = f"StartSel={_PG_START}, StopSel={_PG_END}, MaxFragments=2, MaxWords=24, MinWords=8"
         rows = s.execute(text(
             "SELECT pk, ts_headline('english', title || ' — ' || summary || "  # noqa: S608
             "' ' || quotes_text || ' ' || translated_text, "
             f"{PG_QUERY}, :opts) FROM cases WHERE pk = ANY(:pks)"
-        ), {"q": to_tsquery(_any_word(parse_search(search))), "opts": opts,
+        ), {**pg_params(_any_word(parse_search(search))), "opts": opts,
             "pks": list(pks)})
         return {int(pk): str(snip).replace(_PG_START, MARK_START).replace(_PG_END, MARK_END)
                 for pk, snip in rows}
@@ -704,7 +734,7 @@ class CaseRecords:
             same = intact and row.content_hash == expected["content_hash"] and all(
                 getattr(row, k) == expected[k]
                 for k in ("title", "parent_id", "summary", "quotes_text", "translated_text",
-                          *LISTED)) and (
+                          "translated_stems", *LISTED)) and (
                 indexed.get(row.pk, []) == _index_key(value_rows(case, self.codebook)))
             if same:
                 unchanged += 1
@@ -764,11 +794,13 @@ def quotes_text(case: Case) -> str:
 def _row_params(case: Case, origin: Origin,
                 search_text: SearchText = no_translations) -> dict[str, Any]:
     doc = case_to_dict(case)
+    translated = search_text(case.id) if origin == "bundled" else ""
     return {
         "id": case.id, "title": case.title, "parent_id": case.parent,
         "summary": case.summary, "origin": origin, **listed_values(case),
         "quotes_text": quotes_text(case),
-        "translated_text": search_text(case.id) if origin == "bundled" else "",
+        "translated_text": translated,
+        "translated_stems": spanish_stems(translated),
         "document": json.dumps(doc, ensure_ascii=False),
         "content_hash": content_hash(case), "version": 1,
     }

@@ -85,6 +85,9 @@ class CaseRow(Versioned, Base):
     # 0014: Parley's translated title and summary of a bundled case, searched too
     translated_text: Mapped[str] = mapped_column(Text, nullable=False, default="",
                                                  server_default="")
+    # 0017: its Snowball Spanish stems (domain/stemming.py), FTS5's fifth column on SQLite
+    translated_stems: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                                  server_default="")
     origin: Mapped[str] = mapped_column(String(20), nullable=False)  # bundled | user
     owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # 0010
     visibility: Mapped[str] = mapped_column(String(16), nullable=False, default="public",

@@ -39,6 +39,8 @@ class UserRow(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                                  nullable=True)  # 0005
     is_curator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 0010
+    # 0017: the account's language (a code of parley.locale.LANGUAGES); NULL: none chosen
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class TokenRow(Base):

@@ -73,7 +73,7 @@ def create_app(parley: Parley) -> FastAPI:
     limits.install(app, parley.settings)
     security.install(app)
     install_no_store(app)
-    language.install(app, parley.settings.language)
+    language.install(app, parley.settings.language, parley)
     return app
 
 

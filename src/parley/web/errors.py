@@ -19,6 +19,7 @@ from parley.domain.errors import (
     TooLarge,
     ValidationFailed,
 )
+from parley.locale import say, say_error
 from parley.web.deps import is_api_path
 
 
@@ -41,14 +42,18 @@ def status_of(exc: ParleyError) -> int:
 
 
 def error_body(exc: ParleyError) -> dict[str, object]:
-    body: dict[str, object] = {"message": str(exc)}
+    """The JSON of an error, its texts in the request's language; `code` (a stable id of the
+    message, where it has one) is the same in every language."""
+    body: dict[str, object] = {"message": say_error(exc)}
     if isinstance(exc, ValidationFailed):
         body["problems"] = [
-            {"message": p.message, "file": p.file, "line": p.line, "case": p.case,
-             "field": p.field} for p in exc.problems
+            {"message": say(p.msg) if p.msg else p.message, "file": p.file, "line": p.line,
+             "case": p.case, "field": p.field, "code": p.msg.code if p.msg else None}
+            for p in exc.problems
         ]
     if isinstance(exc, QuerySyntaxError):
-        body["message"] = exc.reason
+        body["message"] = say(exc.msg) if exc.msg else exc.reason
+        body["code"] = exc.msg.code if exc.msg else None
         body["position"] = exc.position
         body["query"] = exc.query
     return {"error": body}
@@ -72,7 +77,7 @@ def install(app: FastAPI) -> None:
 
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"/login?next={target}", status_code=303)
-            return render_error(request, status, str(exc))
+            return render_error(request, status, say_error(exc))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(error_body(exc), status_code=status, headers=headers)
 

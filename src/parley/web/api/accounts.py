@@ -25,6 +25,13 @@ class PasswordIn(BaseModel):
     new_password: str = Field(max_length=1024)
 
 
+class LanguageIo(BaseModel):
+    """The account's language: a supported code (`en`, `es`), or null for none (then the
+    browser's switch, Accept-Language and the server's default decide)."""
+
+    language: str | None = Field(default=None, max_length=16)
+
+
 class SessionsOut(BaseModel):
     sessions_ended: int
 
@@ -45,6 +52,20 @@ def change_password(request: Request, body: PasswordIn, actor: AccountUser) -> R
                                                  body.new_password,
                                                  client=client_address(request))
     return Response(status_code=204)
+
+
+@router.get("/account/language", response_model=LanguageIo)
+def account_language(request: Request, actor: AccountUser) -> LanguageIo:
+    """Your account's language (null: none chosen)."""
+    return LanguageIo(language=get_parley(request).accounts.user(actor.name).language)
+
+
+@router.put("/account/language", response_model=LanguageIo)
+def set_account_language(request: Request, body: LanguageIo, actor: AccountUser) -> LanguageIo:
+    """Choose your account's language (null or "": none); it then wins over the browser's
+    switch and Accept-Language (docs/i18n.md). Audited as `user.language_changed`."""
+    user = get_parley(request).accounts.set_language(actor, actor.name, body.language)
+    return LanguageIo(language=user.language)
 
 
 @router.post("/account/sessions/revoke", response_model=SessionsOut)

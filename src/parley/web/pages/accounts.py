@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parley.domain.access import Scope
-from parley.domain.errors import NotAuthenticated, ValidationFailed
+from parley.domain.account import Principal
+from parley.domain.errors import InvalidInput, NotAuthenticated, ValidationFailed
 from parley.web.auth import (
     SESSION_COOKIE,
     AccountUser,
@@ -108,11 +109,28 @@ def revoke_token(request: Request, token_id: str, actor: AccountUser) -> Respons
     return RedirectResponse("/account/tokens", status_code=303)
 
 
+def _account_page(request: Request, actor: Principal, **extra: object) -> dict[str, object]:
+    parley = get_parley(request)
+    return {"actor": actor, "saved": parley.scenarios.mine(actor),
+            "account_language": parley.accounts.user(actor.name).language or "", **extra}
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, actor: AccountUser, changed: bool = False) -> HTMLResponse:
-    saved = get_parley(request).scenarios.mine(actor)
-    return render_form(request, "account/account.html", {"actor": actor, "changed": changed,
-                                                         "saved": saved})
+    return render_form(request, "account/account.html",
+                       _account_page(request, actor, changed=changed))
+
+
+@router.post("/account/language", response_class=HTMLResponse)
+def choose_language(request: Request, actor: AccountUser,
+                    language: Annotated[str, Form(max_length=16)] = "") -> Response:
+    """Your account's language (empty: this browser's choice, then the browser's languages)."""
+    try:
+        get_parley(request).accounts.set_language(actor, actor.name, language)
+    except InvalidInput as exc:
+        return render_form(request, "account/account.html",
+                           _account_page(request, actor, language_error=str(exc)), 400)
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -126,7 +144,7 @@ def change_password(request: Request, actor: AccountUser,
                                                  client=client_address(request), reopen=True)
     except ValidationFailed as exc:
         return render_form(request, "account/account.html",
-                           {"actor": actor, "error": str(exc)}, 400)
+                           _account_page(request, actor, error=str(exc)), 400)
     response = RedirectResponse("/account?changed=true", status_code=303)
     if secret:
         set_cookie(request, response, SESSION_COOKIE, secret,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from parley.domain.errors import InvalidInput, ValidationFailed
+from parley.locale import say_error
 from parley.render.charts import bar_chart, heat_map
 from parley.services.analysis import ComparativeAnalysis
 from parley.services.qca import BudgetExceeded, QcaSpec, unit_number
@@ -47,7 +48,7 @@ def crosstab_page(
     try:
         tab = analysis.crosstab(row, col, where or None, unknown, leaves_only)
     except InvalidInput as exc:
-        error = str(exc)
+        error = say_error(exc)
     charts: list[Markup] = []
     if tab is not None:
         charts.append(Markup(heat_map(tab)))  # noqa: S704 - labels escaped in render.charts
@@ -110,7 +111,7 @@ def qca_page(
                 where=where or None, unknown_as_absent=unknown_as_absent,
                 leaves_only=leaves_only, budget=parley.settings.qca_time_budget)
         except InvalidInput as exc:
-            error = str(exc)
+            error = say_error(exc)
         except BudgetExceeded as exc:  # the page says so where the result would be, form kept
             status = 422
             error = str(exc)

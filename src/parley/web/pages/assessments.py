@@ -29,7 +29,7 @@ from parley.services.texts import translate_brief_inputs
 from parley.web.auth import AccountUser, csrf_check, principal_of
 from parley.web.briefs import BriefFormat, Paper, brief_response
 from parley.web.deps import get_parley
-from parley.web.pages.forms import render_confirm, render_form
+from parley.web.pages.forms import problem_lines, render_confirm, render_form
 from parley.web.pages.render import shown_codebook
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_check)])
@@ -157,8 +157,7 @@ def _parsed(request: Request, parley: Parley, form: FormData
         return parse_scenario(raw, parley.codebook, file="form"), raw, None
     except ValidationFailed as exc:
         return None, raw, _page(request, parley, values=_form_values(raw), mode=mode,
-                                errors=[p.message if not p.field else f"{p.field}: {p.message}"
-                                        for p in exc.problems], status=400)
+                                errors=problem_lines(exc), status=400)
 
 
 def _submit(request: Request, parley: Parley, form: FormData) -> Response:

@@ -54,14 +54,14 @@ def case_list(
     try:
         where_node = catalogue.parse_where(where)
     except InvalidInput as exc:
-        error = str(exc)
+        error = locale.say_error(exc)
     combined = all_of(where_node, facet_node)
     try:
         result = catalogue.list_cases(
             combined, q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, facets=facets
         )
     except QuerySyntaxError as exc:  # a malformed search: said on the page, nothing filtered
-        error = locale.gettext("Search: %(problem)s") % {"problem": str(exc)}
+        error = locale.gettext("Search: %(problem)s") % {"problem": locale.say_error(exc)}
         result = catalogue.list_cases(combined, None, limit=PAGE_SIZE,
                                       offset=(page - 1) * PAGE_SIZE, facets=facets)
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from parley.domain.errors import ParleyError, ValidationFailed
+from parley.locale import say, say_error
 from parley.web.auth import CSRF_COOKIE, CSRF_FIELD, csrf_token, principal_of, set_cookie
 from parley.web.pages.render import render
 
@@ -38,5 +39,6 @@ def render_confirm(request: Request, question: str, action: str, fields: dict[st
 def problem_lines(exc: ParleyError) -> list[str]:
     """An error as lines for a form: each problem with its field."""
     if isinstance(exc, ValidationFailed):
-        return [f"{p.field}: {p.message}" if p.field else p.message for p in exc.problems]
-    return [str(exc)]
+        return [f"{p.field}: {say(p.msg) if p.msg else p.message}" if p.field
+                else (say(p.msg) if p.msg else p.message) for p in exc.problems]
+    return [say_error(exc)]

@@ -22,6 +22,7 @@ from parley.domain.account import Principal
 from parley.domain.errors import Forbidden, InvalidInput, NotAuthenticated, ParleyError
 from parley.domain.monitoring import Alert, MonitorSettings, parse_moment
 from parley.domain.workspace import parse_classification
+from parley.locale import say_error
 from parley.render.charts import its_chart
 from parley.services.its import Model, before_after, fit_its
 from parley.web.api.monitoring import its_spec, parse_int, read_upload
@@ -106,7 +107,7 @@ async def monitoring_upload(
         report = get_parley(request).monitoring.import_table(
             actor, workspace_id, table, level, settings, replace_existing=replace)
     except (InvalidInput, Forbidden) as exc:
-        return _page(request, workspace_id, actor, errors=str(exc).splitlines(),
+        return _page(request, workspace_id, actor, errors=say_error(exc).splitlines(),
                      status=status_of(exc))
     except ParleyError as exc:
         if status_of(exc) != 409:

@@ -104,6 +104,7 @@ def install_i18n(env: Any) -> None:
     env.filters["integer"] = lambda v: locale.format_integer(v)
     env.filters["decimal"] = lambda v, digits=2: locale.format_decimal(v, digits=digits)
     env.filters["percent"] = lambda v: locale.format_percent(v)
+    env.filters["num"] = lambda v, spec=".2f": locale.format_number(v, spec)
 
 
 @cache

@@ -43,6 +43,7 @@ from parley.domain.workspace import (
     parse_kind,
     parse_role,
 )
+from parley.locale import say_error
 from parley.render.charts import actor_map_svg
 from parley.services import texts
 from parley.services.actor_maps import map_of
@@ -216,7 +217,7 @@ def actors_page(request: Request, workspace_id: str, actor: ItemReader,
     try:
         found = map_of(parley.workspaces, actor, workspace_id, types=type_, stances=stance)
     except InvalidInput as exc:
-        errors.append(str(exc))
+        errors.append(say_error(exc))
     svg = Markup(actor_map_svg(found, view.workspace.name)) if found else ""  # noqa: S704
     return render_form(request, "workspaces/actors.html", {
         "view": view, "map": found, "svg": svg, "errors": errors,
