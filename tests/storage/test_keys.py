@@ -2,7 +2,7 @@
 
 Rotation by another process while a vault holds the old ring, a missing key file, a key file
 holding another key, backups of a database rotated since, and legacy rows without key-check
-values. The CLI and live-server versions of these are in tests/cli/test_keys_cli.py.
+values. The CLI and live-server versions of these are in tests/cli/test_keys.py.
 """
 
 from __future__ import annotations

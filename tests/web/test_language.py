@@ -14,7 +14,7 @@ from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
 from parley.web.language import choose_language, safe_next
-from tests.web.conftest import TEST_MASTER_KEY
+from tests.support import TEST_MASTER_KEY
 
 SPANISH = {"Accept-Language": "es-HN,es;q=0.9,en;q=0.8"}
 PAGES = ["/cases", "/cases/el-salvador-mara-truce-2012", "/codebook", "/assess", "/analysis",

@@ -33,3 +33,13 @@ def open_parley(*, upgrade: bool = True, check_keys: bool | None = None) -> Parl
     if upgrade if check_keys is None else check_keys:
         app.check_keys()
     return app
+
+
+def open_reader() -> Parley:
+    """Parley for a command that only reads (cases list/show/search/export, assess, qca cases):
+    the database as it is, never migrated and without the migration's write lock, so a
+    read is quick and cannot race a writer. A missing, foreign or behind database is refused
+    (exit 2 or 1) naming `parley db upgrade`, and is left exactly as it was."""
+    app = Parley.open_current(Settings(), upgrade_hint="`parley db upgrade`")
+    app.background = False
+    return app

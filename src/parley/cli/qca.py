@@ -260,13 +260,13 @@ def qca_cases(
     --unknown-as-absent). Example: parley qca cases --conditions MED,GOV,INC --outcome LASTING
     --include-remainders --format json
     """
-    from parley.cli.context import open_parley
+    from parley.cli.context import open_reader
     from parley.domain.access import OPERATOR
     from parley.knowledge.qca_mapping import load_default_mapping, load_mapping_bytes
     from parley.services.analysis import ComparativeAnalysis
 
     with reported():
-        parley = open_parley()
+        parley = open_reader()
         m = (load_mapping_bytes(mapping.read_bytes(), str(mapping), parley.codebook) if mapping
              else load_default_mapping(parley.codebook))
         conds = [c.strip() for c in conditions.split(",") if c.strip()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_cases_cli import run
+from tests.cli.test_cases import run
 
 
 def test_qca_cases_json_and_user_mapping(tmp_path: Path) -> None:

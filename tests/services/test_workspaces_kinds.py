@@ -10,7 +10,7 @@ from parley.domain.access import Classification
 from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from parley.domain.workspace import ItemKind
-from tests.services.test_workspace_rules import Backend, backend, team  # noqa: F401
+from tests.services.test_workspaces_rules import Backend, backend, team  # noqa: F401
 
 C = Classification
 Team = tuple[str, dict[str, Principal]]

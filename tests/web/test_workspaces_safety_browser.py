@@ -13,7 +13,6 @@ through the browser.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +25,7 @@ from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
 from parley.domain.errors import NotFound
 from parley.domain.workspace import ItemKind
-from tests.support import PASSWORD, build, user
-from tests.web.conftest import free_port, server_env, start_server
+from tests.support import PASSWORD, build, served, server_env, user
 
 pytestmark = pytest.mark.browser
 
@@ -49,16 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     app = build(url, tmp)
     for name in ("olga", *MEMBERS):
         user(app, name)
-    port = free_port()
-    proc = start_server(server_env(url, tmp), port)
     try:
-        yield Server(f"http://127.0.0.1:{port}", app)
+        with served(server_env(url, tmp)) as server:
+            yield Server(server.url, app)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         app.close()
 
 

@@ -18,8 +18,8 @@ from parley.domain.account import SYSTEM
 from parley.domain.monitoring import MonitorSettings
 from parley.domain.workspace import ItemKind
 from parley.interchange.indicator_csv import read_indicator_file
-from tests.support import build, user
-from tests.web.conftest import browser_sign_in, served
+from tests.support import build, served, server_env, user
+from tests.web.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
@@ -41,8 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                                 Classification.RESTRICTED,
                                 MonitorSettings("2005-01", 2, "stdpop"))
     try:
-        with served(url, tmp) as base:
-            yield base, ws
+        with served(server_env(url, tmp)) as server:
+            yield server.url, ws
     finally:
         app.close()
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.cli.test_assess_cli import SCENARIOS, db, run
+from tests.cli.test_assess import SCENARIOS, db, run
 
 __all__ = ["db"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from parley.bootstrap import Parley
 from parley.domain.access import Role
-from tests.cli.test_workspaces_cli import run
+from tests.cli.test_workspaces import run
 from tests.support import build, user
 
 

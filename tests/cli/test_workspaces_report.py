@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.workspace import ItemKind
-from tests.cli.test_workspaces_cli import run
+from tests.cli.test_workspaces import run
 from tests.support import build, user
 
 SECRET = "Transfer of the leaders to a lower-security prison"

@@ -9,8 +9,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_workspaces_cli import PW, run
-from tests.web.conftest import free_port
+from tests.cli.test_workspaces import PW, run
+from tests.support import PARLEY, Server
 
-PARLEY = str(Path(sys.executable).with_name("parley"))
 Runner = Callable[..., Any]
 
 
@@ -52,36 +49,15 @@ def call(method: str, url: str, headers: dict[str, str], body: object = None) ->
         return Answer(exc.code, exc.read().decode())
 
 
-class Server:
-    """`parley serve` in a subprocess, as the operator runs it."""
+def start(env: dict[str, str]) -> Server:
+    """`parley serve` in a subprocess, as the operator runs it: only `env`'s PARLEY_*."""
+    return Server.start({**operator_env(), **env}, healthy=False)
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        full = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
-                or k == "PARLEY_SOURCES"}
-        self.proc = subprocess.Popen([PARLEY, "serve"], env={**full, **env,
-                                                             "PORT": str(self.port)},
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=2).close()
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail("server did not start")
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
+def operator_env() -> dict[str, str]:
+    """This process's environment without its PARLEY_* settings (but the paper's folder)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
+            or k == "PARLEY_SOURCES"}
 
 
 @pytest.fixture
@@ -89,8 +65,7 @@ def servers() -> Iterator[list[Server]]:
     started: list[Server] = []
     yield started
     for s in started:
-        if s.proc.poll() is None:
-            s.stop()
+        s.stop()
 
 
 def account(env: dict[str, str]) -> dict[str, str]:
@@ -102,9 +77,7 @@ def account(env: dict[str, str]) -> dict[str, str]:
 def cli(args: list[str], env: dict[str, str], stdin: str | None = None
         ) -> subprocess.CompletedProcess[str]:
     """The real entry point in a subprocess (the PostgreSQL legs: no connection left open)."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
-            or k == "PARLEY_SOURCES"}
-    return subprocess.run([PARLEY, *args], env={**full, **env}, capture_output=True, text=True,
+    return subprocess.run([PARLEY, *args], env={**operator_env(), **env}, capture_output=True, text=True,
                           input=stdin, timeout=120, check=False)
 
 
@@ -134,7 +107,7 @@ def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,
            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
     auth = account(env)
     old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
-    servers.append(Server(env))
+    servers.append(start(env))
     api = servers[-1].url + "/api/workspaces"
     assert call("GET", f"{api}/{old}", auth).json()["name"] == "Before"
     rotated = cli(["keys", "rotate"], env)
@@ -146,7 +119,7 @@ def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,
     new = made.json()["id"]
     assert key_versions(database_url) == {2}  # was {2, 1}: wrapped with the retired
     servers[-1].stop()
-    servers.append(Server(env))  # restart
+    servers.append(start(env))  # restart
     api = servers[-1].url + "/api/workspaces"
     for ws_id, name in ((old, "Before"), (new, "After")):
         got = call("GET", f"{api}/{ws_id}", auth)
@@ -160,7 +133,7 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
            "PARLEY_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
     auth = account(env)
     old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
-    servers.append(Server(env))
+    servers.append(start(env))
     api = servers[-1].url + "/api/workspaces"
     rotated = cli(["keys", "rotate"], env)
     assert rotated.returncode == 0 and rotated.stdout.startswith("2:"), rotated.stderr
@@ -171,7 +144,7 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
     assert call("GET", f"{api}/{old}", auth).status_code == 503
     assert key_versions(database_url) == {2}  # nothing written under the retired key
     servers[-1].stop()
-    servers.append(Server({**env, "PARLEY_MASTER_KEY": rotated.stdout.strip()}))
+    servers.append(start({**env, "PARLEY_MASTER_KEY": rotated.stdout.strip()}))
     got = call("GET", f"{servers[-1].url}/api/workspaces/{old}", auth)
     assert got.status_code == 200 and got.json()["name"] == "Before"
 
@@ -193,7 +166,7 @@ def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path:
     escrow = tmp_path / "escrow.keys"
     shutil.copy2(key, escrow)  # the operator's copy of the key file, kept apart
     key.unlink()
-    started = cli(["serve", "--port", str(free_port())], env)
+    started = cli(["serve", "--port", "0"], env)
     assert started.returncode == 1
     assert f"master key file {key} does not exist" in started.stderr
     assert "Restore the key file from your backup or escrow" in started.stderr
@@ -214,7 +187,7 @@ def test_serve_refuses_a_key_file_that_cannot_open_the_data(database_url: str,
     parley(["workspaces", "create", "Talks", "--owner", "ana"], env)
     key = tmp_path / "parley.master.key"
     key.write_text("1:" + base64.b64encode(os.urandom(32)).decode() + "\n")
-    started = cli(["serve", "--port", str(free_port())], env)
+    started = cli(["serve", "--port", "0"], env)
     assert started.returncode == 1
     assert "cannot open this database's encrypted data" in started.stderr
     assert "another key under that version" in started.stderr
@@ -266,7 +239,7 @@ def test_restore_refuses_a_ring_that_cannot_open_the_backup(database_url: str,
     unreadable = parley(["workspaces", "export", ws], env)
     assert unreadable.returncode == 1 and "master key version 1" in unreadable.stderr
     assert parley(["keys", "status"], env).returncode == 1
-    started = cli(["serve", "--port", str(free_port())], env)  # clearly refused, not 500s
+    started = cli(["serve", "--port", "0"], env)  # clearly refused, not 500s
     assert started.returncode == 1 and "parley keys import" in started.stderr
     assert parley(["audit", "verify", "--structure-only"], env).returncode == 0
     imported = parley(["keys", "import", str(escrow)], env)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_workspaces_cli import PARLEY, PW, run
+from tests.cli.test_workspaces import PARLEY, PW, run
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from parley.domain.workspace import ItemKind
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_codebook
 from parley.services.living_assessments import LivingAssessments
-from tests.services.test_workspace_rules import Backend, backend, team  # noqa: F401
+from tests.services.test_workspaces_rules import Backend, backend, team  # noqa: F401
 
 C = Classification
 Team = tuple[str, dict[str, Principal]]

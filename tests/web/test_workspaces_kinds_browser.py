@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from parley.domain.account import SYSTEM
-from tests.support import build, user
-from tests.web.conftest import browser_sign_in, served
+from tests.support import build, served, server_env, user
+from tests.web.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     user(app, "rosa")
     ws = app.workspaces.create(SYSTEM, "Diálogo", owner="rosa").id
     try:
-        with served(url, tmp) as base:
-            yield base, ws
+        with served(server_env(url, tmp)) as server:
+            yield server.url, ws
     finally:
         app.close()
 

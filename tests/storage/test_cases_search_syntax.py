@@ -7,7 +7,7 @@ import pytest
 
 from parley.domain.errors import QuerySyntaxError
 from parley.storage.cases import CaseRepository
-from tests.storage.test_search_spanish import loaded  # noqa: F401 - the fixture
+from tests.storage.test_cases_search_spanish import loaded  # noqa: F401 - the fixture
 
 PRISONS = {"brazil-prison-gangs", "brazil-amazonas-prisons-2017", "brazil-parana-prisons-2014"}
 
