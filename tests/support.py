@@ -169,8 +169,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self._reader.join(timeout=10)
-        if self.proc.stdout is not None:
+        # The server's worker processes (PARLEY_CPU_WORKERS) may outlive it a moment with its
+        # stdout open: then the reader (a daemon) is left to finish on its own, as closing the
+        # pipe under it would wait for its read.
+        self._reader.join(timeout=5)
+        if self.proc.stdout is not None and not self._reader.is_alive():
             self.proc.stdout.close()
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import migrated_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 PARLEY = str(Path(sys.executable).with_name("parley"))
 SCENARIOS = ROOT / "tests" / "data" / "scenarios"
@@ -22,10 +24,8 @@ def run(args: list[str], db: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('assess') / 'parley.db'}"
-    assert run(["db", "upgrade"], url).returncode == 0
-    return url
+def db(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return migrated_copy(migrated_template, tmp_path_factory.mktemp("assess"))
 
 
 def test_assess_json_has_the_interface_shape(db: str) -> None:

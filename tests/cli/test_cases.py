@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import migrated_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 PARLEY = str(Path(sys.executable).with_name("parley"))
 DATA = ROOT / "tests" / "data" / "cases"
@@ -23,10 +25,8 @@ def run(args: list[str], db: str, stdin: str | None = None) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'parley.db'}"
-    assert run(["db", "upgrade"], url).returncode == 0
-    return url
+def db(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return migrated_copy(migrated_template, tmp_path_factory.mktemp("cli"))
 
 
 def test_upgrade_reports_what_it_did(tmp_path: Path) -> None:

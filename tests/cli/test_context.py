@@ -102,11 +102,10 @@ def test_a_database_behind_is_refused_and_left_as_it_was(command: str, database_
     assert again.returncode == 0, again.stderr
 
 
-def test_reads_take_no_write_lock(tmp_path: Path) -> None:
+def test_reads_take_no_write_lock(migrated_sqlite: str, tmp_path: Path) -> None:
     """While another process holds the database's write lock, every read still answers: none
     migrates, syncs or writes (a write would wait for the lock, then fail)."""
-    url = f"sqlite:///{tmp_path / 'parley.db'}"
-    assert run(["db", "upgrade"], url, tmp_path).returncode == 0
+    url = migrated_sqlite
     assert run(["evaluate", "--format", "json"], url, tmp_path).returncode == 0  # stored now
     writer = sqlite3.connect(tmp_path / "parley.db", isolation_level=None)
     try:

@@ -34,8 +34,8 @@ class Answer:
     status_code: int
     text: str
 
-    def json(self) -> dict[str, object]:
-        return json.loads(self.text)  # type: ignore[no-any-return]
+    def json(self) -> Any:
+        return json.loads(self.text)
 
 
 def call(method: str, url: str, headers: dict[str, str], body: object = None) -> Answer:
@@ -94,11 +94,11 @@ def key_versions(db: Path | str) -> set[int]:
                 return set(conn.execute(text("SELECT key_version FROM workspaces")).scalars())
         finally:
             engine.dispose()
-    conn = sqlite3.connect(db)
+    lite = sqlite3.connect(db)
     try:
-        return {r[0] for r in conn.execute("SELECT key_version FROM workspaces")}
+        return {r[0] for r in lite.execute("SELECT key_version FROM workspaces")}
     finally:
-        conn.close()
+        lite.close()
 
 
 def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,

@@ -8,8 +8,8 @@ from pathlib import Path
 from tests.cli.test_cases import run
 
 
-def test_qca_cases_json_and_user_mapping(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_qca_cases_json_and_user_mapping(migrated_sqlite: str, tmp_path: Path) -> None:
+    url = migrated_sqlite
     out = run(["qca", "cases", "--conditions", "MED,GOV,INC", "--include-remainders",
                "--format", "json"], url)
     assert out.returncode == 0, out.stderr
@@ -26,8 +26,8 @@ def test_qca_cases_json_and_user_mapping(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not in the mapping: NOPE" in bad.stderr
 
 
-def test_qca_cases_table_warns_when_most_cases_are_left_out(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_qca_cases_table_warns_when_most_cases_are_left_out(migrated_sqlite: str) -> None:
+    url = migrated_sqlite
     out = run(["qca", "cases", "--conditions", "MED,INC", "--include-remainders",
                "--format", "table"], url)
     assert out.returncode == 0, out.stderr

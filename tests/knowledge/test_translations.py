@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from parley.analysis.outlook import OutlookWords
 from parley.domain.assessment import Assessment, ChecklistEntry, Outlook
 from parley.domain.case import Case
 from parley.domain.codebook import Codebook
@@ -329,8 +330,8 @@ def test_a_malformed_outlook_file_is_refused_naming_file_and_key(raw: dict[str, 
 
 
 def test_an_outlook_template_naming_the_wrong_fields_is_refused() -> None:
-    english = {f.name: getattr(translations.OutlookWords(), f.name)
-               for f in dataclasses.fields(translations.OutlookWords) if f.name != "classes"}
+    english = {f.name: getattr(OutlookWords(), f.name)
+               for f in dataclasses.fields(OutlookWords) if f.name != "classes"}
     with pytest.raises(ConfigurationError, match="most_likely: names"):
         translations.parse_outlook_words("f.yaml", {**english, "most_likely": "{top} {oops}"},
                                          {})

@@ -63,7 +63,7 @@ def test_every_marked_string_is_translated(language: str) -> None:
     for message in catalog:
         if not message.id or message.id not in messages:
             continue
-        text = message.string if isinstance(message.string, str) else message.string[0]
+        text = message.string if isinstance(message.string, str) else (message.string or [""])[0]
         if not text.strip() or message.fuzzy:
             problems.append(f"empty or fuzzy: {message.id!r}")
         elif set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(message.id)):

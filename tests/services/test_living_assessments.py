@@ -7,31 +7,31 @@ from functools import cache
 import pytest
 
 from parley.domain.access import Classification
-from parley.domain.account import Principal
+from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
+from parley.domain.guideline import Guideline
 from parley.domain.workspace import ItemKind
 from parley.knowledge.guidelines import load_guidelines
 from parley.knowledge.loader import load_codebook
 from parley.services.living_assessments import LivingAssessments
-from tests.services.test_workspaces_rules import Backend, backend, team  # noqa: F401
+from tests.services.conftest import Backend, Team
 
 C = Classification
-Team = tuple[str, dict[str, Principal]]
 
 
 @cache
-def _knowledge() -> tuple[object, object]:
+def _knowledge() -> tuple[Codebook, list[Guideline]]:
     codebook = load_codebook()
     return codebook, load_guidelines(codebook)
 
 
-def living(backend: Backend) -> LivingAssessments:  # noqa: F811
+def living(backend: Backend) -> LivingAssessments:
     codebook, guidelines = _knowledge()
-    return LivingAssessments(backend.service, codebook, guidelines)  # type: ignore[arg-type]
+    return LivingAssessments(backend.service, codebook, guidelines)
 
 
-def test_the_items_tell_the_situation_and_findings_follow(backend: Backend,  # noqa: F811
-                                                          team: Team) -> None:  # noqa: F811
+def test_the_items_tell_the_situation_and_findings_follow(backend: Backend,
+                                                          team: Team) -> None:
     s, (ws, p) = backend.service, team
     la = living(backend)
     before = {f.finding.guideline for f in la.assess(p["owner"], ws).findings}
@@ -54,7 +54,7 @@ def test_the_items_tell_the_situation_and_findings_follow(backend: Backend,  # n
                                            "implementation"}
 
 
-def test_responses_and_history(backend: Backend, team: Team) -> None:  # noqa: F811
+def test_responses_and_history(backend: Backend, team: Team) -> None:
     s, (ws, p) = backend.service, team
     la = living(backend)
     with pytest.raises(ValidationFailed) as bad:

@@ -30,7 +30,7 @@ TRIALS = 10
 class GatedVault:
     """The real vault; `gate()` runs before every write transaction opens."""
 
-    def __init__(self, inner: VaultStore, gate: Callable[[], None]) -> None:
+    def __init__(self, inner: VaultStore, gate: Callable[[], object]) -> None:
         self.inner = inner
         self.gate = gate
 
@@ -59,10 +59,10 @@ def two(database_url: str, tmp_path: Path) -> Iterator[tuple[Parley, Parley]]:
     second.close()
 
 
-def run_both(a: Callable[[], None], b: Callable[[], None]) -> list[BaseException]:
+def run_both(a: Callable[[], object], b: Callable[[], object]) -> list[BaseException]:
     errors: list[BaseException] = []
 
-    def wrap(f: Callable[[], None]) -> None:
+    def wrap(f: Callable[[], object]) -> None:
         try:
             f()
         except ParleyError as exc:  # the loser is refused: that is the point
@@ -107,7 +107,7 @@ def test_a_removed_member_cannot_write_once_the_removal_commits(
     removed = threading.Event()
     # max's write transaction opens only after the removal has committed (his request was
     # already on its way: any check outside the transaction passed before)
-    as_max = Workspaces(GatedVault(second.vault, lambda: removed.wait(30) or None), 1_000_000)
+    as_max = Workspaces(GatedVault(second.vault, lambda: removed.wait(30)), 1_000_000)
 
     def remove() -> None:
         first.workspaces.remove_member(olga, ws, "max")

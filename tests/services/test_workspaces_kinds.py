@@ -7,17 +7,15 @@ from __future__ import annotations
 import pytest
 
 from parley.domain.access import Classification
-from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from parley.domain.workspace import ItemKind
-from tests.services.test_workspaces_rules import Backend, backend, team  # noqa: F401
+from tests.services.conftest import Backend, Team
 
 C = Classification
-Team = tuple[str, dict[str, Principal]]
 
 
-def test_one_process_design_whose_earlier_versions_are_kept(backend: Backend,  # noqa: F811
-                                                            team: Team) -> None:  # noqa: F811
+def test_one_process_design_whose_earlier_versions_are_kept(backend: Backend,
+                                                            team: Team) -> None:
     s, (ws, p) = backend.service, team
     design = s.create_item(p["owner"], ws, ItemKind.PROCESS_DESIGN, C.RESTRICTED, {
         "objective": "A prison truce", "secrecy": "secret",
@@ -40,8 +38,8 @@ def test_one_process_design_whose_earlier_versions_are_kept(backend: Backend,  #
                       {"objective": "x", "design_elements": ["nonsense"]}, v2.version)
 
 
-def test_a_commitment_keeps_its_status_history(backend: Backend,  # noqa: F811
-                                               team: Team) -> None:  # noqa: F811
+def test_a_commitment_keeps_its_status_history(backend: Backend,
+                                               team: Team) -> None:
     s, (ws, p) = backend.service, team
     gang = s.create_item(p["owner"], ws, ItemKind.ACTOR, C.PUBLIC,
                          {"name": "MS-13", "type": "criminal-group", "influence": 5,
@@ -58,7 +56,7 @@ def test_a_commitment_keeps_its_status_history(backend: Backend,  # noqa: F811
 
 
 def test_a_breach_of_a_retention_condition_opens_a_revocation_an_owner_decides_once(
-        backend: Backend, team: Team) -> None:  # noqa: F811
+        backend: Backend, team: Team) -> None:
     s, (ws, p) = backend.service, team
     condition = s.create_item(p["owner"], ws, ItemKind.LENIENCY_CONDITION, C.RESTRICTED, {
         "beneficiaries": "Demobilised members of clique X",
@@ -97,7 +95,7 @@ def test_a_breach_of_a_retention_condition_opens_a_revocation_an_owner_decides_o
     assert "revocation.decided" in events
 
 
-def test_links_name_todays_kinds(backend: Backend, team: Team) -> None:  # noqa: F811
+def test_links_name_todays_kinds(backend: Backend, team: Team) -> None:
     s, (ws, p) = backend.service, team
     gang = s.create_item(p["owner"], ws, ItemKind.ACTOR, C.PUBLIC,
                          {"name": "Barrio 18", "type": "criminal-group"})
@@ -117,8 +115,8 @@ def test_links_name_todays_kinds(backend: Backend, team: Team) -> None:  # noqa:
         "statement; brief the families", "owner": "Ana", "status": "ready"})
 
 
-def test_a_deadline_before_the_agreement_date_is_refused(backend: Backend,  # noqa: F811
-                                                         team: Team) -> None:  # noqa: F811
+def test_a_deadline_before_the_agreement_date_is_refused(backend: Backend,
+                                                         team: Team) -> None:
     s, (ws, p) = backend.service, team
     s.create_item(p["owner"], ws, ItemKind.PROCESS_DESIGN, C.RESTRICTED,
                   {"objective": "Truce", "agreement_date": "2026-03-01"})

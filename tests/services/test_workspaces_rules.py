@@ -5,83 +5,19 @@ audited reads (item 10), items that fail their check left out alone (item 9), la
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from parley.domain.access import Classification, Role
-from parley.domain.account import Principal
 from parley.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from parley.domain.workspace import ItemKind
-from parley.services.workspaces import Workspaces
-from tests.conftest import _reset_postgres
-from tests.services.fakes_workspaces import FakeVault
-from tests.support import build, user
+from tests.services.conftest import Backend, Team
 
 C = Classification
 
 
-@dataclass
-class Backend:
-    service: Workspaces
-    add_user: Callable[[str], Principal]
-    corrupt: Callable[[str], None]  # make one item fail its integrity check
-
-
-def _corrupt_row(app_db: object, item_id: str) -> None:
-    from sqlalchemy import text
-
-    engine = app_db.engine  # type: ignore[attr-defined]
-    with engine.begin() as conn:  # a row edited without the key: one byte of the body flipped
-        body = conn.execute(text("SELECT body FROM workspace_items WHERE id = :i"),
-                            {"i": item_id}).scalar_one()
-        flipped = bytes(body[:-1]) + bytes([body[-1] ^ 1])
-        conn.execute(text("UPDATE workspace_items SET body = :b WHERE id = :i"),
-                     {"b": flipped, "i": item_id})
-
-
-def real_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh SQLite file or PostgreSQL database (by `request.param`), or skip."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'parley.db'}"
-    server = request.getfixturevalue("postgres_server")
-    if server is None:
-        pytest.skip("PostgreSQL leg: set PARLEY_TEST_POSTGRES_URL to run it")
-    _reset_postgres(server)
-    return str(server)
-
-
-@pytest.fixture(params=["fake", "sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "fake":
-        vault = FakeVault()
-
-        def fake_user(name: str) -> Principal:
-            vault.add_user(name)
-            return Principal(name)
-
-        yield Backend(Workspaces(vault, 10_000_000), fake_user,
-                      lambda i: vault.state.corrupt.add(i))
-        return
-    app = build(real_database(request, tmp_path), tmp_path)
-    yield Backend(app.workspaces, lambda n: user(app, n), lambda i: _corrupt_row(app.db, i))
-    app.close()
-
-
-@pytest.fixture
-def team(backend: Backend) -> tuple[str, dict[str, Principal]]:
-    people = {r.value: backend.add_user(r.value) for r in Role}
-    people["outsider"] = backend.add_user("outsider")
-    ws = backend.service.create(people["owner"], "Prison talks")
-    for role in (Role.NEGOTIATOR, Role.ANALYST, Role.OBSERVER):
-        backend.service.set_member(people["owner"], ws.id, role.value, role)
-    return ws.id, people
-
-
 def test_an_edit_keeps_the_party_link_the_editor_cannot_see(
-        backend: Backend, team: tuple[str, dict[str, Principal]]) -> None:
+        backend: Backend, team: Team) -> None:
     """Issue 8, item 6, as written: an analyst opens a restricted commitment whose party is a
     secret party (the box shows blank), changes another field and saves."""
     ws, p = team
@@ -108,7 +44,7 @@ def test_an_edit_keeps_the_party_link_the_editor_cannot_see(
 
 
 def test_items_above_clearance_are_not_found_like_missing_ones(
-        backend: Backend, team: tuple[str, dict[str, Principal]]) -> None:
+        backend: Backend, team: Team) -> None:
     """Issue 8, item 13: members got 403 (confirming the item exists), now 404."""
     ws, p = team
     s = backend.service
@@ -133,7 +69,7 @@ def test_items_above_clearance_are_not_found_like_missing_ones(
 
 
 def test_a_list_view_writes_one_audit_entry_and_reads_of_the_log_are_audited(
-        backend: Backend, team: tuple[str, dict[str, Principal]]) -> None:
+        backend: Backend, team: Team) -> None:
     """Issue 8, item 10: one entry per list (not per item); `audit.read` is written."""
     ws, p = team
     s = backend.service
@@ -154,7 +90,7 @@ def test_a_list_view_writes_one_audit_entry_and_reads_of_the_log_are_audited(
                     ("workspace.exported", None), ("secret.read", "export")]
 
 
-def test_a_bad_item_fails_alone(backend: Backend, team: tuple[str, dict[str, Principal]]
+def test_a_bad_item_fails_alone(backend: Backend, team: Team
                                 ) -> None:
     """Issue 8, item 9: one corrupted row no longer breaks the whole list and the export."""
     ws, p = team
@@ -172,7 +108,7 @@ def test_a_bad_item_fails_alone(backend: Backend, team: tuple[str, dict[str, Pri
 
 
 def test_last_owner_and_removed_members(backend: Backend,
-                                        team: tuple[str, dict[str, Principal]]) -> None:
+                                        team: Team) -> None:
     ws, p = team
     s = backend.service
     with pytest.raises(Conflict, match="at least one owner"):
@@ -187,7 +123,7 @@ def test_last_owner_and_removed_members(backend: Backend,
 
 
 def test_anonymised_export_replaces_attachment_file_names(
-        backend: Backend, team: tuple[str, dict[str, Principal]]) -> None:
+        backend: Backend, team: Team) -> None:
     """Issue 8, item 11: attachment file names were kept in anonymised exports."""
     ws, p = team
     s = backend.service

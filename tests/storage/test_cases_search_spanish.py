@@ -5,6 +5,7 @@ case ignored, Parley's Spanish titles and summaries of the bundled cases indexed
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ PRISONS = {"brazil-prison-gangs", "brazil-amazonas-prisons-2017", "brazil-parana
 
 
 @pytest.fixture
-def loaded(database_url: str, codebook: Codebook, bundled_cases: list[Case]) -> CaseRepository:
+def loaded(database_url: str, codebook: Codebook, bundled_cases: list[Case]) -> Iterator[CaseRepository]:
     db = Database(database_url)
     db.upgrade()
     repo = CaseRepository(db, codebook, translated_search_text)

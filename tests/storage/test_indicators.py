@@ -5,9 +5,10 @@ audited, alerts and the feed token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -32,7 +33,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Parley]:
     a.close()
 
 
-def _events(app: Parley, workspace: str) -> list[tuple[str, dict[str, object]]]:
+def _events(app: Parley, workspace: str) -> list[tuple[str, Mapping[str, Any]]]:
     with app.vault.read() as tx:
         return [(e.event, e.details) for e in tx.audit.audit_entries(workspace)]
 

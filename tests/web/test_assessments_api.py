@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from parley.bootstrap import Parley
+
 SCENARIO = {"title": "Citywide truce", "group_type": ["gang"], "cohesion": "medium",
             "deterrence_credible": False, "security_dilemma": "yes", "secrecy": "secret"}
 
@@ -51,7 +53,8 @@ def test_bad_scenario_is_400_naming_key_value_and_codes(client: TestClient) -> N
     assert not_object.status_code == 422
 
 
-def test_form_lists_every_scenario_variable_with_help(client: TestClient, parley_app) -> None:
+def test_form_lists_every_scenario_variable_with_help(client: TestClient,
+                                                     parley_app: Parley) -> None:
     html = client.get("/assess").text
     for var in parley_app.codebook.scenario_variables:
         assert f'name="{var.name}"' in html, var.name
@@ -72,7 +75,7 @@ def test_form_without_csrf_token_is_refused(client: TestClient) -> None:
     assert r.status_code == 400 and "CSRF check failed" in r.text
 
 
-def test_form_assesses_saves_and_reopens(client: TestClient, parley_app) -> None:
+def test_form_assesses_saves_and_reopens(client: TestClient, parley_app: Parley) -> None:
     from parley.domain.account import SYSTEM
     from parley.web.auth import SESSION_COOKIE
 
@@ -132,7 +135,7 @@ def test_contradictions_are_warned_about_in_json_and_brief(client: TestClient) -
 
 
 def test_saved_in_a_workspace_renamed_rerun_downloaded_listed(client: TestClient,
-                                                               parley_app) -> None:
+                                                               parley_app: Parley) -> None:
     from parley.domain.access import Role
     from parley.domain.account import SYSTEM, Principal
     from parley.web.auth import SESSION_COOKIE

@@ -11,10 +11,12 @@ import zipfile
 
 from fastapi.testclient import TestClient
 
-FILTERS = [("q", "truce"), ("f", "region:latin-america")]
+FILTERS: list[tuple[str, str | int | float | bool | None]] = [
+    ("q", "truce"), ("f", "region:latin-america")]
 
 
-def listed_total(client: TestClient, params: list[tuple[str, str]]) -> int:
+def listed_total(client: TestClient,
+                 params: list[tuple[str, str | int | float | bool | None]]) -> int:
     found = re.search(r'<strong id="total">(\d+)</strong>', client.get("/cases", params=params).text)
     assert found
     return int(found.group(1))

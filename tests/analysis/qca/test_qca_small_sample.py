@@ -4,11 +4,12 @@ its result (JSON, CLI and page show `warnings`); enough cases over observed rows
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 from parley.analysis.qca import Options, SetData, analyse
 
 
-def crisp(rows: list[tuple[int, ...]], conditions: int) -> SetData:
+def crisp(rows: Sequence[tuple[int, ...]], conditions: int) -> SetData:
     names = [f"C{i}" for i in range(conditions)]
     cols = [[r[i] for r in rows] for i in range(conditions)]
     return SetData.from_columns(names, cols, "Y", [r[-1] for r in rows],

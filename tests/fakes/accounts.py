@@ -1,79 +1,20 @@
-"""In-memory fakes of the confidential store's unit of work, for service tests.
+"""`AccountsTx` in memory: users, sign-in throttle, tokens, sessions and setup links.
 
-`FakeVault.write()` works on a copy of the state and swaps it in only when the block succeeds
-(one lock: writes are serialised, like BEGIN IMMEDIATE), so a failed write changes nothing -
-the same semantics as `storage.vault.Vault`. `FakeAccounts` mirrors
-`storage.accounts.AccountRepository` method for method; tests/services/test_accounts_contract.py
-runs the same checks against both.
+Mirrors `storage.accounts.AccountRepository` method for method; tests/services/test_ports.py
+holds both to one contract.
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 
 from parley.domain.access import Scope
 from parley.domain.account import Principal, Throttle, TokenInfo, User
-from parley.domain.audit import AuditEntry
 from parley.domain.errors import Conflict, NotFound
-from tests.services.fake_audit import FakeAudit
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class _UserRec:
-    name: str
-    password_hash: str
-    is_admin: bool
-    created_at: datetime
-    disabled_at: datetime | None = None
-    password_changed_at: datetime | None = None
-    is_curator: bool = False
-
-    @property
-    def disabled(self) -> bool:
-        return self.disabled_at is not None
-
-    def user(self) -> User:
-        return User(self.name, self.is_admin, self.created_at, self.disabled_at,
-                    self.password_changed_at, self.is_curator)
-
-
-@dataclass
-class _TokenRec:
-    id: str
-    user: str
-    digest: str
-    scope: Scope
-    label: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None = None
-    last_used_at: datetime | None = None
-
-    def info(self) -> TokenInfo:
-        return TokenInfo(self.id, self.user, self.label, self.scope, self.created_at,
-                         self.revoked_at is not None, self.expires_at, self.last_used_at)
-
-
-@dataclass
-class State:
-    users: dict[str, _UserRec] = field(default_factory=dict)
-    tokens: list[_TokenRec] = field(default_factory=list)
-    sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # digest: user, exp
-    setup: dict[str, datetime] = field(default_factory=dict)
-    throttle: dict[tuple[str, str], Throttle] = field(default_factory=dict)
-    audit: list[AuditEntry] = field(default_factory=list)
-    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+from tests.fakes.state import State, TokenRec, UserRec, now
 
 
 class FakeAccounts:
@@ -82,10 +23,8 @@ class FakeAccounts:
     def __init__(self, state: State) -> None:
         self.st = state
 
-    def _user(self, name: str) -> _UserRec:
-        if name not in self.st.users:
-            raise NotFound(f"no user '{name}'")
-        return self.st.users[name]
+    def _user(self, name: str) -> UserRec:
+        return self.st.user(name)
 
     def count_users(self) -> int:
         return len(self.st.users)
@@ -94,7 +33,7 @@ class FakeAccounts:
                  is_curator: bool = False) -> User:
         if name in self.st.users:
             raise Conflict(f"user '{name}' already exists")
-        rec = _UserRec(name, password_hash, is_admin, _now(), is_curator=is_curator)
+        rec = UserRec(name, password_hash, is_admin, now(), is_curator=is_curator)
         self.st.users[name] = rec
         return rec.user()
 
@@ -105,7 +44,7 @@ class FakeAccounts:
         rec = self.st.users.get(name)
         return rec.user() if rec else None
 
-    def user_auth(self, name: str) -> _UserRec | None:
+    def user_auth(self, name: str) -> UserRec | None:
         rec = self.st.users.get(name)
         return copy.copy(rec) if rec else None
 
@@ -139,7 +78,7 @@ class FakeAccounts:
         self._user(user)
         if any(t.digest == digest for t in self.st.tokens):
             raise Conflict("the write conflicts with existing data: digest")
-        rec = _TokenRec(secrets.token_hex(8), user, digest, scope, label, _now(), expires_at)
+        rec = TokenRec(secrets.token_hex(8), user, digest, scope, label, now(), expires_at)
         self.st.tokens.append(rec)
         return rec.info()
 
@@ -153,7 +92,7 @@ class FakeAccounts:
         if not found:
             raise NotFound(f"no token '{token_id}' of user '{user}'")
         if found[0].revoked_at is None:
-            found[0].revoked_at = _now()
+            found[0].revoked_at = now()
 
     def token_principal(self, digest: str, now: datetime
                         ) -> tuple[Principal, TokenInfo] | None:
@@ -203,46 +142,3 @@ class FakeAccounts:
 
     def clear_setup_tokens(self) -> None:
         self.st.setup.clear()
-
-
-
-class _Unsupported:
-    """Areas the accounts fake does not model: any use fails loudly."""
-
-    def __getattr__(self, name: str) -> object:
-        raise NotImplementedError(f"the accounts fake has no {name}")
-
-
-class FakeTx:
-    def __init__(self, state: State) -> None:
-        self.accounts = FakeAccounts(state)
-        self.audit = FakeAudit(state.audit, state.audit_key)
-        self.workspaces = _Unsupported()
-        self.keys = _Unsupported()
-        self.invitations = _Unsupported()
-
-
-class FakeVault:
-    """`VaultStore` in memory: serialised, all-or-nothing writes; reads see committed state."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self) -> None:
-        self.state = State()
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def read(self) -> Iterator[FakeTx]:
-        with self._lock:
-            snapshot = copy.deepcopy(self.state)
-        yield FakeTx(snapshot)
-
-    @contextmanager
-    def write(self) -> Iterator[FakeTx]:
-        with self._lock:
-            draft = copy.deepcopy(self.state)
-            yield FakeTx(draft)
-            self.state = draft
-
-    def rotate(self) -> tuple[int, int]:
-        raise NotImplementedError("the accounts fake has no keys")

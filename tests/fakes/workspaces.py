@@ -1,24 +1,16 @@
-"""In-memory fakes of `WorkspacesTx` and `AuditTx` (and a vault holding them), so the workspace
-service's rules are tested without a database, alongside the real SQLite and PostgreSQL.
-
-A write transaction holds one lock (like SQLite's BEGIN IMMEDIATE) and works on a copy of the
-state that replaces the state only on success, so a refused write changes nothing.
-"""
+"""`WorkspacesTx` in memory: workspaces, members and items, with the SQL store's contract
+(versions checked on every update and delete, NotFound for what does not exist, a deleted
+workspace takes its members, items and invitations with it)."""
 
 from __future__ import annotations
 
-import copy
 import secrets
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from parley.domain.access import Classification, Role
-from parley.domain.audit import AuditEntry
-from parley.domain.errors import Conflict, NotFound
+from parley.domain.errors import NotFound
 from parley.domain.workspace import (
     Attachment,
     Item,
@@ -28,29 +20,7 @@ from parley.domain.workspace import (
     Member,
     Workspace,
 )
-from tests.services.fake_audit import FakeAudit
-
-
-@dataclass
-class State:
-    users: set[str] = field(default_factory=set)
-    workspaces: dict[str, Workspace] = field(default_factory=dict)
-    members: dict[str, dict[str, Role]] = field(default_factory=dict)
-    items: dict[str, Item] = field(default_factory=dict)  # insertion order = creation order
-    files: dict[str, bytes] = field(default_factory=dict)
-    corrupt: set[str] = field(default_factory=set)  # item ids that fail their check
-    audit: list[AuditEntry] = field(default_factory=list)
-    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _check_version(what: str, ident: str, current: int, expected: int) -> None:
-    if current != expected:
-        raise Conflict(f"{what} '{ident}' was changed by someone else (version {current}, "
-                       f"yours {expected})")
+from tests.fakes.state import State, check_version, now
 
 
 class FakeWorkspaces:
@@ -60,18 +30,13 @@ class FakeWorkspaces:
         self.st = st
 
     def _ws(self, workspace_id: str) -> Workspace:
-        try:
-            return self.st.workspaces[workspace_id]
-        except KeyError:
-            raise NotFound(f"no workspace '{workspace_id}'") from None
+        return self.st.workspace(workspace_id)
 
     def _user(self, name: str) -> str:
-        if name not in self.st.users:
-            raise NotFound(f"no user '{name}'")
-        return name
+        return self.st.user(name).name
 
     def add_workspace(self, name: str, description: str, owner: str) -> Workspace:
-        ws = Workspace(secrets.token_hex(6), name, description, 1, _now())
+        ws = Workspace(secrets.token_hex(6), name, description, 1, now())
         self.st.workspaces[ws.id] = ws
         self.st.members[ws.id] = {self._user(owner): Role.OWNER}
         return ws
@@ -82,22 +47,27 @@ class FakeWorkspaces:
     def update_workspace(self, workspace_id: str, name: str, description: str,
                          expected_version: int) -> Workspace:
         ws = self._ws(workspace_id)
-        _check_version("workspace", workspace_id, ws.version, expected_version)
+        check_version("workspace", workspace_id, ws.version, expected_version)
         self.st.workspaces[workspace_id] = replace(ws, name=name, description=description,
                                                    version=ws.version + 1)
         return self.st.workspaces[workspace_id]
 
     def delete_workspace(self, workspace_id: str, expected_version: int) -> None:
         ws = self._ws(workspace_id)
-        _check_version("workspace", workspace_id, ws.version, expected_version)
+        check_version("workspace", workspace_id, ws.version, expected_version)
         del self.st.workspaces[workspace_id]
         del self.st.members[workspace_id]
         for i in [i for i, it in self.st.items.items() if it.workspace_id == workspace_id]:
             del self.st.items[i]
+        for i in [i for i, inv in self.st.invitations.items() if inv.workspace == workspace_id]:
+            del self.st.invitations[i]
 
     def workspaces_of(self, user: str) -> list[tuple[Workspace, Role]]:
         return [(ws, self.st.members[ws.id][user]) for ws in self.st.workspaces.values()
                 if user in self.st.members[ws.id]]
+
+    def workspace_ids_of(self, user: str) -> list[str]:
+        return [ws for ws, members in self.st.members.items() if user in members]
 
     def all_workspace_ids(self) -> list[str]:
         return list(self.st.workspaces)
@@ -141,7 +111,7 @@ class FakeWorkspaces:
                  attachment: tuple[Attachment, bytes] | None = None) -> Item:
         self._ws(workspace_id)
         item = Item(secrets.token_hex(6), workspace_id, kind, classification, dict(fields), 1,
-                    created_by, _now(), _now(), attachment[0] if attachment else None)
+                    created_by, now(), now(), attachment[0] if attachment else None)
         self.st.items[item.id] = item
         if attachment:
             self.st.files[item.id] = attachment[1]
@@ -169,15 +139,15 @@ class FakeWorkspaces:
     def update_item(self, workspace_id: str, item_id: str, classification: Classification,
                     fields: dict[str, Any], expected_version: int) -> Item:
         item = self._item(workspace_id, item_id)
-        _check_version("item", item_id, item.version, expected_version)
+        check_version("item", item_id, item.version, expected_version)
         new = replace(item, classification=classification, fields=dict(fields),
-                      version=item.version + 1, updated_at=_now())
+                      version=item.version + 1, updated_at=now())
         self.st.items[item_id] = new
         return new
 
     def delete_item(self, workspace_id: str, item_id: str, expected_version: int) -> None:
         item = self._item(workspace_id, item_id)
-        _check_version("item", item_id, item.version, expected_version)
+        check_version("item", item_id, item.version, expected_version)
         del self.st.items[item_id]
 
     def attachment(self, workspace_id: str, item_id: str) -> bytes:
@@ -199,47 +169,3 @@ class FakeWorkspaces:
 
     def reseal_legacy(self) -> tuple[int, list[ItemUnreadable]]:
         return 0, []
-
-
-
-class FakeTx:
-    def __init__(self, st: State) -> None:
-        self.workspaces = FakeWorkspaces(st)
-        self.audit = FakeAudit(st.audit, st.audit_key)
-
-    @property
-    def accounts(self) -> Any:
-        raise NotImplementedError("the workspace fakes hold no accounts")
-
-    @property
-    def keys(self) -> Any:
-        raise NotImplementedError("the workspace fakes hold no keys")
-
-
-class FakeVault:
-    """A `VaultStore` in memory: one lock, copy-on-write transactions."""
-
-    def __init__(self) -> None:
-        self.state = State()
-        self._lock = threading.RLock()
-
-    def add_user(self, name: str) -> None:
-        self.state.users.add(name)
-
-    @contextmanager
-    def read(self) -> Iterator[FakeTx]:
-        with self._lock:
-            yield FakeTx(copy.deepcopy(self.state))
-
-    @contextmanager
-    def write(self) -> Iterator[FakeTx]:
-        with self._lock:
-            draft = copy.deepcopy(self.state)
-            yield FakeTx(draft)
-            self.state = draft
-
-    def rotate(self) -> tuple[int, int]:
-        raise NotImplementedError
-
-    def scrub(self) -> None:
-        pass

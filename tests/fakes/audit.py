@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from parley.domain.audit import AuditEntry, AuditEvent, make_entry
+from parley.domain.audit import AuditEntry, AuditEvent, ChainSeal, make_entry
 
 
 class FakeAudit:
@@ -28,3 +28,15 @@ class FakeAudit:
 
     def iter_audit(self, batch: int = 1000) -> Iterator[AuditEntry]:
         return iter(list(self.entries))
+
+    def begin_snapshot(self) -> None:
+        """Every fake read transaction is a snapshot already (a deep copy)."""
+
+    def ensure_chain(self) -> bool:
+        return False  # keyed from the start
+
+    def chain_seal(self) -> ChainSeal | None:
+        raise NotImplementedError("the fake audit log keeps no signed head: test on a database")
+
+    def chain_key(self) -> bytes:
+        return self.key
