@@ -6,15 +6,24 @@ holds both to one contract.
 
 from __future__ import annotations
 
-import copy
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from parley.domain.access import Scope
 from parley.domain.account import Principal, Throttle, TokenInfo, User
 from parley.domain.errors import Conflict, NotFound
 from tests.fakes.state import State, TokenRec, UserRec, now
+
+
+@dataclass
+class LoginRecord:
+    """`LoginState`: what signing in reads of a user (a copy)."""
+
+    name: str
+    password_hash: str
+    is_admin: bool
+    disabled: bool
 
 
 class FakeAccounts:
@@ -44,9 +53,9 @@ class FakeAccounts:
         rec = self.st.users.get(name)
         return rec.user() if rec else None
 
-    def user_auth(self, name: str) -> UserRec | None:
+    def user_auth(self, name: str) -> LoginRecord | None:
         rec = self.st.users.get(name)
-        return copy.copy(rec) if rec else None
+        return LoginRecord(rec.name, rec.password_hash, rec.is_admin, rec.disabled) if rec else None
 
     def set_password_hash(self, name: str, password_hash: str,
                           changed_at: datetime | None = None) -> None:

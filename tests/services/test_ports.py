@@ -5,6 +5,7 @@ changes nothing in any of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from parley.domain.account import Principal, Throttle
 from parley.domain.audit import WorkspaceCreated
 from parley.domain.errors import Conflict, NotFound
 from parley.domain.workspace import ItemKind
-from parley.services.ports import VaultStore
+from parley.services.ports import VaultStore, VaultTx
 from tests.services.conftest import Store
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -111,13 +112,14 @@ def test_versions_are_checked_on_every_update_and_delete(store: Store) -> None:
                                             {"title": "second"}, expected_version=1)
         renamed = tx.workspaces.update_workspace(ws, "Talks II", "", expected_version=1)
     assert updated.version == 2 and renamed.version == 2
-    for stale in (
+    stale_writes: list[Callable[[VaultTx], object]] = [
         lambda tx: tx.workspaces.update_item(ws, item, Classification.RESTRICTED,
                                              {"title": "lost"}, expected_version=1),
         lambda tx: tx.workspaces.delete_item(ws, item, expected_version=1),
         lambda tx: tx.workspaces.update_workspace(ws, "lost", "", expected_version=1),
         lambda tx: tx.workspaces.delete_workspace(ws, expected_version=1),
-    ):
+    ]
+    for stale in stale_writes:
         with pytest.raises(Conflict), store.vault.write() as tx:
             stale(tx)
     with store.vault.read() as tx:

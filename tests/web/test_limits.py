@@ -100,7 +100,8 @@ def test_qca_16_conditions_stops_at_its_budget_naming_it_and_the_cli(web: TestCl
 
 
 def test_qca_page_within_budget_still_answers(web: TestClient) -> None:
-    params: list[tuple[str, str]] = [("conditions", c) for c in ("MED", "GOV", "INC")]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("conditions", c) for c in ("MED", "GOV", "INC")]
     ok = web.get("/analysis/qca", params=params)  # a small analysis fits the budget
     assert ok.status_code == 200 and "time budget" not in ok.text
 
