@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from parley.analysis.assess import CasePool, assess  # noqa: E402
-from parley.analysis.evaluate import caveat, evaluate, fit_outlook_params  # noqa: E402
+from parley.analysis.evaluate import caveat, evaluate, fit_outlook  # noqa: E402
 from parley.domain.scenario import parse_scenario  # noqa: E402
 from parley.interchange.scenario_file import read_scenario  # noqa: E402
 from parley.knowledge.brief_rules import load_brief_rules  # noqa: E402
 from parley.knowledge.guidelines import load_guidelines  # noqa: E402
 from parley.knowledge.loader import load_bundled_cases, load_codebook  # noqa: E402
+from parley.knowledge.outlook_conditions import load_outlook_settings  # noqa: E402
 from parley.knowledge.weights import load_similarity_weights  # noqa: E402
 from parley.render.brief import front_page_text, render_html  # noqa: E402
 from parley.render.documents import render_pdf  # noqa: E402
@@ -43,8 +44,10 @@ def main() -> None:
     weights = load_similarity_weights(codebook)
     guidelines, rules = load_guidelines(codebook), load_brief_rules(codebook)
     pool = CasePool.build(cases, codebook, weights)
-    params = fit_outlook_params(cases, codebook, weights)
-    text = caveat(evaluate(cases, codebook, weights))
+    settings = load_outlook_settings(codebook)
+    evaluation = evaluate(cases, codebook, weights, settings)
+    params = fit_outlook(cases, codebook, weights, settings, evaluation)
+    text = caveat(evaluation)
     titles = {c.id: c.title for c in cases}
     print("scenario | page one words | whole brief words | findings (facts/always/unknown) "
           "| citations | PDF pages")

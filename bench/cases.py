@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(backends) - {"sqlite", "postgresql"}
     if unknown:
         sys.exit(f"unknown backend(s) {sorted(unknown)}; use sqlite,postgresql")
-    meta = {"started": datetime.now().isoformat(timespec="seconds"),
+    meta: dict[str, Any] = {"started": datetime.now().isoformat(timespec="seconds"),
             "command": " ".join([".venv/bin/python", "bench/cases.py", *sys.argv[1:]]),
             "machine": machine(),
             "settings": {k: (str(v) if isinstance(v, Path) else v)

@@ -426,7 +426,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now()
-    meta = {"started": started.isoformat(timespec="seconds"),
+    meta: dict[str, Any] = {"started": started.isoformat(timespec="seconds"),
             "command": " ".join([".venv/bin/python", "bench/datasette.py",
                                  *(argv if argv is not None else sys.argv[1:])]),
             "machine": machine()}

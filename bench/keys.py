@@ -45,7 +45,7 @@ def database(backend: str, directory: Path, admin: str) -> Iterator[str]:
 def measure(backend: str, workspaces: int, runs: int, admin: str) -> tuple[float, float]:
     """(median start-up check in ms, rotation in ms) for `workspaces` workspaces."""
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp), admin) as url:
-        app = Parley.build(Settings(database_url=url,  # type: ignore[call-arg]
+        app = Parley.build(Settings(database_url=url,
                                     master_key_file=Path(tmp) / "bench.master.key"),
                            hasher=Argon2Hasher(cheap=True))
         app.db.upgrade()

@@ -120,7 +120,7 @@ def bench_qca(url: str) -> None:
     for t in threads:
         t.start()
     time.sleep(1.0)
-    latencies = []
+    latencies: list[float] = []
     while any(t.is_alive() for t in threads) and len(latencies) < 200:
         start = time.monotonic()
         httpx.get(f"{url}/api/cases", params={"limit": 5}, timeout=300)

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def bench_its(runs: int) -> list[dict[str, Any]]:
              "median_s": cold_import, "max_s": cold_import}]
     fit_its(series, cases[0][1])  # first call: scipy.stats and friends load
     for name, spec in cases:
-        times = _timed(lambda spec=spec: fit_its(series, spec), runs)
+        times = _timed(partial(fit_its, series, spec), runs)
         rows.append({"what": f"ITS {name}", "n": 3650, "median_s": statistics.median(times),
                      "max_s": max(times)})
     return rows

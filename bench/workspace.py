@@ -32,7 +32,7 @@ def _fill(app: Any, ws: str, n: int) -> None:
 
     levels = list(Classification)
     add = app.workspaces.create_item
-    actors = []
+    actors: list[str] = []
     for i in range(n):
         c = levels[i % 3]
         kind = i % 6

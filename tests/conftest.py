@@ -12,6 +12,7 @@ on a throwaway PostgreSQL database created for the run (an unreachable server fa
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -206,3 +207,38 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path,
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'parley.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding an SQLite database as `parley db upgrade` leaves it (migrated, the
+    bundled cases loaded, audited) and its master key file, made once per worker: copying it
+    costs milliseconds, migrating a fresh file seconds."""
+    from parley.bootstrap import Parley
+    from parley.config import Settings
+
+    folder = tmp_path_factory.mktemp("migrated")
+    app = Parley.build(Settings(database_url=f"sqlite:///{folder / 'parley.db'}",
+                                master_key_file=folder / "parley.master.key"))
+    try:
+        app.upgrade()
+        app.db.checkpoint()  # everything in the file itself, no WAL to copy
+    finally:
+        app.close()
+    return folder
+
+
+def migrated_copy(template: Path, directory: Path) -> str:
+    """A copy of `migrated_template` in `directory` (database and key file, 0600 as Parley
+    makes them); its URL."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("parley.db", "parley.master.key"):
+        if (template / name).exists():
+            shutil.copy2(template / name, directory / name)
+    return f"sqlite:///{directory / 'parley.db'}"
+
+
+@pytest.fixture
+def migrated_sqlite(migrated_template: Path, tmp_path: Path) -> str:
+    """A migrated SQLite database of this test's own (its key file beside it); its URL."""
+    return migrated_copy(migrated_template, tmp_path)

@@ -23,7 +23,7 @@ environments = st.fixed_dictionaries({}, optional={
     # what an environment can hold: no NUL, no lone surrogate (os.environ refuses them, and a
     # refusal inside patch.dict(clear=True) left the whole process's environment empty)
     "PARLEY_UNRELATED_THING": st.text(st.characters(blacklist_characters="\x00",
-                                                    blacklist_categories=("Cs",)), max_size=5),
+                                                    blacklist_categories=["Cs"]), max_size=5),
 })
 
 

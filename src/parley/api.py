@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
@@ -94,7 +93,9 @@ def __dir__() -> list[str]:
 
 def _redacted(url: str) -> str:
     """The URL without its password, for messages."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    from parley.bootstrap import redacted
+
+    return redacted(url)
 
 
 def _plain_snippet(snippet: str | None) -> str | None:
@@ -115,7 +116,6 @@ def _open_database(url: str) -> Parley:
     (nothing is created, migrated or loaded: the library only reads)."""
     from parley.bootstrap import Parley
     from parley.config import Settings
-    from parley.domain.errors import ConfigurationError
 
     shown = _redacted(url)
     if not url.startswith(URL_SCHEMES):
@@ -126,24 +126,9 @@ def _open_database(url: str) -> Parley:
         if path in ("", ":memory:"):
             raise InvalidInput("an empty in-memory database holds no cases: call "
                                "open_case_base() without a URL for the bundled cases in memory")
-        if not Path(path).expanduser().is_file():
-            raise NotFound(f"no database file {path}: create one with "
-                           f"PARLEY_DATABASE_URL={shown} parley db upgrade")
-    parley = Parley.build(Settings(database_url=url))
+    parley = Parley.open_current(Settings(database_url=url),
+                              upgrade_hint=f"PARLEY_DATABASE_URL={shown} parley db upgrade")
     parley.read_only, parley.background = True, False
-    try:
-        try:
-            revision = parley.db.current_revision()
-        except Exception as exc:  # the driver's own error: unreachable server, bad credentials
-            raise ConfigurationError(f"cannot open {shown}: {exc}") from exc
-        head = parley.db.head_revision()
-        if revision != head:
-            state = "is not a Parley database" if revision is None else f"is at migration {revision}"
-            raise ConfigurationError(f"{shown} {state}; this Parley needs migration {head}: run "
-                                     f"PARLEY_DATABASE_URL={shown} parley db upgrade")
-    except BaseException:
-        parley.close()
-        raise
     return parley
 
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import os
+import re
 import secrets
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import SecretStr
 
 from parley.config import Settings as Settings
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.codebook import Codebook
-from parley.domain.errors import KeyUnavailable
+from parley.domain.errors import ConfigurationError, KeyUnavailable, NotFound
 from parley.domain.guideline import Guideline
 from parley.domain.listing import SyncReport
 from parley.domain.source import SourceText
@@ -60,8 +62,27 @@ from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database
 from parley.storage.keys import RingSource, derive
+from parley.storage.migration_head import head_revision, sqlite_revision
 from parley.storage.passwords import Argon2Hasher
 from parley.storage.vault import Vault
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (None for another database or an in-memory one)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    return Path(path).expanduser() if path not in ("", ":memory:") else None
+
+
+def _behind(shown: str, revision: str | None, head: str, hint: str) -> ConfigurationError:
+    state = "is not a Parley database" if revision is None else f"is at migration {revision}"
+    return ConfigurationError(f"{shown} {state}; this Parley needs migration {head}: run {hint}")
 
 
 @dataclass
@@ -87,6 +108,39 @@ class Parley:
         codebook = load_codebook()  # validated now: a broken codebook fails at start
         return cls(settings, codebook, Database(settings.resolved_database_url()),
                    hasher or Argon2Hasher())
+
+    @classmethod
+    def open_current(cls, settings: Settings, *, upgrade_hint: str) -> Parley:
+        """Parley on an existing database already at this version's migrations, for what only
+        reads (the read-only commands, the Python library): nothing is created, migrated or
+        loaded, and no write lock is taken. A missing SQLite file is NotFound; a database that
+        is not Parley's or is behind is a ConfigurationError; both name `upgrade_hint`, the
+        command that makes it current. SQLite files are asked through the standard library in
+        read-only mode first, so even an empty or foreign file is left exactly as it was."""
+        url = settings.resolved_database_url()
+        shown = redacted(url)
+        revision: str | None = None
+        sqlite_file = _sqlite_file(url)
+        if sqlite_file is not None:
+            if not sqlite_file.is_file():
+                raise NotFound(f"no database file {sqlite_file}: create one with {upgrade_hint}")
+            revision = sqlite_revision(sqlite_file)
+        head = head_revision()
+        if sqlite_file is not None and revision != head:
+            raise _behind(shown, revision, head, upgrade_hint)
+        app = cls.build(settings)
+        try:
+            if sqlite_file is None:
+                try:
+                    revision = app.db.current_revision()
+                except Exception as exc:  # the driver's own error: unreachable, credentials
+                    raise ConfigurationError(f"cannot open {shown}: {exc}") from exc
+                if revision != head:
+                    raise _behind(shown, revision, head, upgrade_hint)
+        except BaseException:
+            app.close()
+            raise
+        return app
 
     @classmethod
     def in_memory(cls) -> Parley:

@@ -31,7 +31,7 @@ from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.paths import quick_locations
 from parley.services.assessments import Assessments
-from parley.storage.migration_head import head_revision
+from parley.storage.migration_head import head_revision, sqlite_revision
 from parley.storage.sqlite_reader import ReadOnlyCaseBase, SqliteCaseBase
 
 if TYPE_CHECKING:
@@ -63,8 +63,8 @@ def quick_assessments(environ: Mapping[str, str]) -> QuickAssessments | None:
     """Assessments served read-only when nothing needs migrating, syncing or computing."""
     locations = quick_locations(environ)
     path = None if locations is None else locations.sqlite_file
-    if path is None or not path.is_file():
-        return None
+    if path is None or not path.is_file() or sqlite_revision(path) != head_revision():
+        return None  # the full path refuses a file that is behind, leaving it as it was
     codebook = load_codebook()
     try:
         reader = SqliteCaseBase(path, codebook)

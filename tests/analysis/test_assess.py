@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -52,7 +53,7 @@ def engine(codebook: Codebook, bundled_cases: list[Case]) -> tuple[CasePool, Out
             caveat(evaluation))
 
 
-def _check_shape(data: dict, codebook: Codebook) -> None:
+def _check_shape(data: dict[str, Any], codebook: Codebook) -> None:
     assert list(data) == ["scenario", "outlook", "findings", "similar_cases", "checklist",
                           "summary", "warnings"]
     summary = data["summary"]

@@ -143,7 +143,7 @@ def test_rps_is_proper(outcomes: list[int], data: st.DataObject) -> None:
     other = data.draw(distributions)
 
     def expected(p: np.ndarray) -> float:
-        return sum(truth[y] * rps(p, y) for y in range(K))
+        return float(sum(truth[y] * rps(p, y) for y in range(K)))
 
     assert expected(truth) <= expected(other) + 1e-12
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from parley.analysis.similarity import CaseIndex, SimilarityWeights, compare
 from parley.domain.codebook import Codebook, VarType
-from parley.domain.evidence import UNKNOWN
+from parley.domain.evidence import UNKNOWN, Unknown, Value
 from parley.knowledge.loader import load_codebook
 from parley.knowledge.weights import load_similarity_weights
 
@@ -92,8 +92,8 @@ def test_ordered_codes_are_partly_alike(codebook: Codebook) -> None:
 
 
 def test_unknown_is_skipped_and_the_weights_renormalised(codebook: Codebook) -> None:
-    a = {"cohesion": "high", "secrecy": "secret"}
-    b = {"cohesion": "high", "secrecy": UNKNOWN}
+    a: dict[str, Value | Unknown] = {"cohesion": "high", "secrecy": "secret"}
+    b: dict[str, Value | Unknown] = {"cohesion": "high", "secrecy": UNKNOWN}
     result = compare(a, b, codebook, WEIGHTS)
     assert result.similarity == 1.0
     assert result.shared == ("cohesion",) and result.different == ()

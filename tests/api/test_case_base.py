@@ -25,7 +25,7 @@ from parley.domain.codebook import Codebook
 from parley.domain.errors import ConfigurationError, QuerySyntaxError
 from parley.domain.query import evaluate, parse
 from parley.knowledge.loader import load_bundled_cases
-from parley.storage.database import head_revision
+from parley.storage.migration_head import head_revision
 from tests.analysis.qca.conftest import load_fixture
 from tests.api.conftest import PRIVATE_ID, make_case_base
 from tests.conftest import DATA, ROOT

@@ -1,7 +1,7 @@
 """`parley qca` on a CSV: mvQCA and R's chart options (row.dom, pi.cons, sol.cons).
 
 Through Typer's runner (in process: no database, nothing to migrate). The CLI and the API
-answering the same bad CSV the same way: tests/web/test_qca_front_ends.py.
+answering the same bad CSV the same way: tests/web/test_analysis_qca.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parley.domain.case import case_to_dict, parse_case
+from parley.domain.case import Case, case_to_dict, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
 from parley.domain.evidence import UNKNOWN, Citation, CodedValue
@@ -50,6 +50,6 @@ def test_bad_case_files_give_their_exact_error(
         assert str(info.value).strip() == expected, mode
 
 
-def test_round_trip_of_every_bundled_case(bundled_cases: list, codebook: Codebook) -> None:
+def test_round_trip_of_every_bundled_case(bundled_cases: list[Case], codebook: Codebook) -> None:
     for case in bundled_cases:
         assert parse_case(case_to_dict(case), codebook) == case

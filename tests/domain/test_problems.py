@@ -6,8 +6,8 @@ from parley.domain.problems import ProblemCollector, suggest
 
 
 def test_problems_are_located_by_the_parsers_line_map() -> None:
-    lines = {("values", "secrecy"): 12}
-    col = ProblemCollector("a.yaml", lines.get, case="c1")
+    lines: dict[tuple[str | int, ...], int] = {("values", "secrecy"): 12}
+    col = ProblemCollector("a.yaml", lambda path: lines.get(path), case="c1")
     col.add(("values", "secrecy"), "not a code", "secrecy")
     col.add(("id",), "not a slug", "id", subject="guideline 'x'")
     assert [str(p) for p in col.problems] == [

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from parley.domain.codebook import Codebook
 from parley.domain.errors import QuerySyntaxError
-from parley.domain.evidence import UNKNOWN
+from parley.domain.evidence import UNKNOWN, Unknown, Value
 from parley.domain.query import And, Compare, Has, In, IsUnknown, Not, Or, evaluate, parse, render
 from parley.knowledge.loader import load_codebook
 
@@ -65,7 +65,7 @@ def test_allowed_variables_restrict(codebook: Codebook) -> None:
         parse("outcome_class = no-deal", codebook, allowed={"cohesion"})
 
 
-ROW = {
+ROW: dict[str, Value | Unknown] = {
     "cohesion": "high",
     "initiator": ("religious-leader", "community"),
     "start_year": 2006,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 
-from parley.domain.case import value_to_json
+from parley.domain.case import Case, value_to_json
 from parley.domain.codebook import Codebook
 from parley.domain.errors import ValidationFailed
 from parley.domain.evidence import UNKNOWN
@@ -27,7 +28,7 @@ def test_omitted_and_unknown_keys_are_unknown(codebook: Codebook) -> None:
 def test_every_problem_is_reported_with_the_allowed_codes(codebook: Codebook) -> None:
     with pytest.raises(ValidationFailed) as info:
         parse_scenario({"cohesion": "hgh", "colour": "red", "group_type": ["gang", "gnag"]},
-                       codebook, file="s.yaml", locate=lambda p: {("cohesion",): 2}.get(p))
+                       codebook, file="s.yaml", locate=lambda p: 2 if p == ("cohesion",) else None)
     text = str(info.value)
     assert "s.yaml:2: field 'cohesion': 'hgh' is not a code of cohesion; allowed: low, medium, " \
         "high, unknown" in text
@@ -54,7 +55,7 @@ def test_normalised_form_lists_every_variable(codebook: Codebook) -> None:
     assert list(data)[3:] == [v.name for v in codebook.scenario_variables]
 
 
-def test_a_case_gives_its_pre_negotiation_values(codebook: Codebook, bundled_cases: list) -> None:
+def test_a_case_gives_its_pre_negotiation_values(codebook: Codebook, bundled_cases: list[Case]) -> None:
     case = bundled_cases[0]
     scenario = scenario_from_case(case, codebook)
     assert set(scenario.values) == {v.name for v in codebook.scenario_variables}
@@ -64,7 +65,7 @@ def test_a_case_gives_its_pre_negotiation_values(codebook: Codebook, bundled_cas
 
 @settings(max_examples=100, deadline=None)
 @given(rows())
-def test_normalised_scenario_round_trips(row: dict) -> None:
+def test_normalised_scenario_round_trips(row: dict[str, Any]) -> None:
     codebook = load_codebook()
     scenario = parse_scenario({k: value_to_json(v) for k, v in row.items()}, codebook)
     assert parse_scenario(scenario_to_dict(scenario), codebook) == scenario

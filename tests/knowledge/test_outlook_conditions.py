@@ -46,7 +46,7 @@ def test_codes_are_plus_minus_or_zero(codebook: Codebook) -> None:
 
 
 def _broken(path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    data = copy.deepcopy(_raw())
+    data: dict[str, Any] = copy.deepcopy(_raw())
     target = data
     for key in path[:-1]:
         target = target[key]

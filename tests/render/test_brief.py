@@ -4,6 +4,7 @@ first use, what to find out first, classification marks, escaping, file names.""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -128,7 +129,7 @@ def test_secret_talks_are_restricted_unless_said_otherwise(codebook: Codebook) -
     ({}, "parley-brief.pdf"),
     ({"title": "‼ ☃"}, "parley-brief.pdf"),
 ])
-def test_document_file_names_are_sensible_without_a_title(codebook: Codebook, raw: dict,
+def test_document_file_names_are_sensible_without_a_title(codebook: Codebook, raw: dict[str, Any],
                                                            name: str) -> None:
     assert document_filename(parse_scenario(raw, codebook), "pdf") == name
 

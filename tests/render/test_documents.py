@@ -133,6 +133,7 @@ def test_docx_reads_back_with_page_one_first(realistic: tuple[Assessment, dict[s
     document = docx.Document(io.BytesIO(render_docx(assessment, codebook, titles,
                                                     page_size=size)))  # type: ignore[arg-type]
     section = document.sections[0]
+    assert section.page_width is not None and section.page_height is not None
     assert abs(section.page_width - Mm(PAGE_MM[size][0])) < Mm(1)
     assert abs(section.page_height - Mm(PAGE_MM[size][1])) < Mm(1)
     # page one ends at the one page break, before Annex A, and holds at most 500 words

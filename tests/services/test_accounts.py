@@ -24,7 +24,7 @@ from parley.domain.errors import Conflict, Forbidden, NotAuthenticated, Validati
 from parley.knowledge.passwords import password_rule
 from parley.services.accounts import Accounts
 from parley.storage.passwords import Argon2Hasher
-from tests.services.fakes import FakeVault
+from tests.fakes.vault import FakeVault
 from tests.support import PASSWORD, build
 
 WRONG = "not the password!"

@@ -37,7 +37,7 @@ from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.services.cases import RawDocument
 from parley.services.saved_scenarios import SavedScenarios
-from tests.services.fake_case_base import FakeCaseBase
+from tests.fakes.case_base import FakeCaseBase
 from tests.support import build, user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"

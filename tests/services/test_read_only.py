@@ -11,7 +11,7 @@ from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.services.read_only import EvaluationsInMemory
-from tests.services.fake_case_base import FakeCaseBase
+from tests.fakes.case_base import FakeCaseBase
 
 
 def test_evaluations_stay_in_memory(codebook: Codebook, bundled_cases: list[Case]) -> None:

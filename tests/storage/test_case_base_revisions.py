@@ -28,7 +28,8 @@ from parley.services.cases import RawDocument
 from parley.services.ports import StoredEvaluation
 from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
-from parley.storage.database import Database, alembic_config, head_revision
+from parley.storage.database import Database, alembic_config
+from parley.storage.migration_head import head_revision
 from tests.support import build, user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"

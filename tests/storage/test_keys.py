@@ -2,7 +2,7 @@
 
 Rotation by another process while a vault holds the old ring, a missing key file, a key file
 holding another key, backups of a database rotated since, and legacy rows without key-check
-values. The CLI and live-server versions of these are in tests/cli/test_keys_cli.py.
+values. The CLI and live-server versions of these are in tests/cli/test_keys.py.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,13 @@ from parley.storage.database import alembic_config
 from parley.storage.key_store import KeyRepository
 from parley.storage.keys import KeyRing, check_value
 from parley.storage.workspace_tables import WorkspaceRow
-from tests.support import build, user
+from tests.support import build, built, user
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Parley:
-    a = build(database_url, tmp_path)
-    yield a  # type: ignore[misc]
-    a.close()
+def app(database_url: str, tmp_path: Path) -> Iterator[Parley]:
+    with built(database_url, tmp_path) as a:
+        yield a
 
 
 def versions(app: Parley) -> dict[str, int]:

@@ -14,7 +14,8 @@ from sqlalchemy import text
 from parley.domain.access import ANONYMOUS, Visibility
 from parley.domain.account import SYSTEM
 from parley.domain.case import Case, case_to_dict
-from parley.storage.database import Database, alembic_config, head_revision
+from parley.storage.database import Database, alembic_config
+from parley.storage.migration_head import head_revision
 from tests.support import PASSWORD, build
 
 TAKEN = "jamaica-august-town-truce-2008"

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from parley.domain.access import Classification
 from parley.domain.monitoring import MonitorSettings
 from parley.interchange.indicator_csv import parse_indicator_text
-from parley.storage.database import head_revision
+from parley.storage.migration_head import head_revision
 from tests.storage.test_migration_0011 import _migrate
 from tests.support import build, user
 

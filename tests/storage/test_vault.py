@@ -74,7 +74,7 @@ def test_no_plaintext_at_rest(app: Parley, database_url: str, tmp_path: Path) ->
         url = database_url.replace("postgresql+psycopg://", "postgresql://")
         raw = subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
     else:  # every column of every table, as text
-        chunks = []
+        chunks: list[str] = []
         with app.db.engine.connect() as conn:
             tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname="
                                        "'public'")).scalars().all()
@@ -100,16 +100,16 @@ def _postgres_leftovers(app: Parley, table: str, wal_from: str) -> tuple[bytes, 
             if rel in (None, "-"):
                 continue
             blocks = conn.execute(text("SELECT pg_relation_size(CAST(:r AS regclass)) / "
-                                       "current_setting('block_size')::int"), {"r": rel}).scalar()
+                                       "current_setting('block_size')::int"), {"r": rel}).scalar_one()
             chunks += [bytes(conn.execute(text("SELECT get_raw_page(:r, :n)"),
-                                          {"r": rel, "n": n}).scalar()) for n in range(blocks)]
+                                          {"r": rel, "n": n}).scalar_one()) for n in range(blocks)]
         until = conn.execute(text("SELECT pg_walfile_name(pg_current_wal_lsn())")).scalar()
         segments = conn.execute(text("SELECT name FROM pg_ls_waldir() WHERE name >= :a AND "
                                      "name <= :b AND length(name) = 24 ORDER BY name"),
                                 {"a": wal_from, "b": until}).scalars().all()
         assert segments, "no WAL segment to read"
         wal = [bytes(conn.execute(text("SELECT pg_read_binary_file('pg_wal/' || :f)"),
-                                  {"f": f}).scalar()) for f in segments]
+                                  {"f": f}).scalar_one()) for f in segments]
     return b"".join(chunks), b"".join(wal)
 
 

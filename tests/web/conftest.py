@@ -1,4 +1,4 @@
-"""Web fixtures: an in-process TestClient, and the real server in a subprocess on a free port.
+"""Web fixtures: an in-process TestClient, and the real server in a subprocess (tests/support.py).
 
 `parley_app`, `client` and `live_server` run every test on each backend in `BACKENDS` (ids
 `[sqlite]`, `[postgresql]`); the PostgreSQL leg gets a database of its own per module and
@@ -7,15 +7,7 @@ runs when PARLEY_TEST_POSTGRES_URL is set. Browser tests use `sqlite_live_server
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +18,8 @@ from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
 from tests.conftest import BACKENDS, backend_database
-from tests.support import PASSWORD
+from tests.support import PASSWORD, TEST_MASTER_KEY, served, server_env
 
-TEST_MASTER_KEY = "1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU="
-"""A fixed master key ring (base64 of 32 ASCII bytes) shared by test servers of one database."""
-PARLEY = str(Path(sys.executable).with_name("parley"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -69,72 +58,6 @@ def client(parley_app: Parley) -> Iterator[TestClient]:
         yield c
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def server_env(database_url: str, directory: Path, **extra: str) -> dict[str, str]:
-    """The environment of a `parley serve` on `database_url`, with its master key file and
-    data dir in `directory` (never the user's own data dir, whatever the backend)."""
-    return {**os.environ, "PARLEY_DATABASE_URL": database_url,
-            "PARLEY_MASTER_KEY_FILE": str(directory / "master.key"),
-            "PARLEY_DATA_DIR": str(directory), **extra}
-
-
-def api_request(port: int, method: str, path: str, body: object = None, token: str = "",
-         timeout: float = 10) -> tuple[int, bytes]:
-    """One JSON request to a server on localhost (a fresh connection each time)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        conn.request(method, path, json.dumps(body) if body is not None else None, headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def start_server(env: dict[str, str], port: int, *,
-                 output: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
-    """`parley serve --port PORT` in a subprocess, returned once /healthz answers 200."""
-    proc = subprocess.Popen([PARLEY, "serve", "--port", str(port)], env=env,
-                            stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"parley serve exited with {proc.returncode} before listening")
-        try:
-            if api_request(port, "GET", "/healthz", timeout=2)[0] == 200:
-                return proc
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.2)
-    proc.kill()
-    pytest.fail("server did not start")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a server started by `start_server`, killing it if it will not stop."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@contextmanager
-def served(database_url: str, directory: Path) -> Iterator[str]:
-    """`parley serve` on `database_url` and a free port while the block runs; yields its
-    base URL (the browser tests' server)."""
-    port = free_port()
-    proc = start_server(server_env(database_url, directory), port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(proc)
-
-
 def browser_sign_in(browser: Any, base_url: str, name: str, **context: Any) -> Any:
     """A page of a fresh browser context (options `context`) signed in as `name`."""
     page = browser.new_context(base_url=base_url, **context).new_page()
@@ -149,39 +72,16 @@ def browser_sign_in(browser: Any, base_url: str, name: str, **context: Any) -> A
 @pytest.fixture(scope="module")
 def live_server(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`parley serve` as a user runs it, on its own port and database (safe under xdist)."""
-    yield from _serve(web_database, tmp_path_factory)
+    with served(server_env(web_database, tmp_path_factory.mktemp("serve"))) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
 def sqlite_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The live server on SQLite only, for the browser tests (see README, Tests)."""
     tmp = tmp_path_factory.mktemp("live")
-    yield from _serve(f"sqlite:///{tmp / 'parley.db'}", tmp_path_factory)
-
-
-def _serve(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = server_env(database_url, tmp_path_factory.mktemp("serve"), PORT=str(port))
-    proc = subprocess.Popen([PARLEY, "serve"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert url in line, f"server did not print its URL: {line!r}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not start listening")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    proc.stdout.close()
+    with served(server_env(f"sqlite:///{tmp / 'parley.db'}", tmp)) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

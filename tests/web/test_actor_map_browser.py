@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
-from tests.support import build, user
-from tests.web.conftest import browser_sign_in, served
+from tests.support import build, served, server_env, user
+from tests.web.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     add(SYSTEM, ws, ItemKind.RELATIONSHIP, Classification.PUBLIC,
         {"source": ms.id, "target": b18.id, "type": "rivalry"})
     try:
-        with served(url, tmp) as base:
-            yield base, ws
+        with served(server_env(url, tmp)) as server:
+            yield server.url, ws
     finally:
         app.close()
 

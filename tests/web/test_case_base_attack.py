@@ -34,9 +34,8 @@ from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.storage.cases import CaseRecords
 from parley.web.app import create_app
-from tests.services.fake_case_base import FakeCaseBase
-from tests.support import build, user
-from tests.web.conftest import PARLEY
+from tests.fakes.case_base import FakeCaseBase
+from tests.support import PARLEY, build, user
 
 CASE_ID = "jamaica-august-town-truce-2008"
 ORIGINAL = next(f for f in bundled_case_files() if f.name == f"{CASE_ID}.yaml").read_text(

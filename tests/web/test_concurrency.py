@@ -19,14 +19,7 @@ import pytest
 from parley.bootstrap import Parley
 from parley.domain.access import Role
 from parley.domain.account import SYSTEM
-from tests.support import build, user
-from tests.web.conftest import (
-    TEST_MASTER_KEY,
-    api_request,
-    free_port,
-    server_env,
-    start_server,
-)
+from tests.support import TEST_MASTER_KEY, Server, api_request, build, server_env, user
 
 pytestmark = pytest.mark.slow
 WORKSPACES = 10
@@ -49,14 +42,13 @@ def cluster(fresh_database: str, tmp_path: Path) -> Iterator[Cluster]:
         user(app, name)
         tokens[name] = app.accounts.create_token(SYSTEM, name).secret
     env = server_env(fresh_database, tmp_path, PARLEY_MASTER_KEY=TEST_MASTER_KEY)
-    ports = (free_port(), free_port())
-    procs = [start_server(env, p) for p in ports]
+    servers: list[Server] = []
     try:
-        yield Cluster(app, ports, tokens)
+        servers += [Server.start(env), Server.start(env)]
+        yield Cluster(app, (servers[0].port, servers[1].port), tokens)
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=20)
+        for server in servers:
+            server.stop()
         app.close()
 
 

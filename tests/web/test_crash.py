@@ -20,8 +20,7 @@ import pytest
 
 from parley.bootstrap import Parley
 from parley.domain.account import SYSTEM
-from tests.support import build, user
-from tests.web.conftest import api_request, free_port, server_env, start_server
+from tests.support import Server, api_request, build, server_env, user
 
 PARLEY = str(Path(sys.executable).with_name("parley"))
 ITERATIONS = 10
@@ -71,8 +70,8 @@ def test_sigkill_during_concurrent_writes_loses_no_acknowledged_write(
     for iteration in range(ITERATIONS):
         if survived >= MIN_KILLS and time.monotonic() - started > BUDGET_SECONDS:
             break  # the budget ends the run, never before MIN_KILLS kills (a loaded machine)
-        port = free_port()
-        proc = start_server(env, port)
+        server = Server.start(env)
+        port = server.port
         stop = threading.Event()
 
         def write(writer: int, port: int = port, stop: threading.Event = stop,
@@ -99,8 +98,8 @@ def test_sigkill_during_concurrent_writes_loses_no_acknowledged_write(
         while len(acknowledged) == before and time.monotonic() < first_write:
             time.sleep(0.01)  # kill mid-stream: only once this server has acknowledged a write
         time.sleep(rng.uniform(0.3, 1.2))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        server.proc.send_signal(signal.SIGKILL)
+        server.stop()
         stop.set()
         for t in threads:
             t.join()

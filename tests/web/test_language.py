@@ -14,7 +14,7 @@ from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
 from parley.web.language import choose_language, safe_next
-from tests.web.conftest import TEST_MASTER_KEY
+from tests.support import TEST_MASTER_KEY
 
 SPANISH = {"Accept-Language": "es-HN,es;q=0.9,en;q=0.8"}
 PAGES = ["/cases", "/cases/el-salvador-mara-truce-2012", "/codebook", "/assess", "/analysis",
@@ -180,8 +180,9 @@ def test_the_outlook_json_labels_follow_the_language_and_numbers_stay_machine(
 
 def test_spanish_pages_write_decimals_with_a_comma_and_exports_keep_the_dot(
         client: TestClient) -> None:
-    params = [("conditions", "MED"), ("conditions", "GOV"), ("conditions", "INC"),
-              ("outcome", "LASTING")]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("conditions", "MED"), ("conditions", "GOV"), ("conditions", "INC"),
+        ("outcome", "LASTING")]
     english = client.get("/analysis/qca", params=params).text
     spanish = client.get("/analysis/qca", params=params, headers=SPANISH).text
     figures = re.findall(r"<td>(\d[.,]\d{3})</td>", english)

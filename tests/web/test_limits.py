@@ -10,7 +10,6 @@ import os
 import random
 import re
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,9 +23,8 @@ from fastapi.testclient import TestClient
 from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.web.app import create_app
-from tests.interchange.test_document_limits import alias_bomb
-from tests.support import PASSWORD, build, user
-from tests.web.conftest import PARLEY, free_port
+from tests.interchange.test_documents_limits import alias_bomb
+from tests.support import PASSWORD, build, served, user
 
 REAL: dict[str, Any] = {name: Settings.model_fields[name].default
                         for name in ("rate_limit_signin", "rate_limit_work")}
@@ -102,7 +100,8 @@ def test_qca_16_conditions_stops_at_its_budget_naming_it_and_the_cli(web: TestCl
 
 
 def test_qca_page_within_budget_still_answers(web: TestClient) -> None:
-    params: list[tuple[str, str]] = [("conditions", c) for c in ("MED", "GOV", "INC")]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("conditions", c) for c in ("MED", "GOV", "INC")]
     ok = web.get("/analysis/qca", params=params)  # a small analysis fits the budget
     assert ok.status_code == 200 and "time budget" not in ok.text
 
@@ -110,31 +109,10 @@ def test_qca_page_within_budget_still_answers(web: TestClient) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """`parley serve` with the default budget, upload limit and body limit."""
-    port = free_port()
     db = tmp_path_factory.mktemp("limits-live") / "parley.db"
-    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}", "PORT": str(port),
-           "PARLEY_QCA_TIME_BUDGET": "6"}
-    proc = subprocess.Popen([PARLEY, "serve"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    proc.stdout.readline()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not start")
-    yield f"http://127.0.0.1:{port}", port
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    proc.stdout.close()
+    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}", "PARLEY_QCA_TIME_BUDGET": "6"}
+    with served(env) as live:
+        yield live.url, live.port
 
 
 def test_four_long_qca_requests_do_not_stall_other_requests(server: tuple[str, int]) -> None:

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from parley.domain.access import Classification
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
-from tests.support import build, user
-from tests.web.conftest import browser_sign_in, served
+from tests.support import build, served, server_env, user
+from tests.web.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     app.workspaces.create_item(SYSTEM, ws, ItemKind.CONTINGENCY, Classification.RESTRICTED, {
         "trigger": "leak", "title": "The talks leak", "response": "Agreed statement"})
     try:
-        with served(url, tmp) as base:
-            yield base, ws
+        with served(server_env(url, tmp)) as server:
+            yield server.url, ws
     finally:
         app.close()
 

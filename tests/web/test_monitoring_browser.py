@@ -17,8 +17,8 @@ from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
-from tests.support import build, user
-from tests.web.conftest import browser_sign_in, served
+from tests.support import build, served, server_env, user
+from tests.web.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
@@ -45,8 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                                {"text": "Open the clinics", "status": "agreed",
                                 "deadline": "2020-01-31"})
     try:
-        with served(url, tmp) as base:
-            yield Server(base, app, ws)
+        with served(server_env(url, tmp)) as server:
+            yield Server(server.url, app, ws)
     finally:
         app.close()
 

@@ -10,10 +10,7 @@ stale version), and then the answer is a documented 400 or 409 naming the proble
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,8 +28,7 @@ from parley.domain.access import Classification
 from parley.domain.account import SYSTEM
 from parley.domain.workspace import ItemKind
 from parley.web.app import create_app
-from tests.support import build, user
-from tests.web.conftest import TEST_MASTER_KEY
+from tests.support import TEST_MASTER_KEY, built, user
 
 KNOWN: dict[tuple[str, str], str] = {}
 """Problems this test found in other issues' endpoints, reported to their owners."""
@@ -47,6 +43,7 @@ class Backend:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert self.app is not None, "the fuzzed app is set by the `world` fixture"
         async def counting(message: Any) -> None:
             if message.get("type") == "http.response.start" and message["status"] >= 500:
                 SEEN["5xx"] += 1
@@ -55,41 +52,35 @@ class Backend:
         await self.app(scope, receive, counting)
 
 
-# The schema is loaded at import (schemathesis' lazy fixture loader does not work with
-# pytest 9) from an app on an empty SQLite file; `world` points the calls at a filled
-# database of the backend under test.
-TMP = Path(tempfile.mkdtemp(prefix="parley-fuzz-"))
-SCHEMA_SOURCE: Parley = Parley.build(Settings(database_url=f"sqlite:///{TMP / 'schema.db'}",
-                                              master_key=TEST_MASTER_KEY))
-APP = Backend(create_app(SCHEMA_SOURCE))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# The schema is read at collection, from the app's route table only (`FastAPI.openapi()` needs
+# no database; schemathesis' lazy fixture loader does not work with pytest 9). No database is
+# built until `world` runs, which points the calls at a filled database of the backend under test.
+APP = Backend(None)
+schema = schemathesis.openapi.from_dict(create_app(Parley.build(Settings(
+    database_url="sqlite://", master_key=TEST_MASTER_KEY))).openapi())
+schema.app = APP
+schema.location = "/openapi.json"
 # An oversized body is refused 413 by the body limit before validation looks at it
 schema.config.checks.negative_data_rejection.expected_statuses = [
     *schema.config.checks.negative_data_rejection.expected_statuses, "413"]
 
 
 @pytest.fixture(scope="module")
-def world(web_database: str) -> Iterator[dict[str, Any]]:
-    parley = build(web_database, TMP, max_upload_bytes=4096)
-    parley.upgrade()
-    APP.app = create_app(parley)
-    owner = user(parley, "owner")
-    ws = parley.workspaces.create(owner, "Fuzzed talks")
-    items = [parley.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
-                                           {"title": c.value}).id for c in Classification]
-    token = parley.accounts.create_token(SYSTEM, "owner").secret
-    SEEN["cases"] = SEEN["5xx"] = 0
-    yield {"ws": ws.id, "items": items, "token": token}
-    print(f"\nschemathesis ({web_database.split(':')[0]}): {SEEN['cases']} generated cases run,"
-          f" {SEEN['5xx']} answers of 500 or above")
-    parley.close()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _cleanup() -> Iterator[None]:
-    yield
-    SCHEMA_SOURCE.close()
-    shutil.rmtree(TMP, ignore_errors=True)
+def world(web_database: str, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[dict[str, Any]]:
+    with built(web_database, tmp_path_factory.mktemp("fuzz"), upgrade=True,
+               max_upload_bytes=4096) as parley:
+        APP.app = create_app(parley)
+        owner = user(parley, "owner")
+        ws = parley.workspaces.create(owner, "Fuzzed talks")
+        items = [parley.workspaces.create_item(owner, ws.id, ItemKind.NOTE, c,
+                                               {"title": c.value}).id for c in Classification]
+        token = parley.accounts.create_token(SYSTEM, "owner").secret
+        SEEN["cases"] = SEEN["5xx"] = 0
+        yield {"ws": ws.id, "items": items, "token": token}
+        print(f"\nschemathesis ({web_database.split(':')[0]}): {SEEN['cases']} generated cases "
+              f"run, {SEEN['5xx']} answers of 500 or above")
+        APP.app = None
 
 
 @schema.parametrize()

@@ -25,7 +25,6 @@ from parley.domain.workspace import ItemKind
 from parley.web.app import create_app
 from parley.web.auth import CSRF_COOKIE, SESSION_COOKIE, csrf_serializer
 from tests.support import PASSWORD, build, user
-from tests.web.conftest import free_port
 
 PARLEY = str(Path(sys.executable).with_name("parley"))
 
@@ -198,8 +197,7 @@ def test_every_file_parley_writes_is_0600(tmp_path: Path) -> None:
     backup = tmp_path / "backup.db"
     _cli(env, "db", "backup", str(backup))
     # the server's WAL and SHM, while it runs
-    port = free_port()
-    proc = subprocess.Popen([PARLEY, "serve", "--port", str(port)], env=env, umask=0o022,
+    proc = subprocess.Popen([PARLEY, "serve", "--port", "0"], env=env, umask=0o022,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -5,47 +5,26 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import PASSWORD
-from tests.web.conftest import free_port
+from tests.support import PASSWORD, served
 
 pytestmark = pytest.mark.browser
-PARLEY = str(Path(sys.executable).with_name("parley"))
+SETUP_LINK = re.compile(r"(http://\S+/setup/\S+)")
 
 
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A first start: no accounts. Yields (base url, setup link)."""
-    port = free_port()
     db = tmp_path_factory.mktemp("fresh") / "parley.db"
-    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}"}
-    proc = subprocess.Popen([PARLEY, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline(), proc.stdout.readline()]
-    link = re.search(r"(http://\S+/setup/\S+)", "".join(lines))
-    assert link, f"no setup link printed: {lines}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", link.group(1)
-    proc.terminate()
-    proc.wait(timeout=20)
-    proc.stdout.close()
+    with served({**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{db}"}) as server:
+        link = SETUP_LINK.search(server.wait_for(SETUP_LINK))
+        assert link is not None
+        yield server.url, link.group(1)
 
 
 def test_first_admin_workspace_and_secret_commitment(browser: Any,

@@ -108,7 +108,9 @@ def _assess_with(assessments: Assessments, codebook: Codebook, file: Path) -> As
 
 def _assessed(file: Path) -> Assessed:
     """Through the read-only quick path when the database needs nothing (`parley.quick`),
-    else through the full wiring, which migrates, syncs and computes what is missing."""
+    else through the full wiring on the database as it is (never migrated: a database that is
+    behind is refused naming `parley db upgrade`), which computes and stores the outlook's
+    evaluation when none is stored for this revision."""
     from parley.quick import ReadOnlyCaseBase, quick_assessments
 
     quick = quick_assessments(os.environ)
@@ -118,7 +120,7 @@ def _assessed(file: Path) -> Assessed:
                 return _assess_with(quick.assessments, quick.codebook, file)
             except ReadOnlyCaseBase:  # it found something to store after all
                 pass
-    from parley.cli.context import open_parley
+    from parley.cli.context import open_reader
 
-    parley = open_parley()
+    parley = open_reader()
     return _assess_with(parley.assessments, parley.codebook, file)

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from parley.cli.context import open_parley, operator
+from parley.cli.context import open_parley, open_reader, operator
 from parley.cli.errors import reported
 from parley.domain.access import OPERATOR, Visibility
 from parley.domain.case import case_to_dict, value_to_json
@@ -112,7 +112,7 @@ def list_cases(
     Example: parley cases list --where 'outcome_class = lasting-reduction' --format ids
     """
     with reported():
-        cases = open_parley().cases.seen_by(OPERATOR)
+        cases = open_reader().cases.seen_by(OPERATOR)
         total = cases.count()
         page = cases.browse(where, search, limit=limit or max(total, 1))
         _print_page(page, fmt, bool(search))
@@ -130,7 +130,7 @@ def search_cases(
     Example: parley cases search "prison riots"
     """
     with reported():
-        page = open_parley().cases.seen_by(OPERATOR).browse(where, text, limit=limit)
+        page = open_reader().cases.seen_by(OPERATOR).browse(where, text, limit=limit)
         _print_page(page, fmt, True)
 
 
@@ -144,7 +144,7 @@ def show_case(
     Example: parley cases show jamaica-august-town-truce-2008
     """
     with reported():
-        stored = open_parley().cases.seen_by(OPERATOR).get(case_id)
+        stored = open_reader().cases.seen_by(OPERATOR).get(case_id)
         case = stored.case
         if fmt is ShowFormat.json:
             sys.stdout.write(json.dumps(case_to_dict(case), ensure_ascii=False, indent=2) + "\n")
@@ -186,7 +186,7 @@ def export_cases(
     with reported():
         if fmt is ExportFormat.DATAPACKAGE and output is None:
             raise InvalidInput("--format datapackage writes a zip file: give -o FILE.zip")
-        parley = open_parley()
+        parley = open_reader()
         cases = parley.cases.seen_by(OPERATOR).export(where)
         exported = case_file(cases, parley.codebook, fmt, filters=where or "",
                                 today=date.today())

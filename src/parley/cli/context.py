@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from functools import cache
 
-from parley.bootstrap import Parley
+from parley.bootstrap import Parley, Settings
 from parley.domain.account import Principal
 
 
@@ -31,4 +31,14 @@ def open_parley(*, upgrade: bool = True, check_keys: bool | None = None) -> Parl
         parley.upgrade(operator())
     if upgrade if check_keys is None else check_keys:
         parley.check_keys()
+    return parley
+
+
+def open_reader() -> Parley:
+    """Parley for a command that only reads (cases list/show/search/export, assess, qca cases):
+    the database as it is, never migrated and without the migration's write lock, so a
+    read is quick and cannot race a writer. A missing, foreign or behind database is refused
+    (exit 2 or 1) naming `parley db upgrade`, and is left exactly as it was."""
+    parley = Parley.open_current(Settings(), upgrade_hint="`parley db upgrade`")
+    parley.background = False
     return parley

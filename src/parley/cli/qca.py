@@ -221,12 +221,12 @@ def qca_cases(
     --unknown-as-absent). Example: parley qca cases --conditions MED,GOV,INC --outcome LASTING
     --include-remainders --format json
     """
-    from parley.cli.context import open_parley
+    from parley.cli.context import open_reader
     from parley.domain.access import OPERATOR
     from parley.services.qca import QcaSpec
 
     with reported():
-        parley = open_parley()
+        parley = open_reader()
         spec = QcaSpec(incl_cut=incl_cut, n_cut=n_cut, include_remainders=include_remainders,
                        dir_exp=dir_exp, necessity=necessity, row_dom=row_dom, pi_cons=pi_cons,
                        sol_cons=sol_cons, sol_cov=sol_cov)

@@ -6,7 +6,7 @@ guideline's title, message, rationale and checklist items). They are Parley's wo
 paper's: quotes stay verbatim in English. A key that names no variable, code, case or guideline,
 an unknown field, or a checklist whose length differs from the English one is an error naming
 the file and key; a missing entry falls back to English at run time, and
-tests/knowledge/test_i18n.py fails on it.
+tests/knowledge/test_translations.py fails on it.
 
 `translate_*` return copies of domain objects with the text replaced; codes, ids and names stay
 as they are (they are data), so a translated codebook validates and queries like the original.

@@ -1,7 +1,7 @@
 """Words that reach the interface as data values (enum values, phases, item kinds, choices,
 form sections), marked here so that `scripts/messages` extracts them into the catalogs.
 
-Templates translate them with `_(value)`. tests/locale/test_catalog.py checks that every such
+Templates translate them with `_(value)`. tests/locale/test_locale_catalog.py checks that every such
 value the domain declares is listed here, so a new one cannot slip through untranslated.
 """
 
