@@ -74,6 +74,7 @@ def test_workspace_item_field_errors_in_spanish(parley_app: Parley) -> None:
 def test_the_cli_says_errors_in_spanish(tmp_path: Path) -> None:
     env = {"PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "master.key")}
+    assert run(["db", "upgrade"], env).returncode == 0  # a read command never migrates
     english = run(["cases", "list", "--where", "region = mars"], env)
     spanish = run(["--lang", "es", "cases", "list", "--where", "region = mars"], env)
     assert english.returncode == spanish.returncode == 2

@@ -5,14 +5,16 @@ search of it). A switch back to English on the way."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import PASSWORD
-from tests.web.test_workspaces_browser import fresh_server
+from tests.support import PASSWORD, served
+from tests.web.test_workspaces_browser import SETUP_LINK, fresh_server
 
 pytestmark = pytest.mark.browser
 __all__ = ["fresh_server"]
@@ -92,14 +94,25 @@ def test_a_workspace_in_spanish(spanish: Any, fresh_server: tuple[str, str]) -> 
     expect(page.locator("table.items")).to_contain_text("Támara")
 
 
+@pytest.fixture
+def first_start(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A server of its own at first start (the module's one has used its setup link)."""
+    env = {**os.environ, "PARLEY_DATABASE_URL": f"sqlite:///{tmp_path / 'parley.db'}",
+           "PARLEY_DATA_DIR": str(tmp_path)}
+    with served(env) as server:
+        link = SETUP_LINK.search(server.wait_for(SETUP_LINK))
+        assert link is not None
+        yield server.url, link.group(1)
+
+
 def test_the_accounts_language_follows_the_user_into_an_english_browser(
-        browser: Any, fresh_server: tuple[str, str]) -> None:
+        browser: Any, first_start: tuple[str, str]) -> None:
     """Set on the account page in one (English) browser, Spanish in another English one
     after signing in; a refused filter is then explained in Spanish."""
-    english = browser.new_context(base_url=fresh_server[0], locale="en-GB",
+    english = browser.new_context(base_url=first_start[0], locale="en-GB",
                                   extra_http_headers={"Accept-Language": "en-GB"})
     page = english.new_page()
-    page.goto(fresh_server[1])
+    page.goto(first_start[1])
     page.fill("#username", "lucia")
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Create administrator").click()
@@ -110,7 +123,7 @@ def test_the_accounts_language_follows_the_user_into_an_english_browser(
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("#account-language")).to_have_value("es")
     english.close()
-    other = browser.new_context(base_url=fresh_server[0], locale="en-GB",
+    other = browser.new_context(base_url=first_start[0], locale="en-GB",
                                 extra_http_headers={"Accept-Language": "en-GB"})
     page = other.new_page()
     page.goto("/login")

@@ -299,27 +299,10 @@ class CaseRepository:
 
     def _highlights(self, s: Session, search: str, pks: Sequence[int]
                     ) -> tuple[dict[int, str], dict[int, list[str]]]:
-        """Each page hit's snippet and the fields it matched in. SQLite: one pass over the
-        page's rows for both (they use the same any-word query)."""
-        if not self.db.is_sqlite:
-            return self._snippets(s, search, pks), self._matched(s, search, pks)
-        snippets: dict[int, str] = {}
-        found: dict[int, list[str]] = {pk: [] for pk in pks}
-        if not pks:
-            return snippets, found
-        marks = ", ".join(f"instr(highlight(cases_fts, {i}, char(1), char(2)), char(1)) > 0"
-                          for i in range(len(MATCH_COLUMNS)))
-        rows = s.execute(text(
-            f"SELECT rowid, snippet(cases_fts, -1, :ms, :me, '…', 24), {marks} "  # noqa: S608
-            "FROM cases_fts WHERE cases_fts MATCH :q "
-            "AND rowid IN (SELECT value FROM json_each(:pks))"
-        ), {"q": to_fts5(_any_word(parse_search(search))), "ms": MARK_START, "me": MARK_END,
-            "pks": json.dumps(list(pks))})
-        for pk, snippet, *hits in rows:
-            snippets[int(pk)] = str(snippet)
-            found[int(pk)] = [label for (label, _, _), hit in zip(MATCH_COLUMNS, hits,
-                                                                  strict=True) if hit]
-        return snippets, found
+        """Each page hit's snippet and the fields it matched in (two passes over the page's
+        rows only: the snippet must skip the Spanish stems column, which holds no text to
+        show, while the fields must count it as the translation)."""
+        return self._snippets(s, search, pks), self._matched(s, search, pks)
 
     def _ranked_page(self, s: Session, search: str, limit: int, offset: int,
                      keep: set[int] | None) -> list[Any]:

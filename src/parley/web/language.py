@@ -32,6 +32,7 @@ from parley.locale import (
     set_language,
 )
 from parley.web.auth import SESSION_COOKIE
+from parley.web.deps import get_parley
 
 COOKIE = "parley_lang"
 ONE_YEAR = 365 * 24 * 3600
@@ -144,7 +145,7 @@ def switch_language(request: Request, set: Annotated[str, Query(description="en 
         language = check_language(set, "set")
     except UnknownLanguage as exc:
         raise InvalidInput(str(exc)) from exc
-    parley: Parley = request.app.state.parley
+    parley = get_parley(request)
     principal = parley.accounts.session(request.cookies.get(SESSION_COOKIE, ""))
     if principal is not None:
         parley.accounts.set_language(principal, principal.name, language)
