@@ -109,6 +109,11 @@ class Server:
         """Start the server and return once /healthz answers (200 unless `healthy` is false:
         then any answer, e.g. a server whose key ring cannot open the data); fail the test if
         it exits or does not answer within `timeout` seconds."""
+        if "--workers" not in args and "PARLEY_WORKERS" not in env:
+            # One process unless the test is about workers (test_server_workers.py runs two
+            # on each database): the default, one per core, started three interpreters per
+            # server (a supervisor and two workers, each building and warming the app).
+            env = {**env, "PARLEY_WORKERS": "1"}
         proc = subprocess.Popen([PARLEY, "serve", "--port", "0", *args], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         server = cls(proc)
