@@ -84,7 +84,9 @@ TAMPERS = {
     "document edited, hash kept": EDIT_DOCUMENT,
     "listed column edited": "UPDATE cases SET region = 'europe' WHERE id = :id",
     "hidden": "UPDATE cases SET visibility = 'private', owner = 'mallory' WHERE id = :id",
-    "index rows edited": "UPDATE case_values SET code = 'europe' WHERE variable = 'region' AND "
+    "index rows edited": "UPDATE case_values SET value = (SELECT id FROM case_terms WHERE "
+                         "variable = case_values.variable AND text = 'europe') WHERE variable = "
+                         "(SELECT id FROM case_variables WHERE name = 'region') AND "
                          "case_pk = (SELECT pk FROM cases WHERE id = :id)",
     "summary column edited": "UPDATE cases SET summary = 'forged' WHERE id = :id",
 }

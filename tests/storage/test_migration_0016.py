@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 
 from alembic import command
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import text
 
 from parley.domain.access import ANONYMOUS
@@ -16,7 +14,6 @@ from parley.domain.codebook import Codebook
 from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository, quotes_text
 from parley.storage.database import Database, alembic_config
-from parley.storage.packing import pack_document, unpack_document
 
 SALVADOR = "el-salvador-mara-truce-2012"
 
@@ -70,10 +67,3 @@ def test_0016_rewrites_rows_stored_before_it_and_back(database_url: str, codeboo
     _migrate(db, "head")
     assert repo.get(SALVADOR).case == salvador
     db.dispose()
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.text())
-def test_a_packed_document_unpacks_to_itself(document: str) -> None:
-    assert unpack_document(pack_document(document)) == document
-    assert unpack_document(document) == document  # text stored before 0016, read as is

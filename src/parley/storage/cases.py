@@ -20,7 +20,6 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
-    Table,
     and_,
     delete,
     func,
@@ -52,13 +51,13 @@ from parley.domain.query import Node
 from parley.domain.search_syntax import SearchQuery, parse_search, to_fts5, to_tsquery
 from parley.domain.stemming import index_prefix, index_stem, spanish_stems
 from parley.storage.case_rows import visibility_of
+from parley.storage.case_values import ValueWriter, index_key, value_rows
 from parley.storage.database import Database
 from parley.storage.querysql import compile_query
 from parley.storage.records import check_version
-from parley.storage.tables import CaseBaseStateRow, CaseRow, CaseValueRow
+from parley.storage.tables import CaseBaseStateRow, CaseRow, CaseTermRow, CaseValueRow, CaseVariableRow
 
 BATCH = 500
-VALUES: Table = CaseValueRow.__table__  # type: ignore[assignment]
 ANALYZE_AFTER = 200  # refresh planner statistics after writing this many cases
 _PG_START, _PG_END = "\u27e6", "\u27e7"
 
@@ -143,25 +142,6 @@ class _Ranked:
 def _access(row: CaseRow) -> CaseAccess:
     return CaseAccess(row.id, row.origin == "bundled", visibility_of(row.visibility), row.owner,
                       row.workspace_id)
-
-
-def value_rows(case: Case, codebook: Codebook) -> list[dict[str, Any]]:
-    """The indexed rows of a case's values: one per code, number or folded text item."""
-    rows: list[dict[str, Any]] = []
-    for name, coded in case.values.items():
-        value = coded.value
-        if value is UNKNOWN:
-            continue
-        vtype = codebook[name].type
-        items = value if isinstance(value, tuple) else (value,)
-        for item in items:
-            if vtype is VarType.INTEGER:
-                rows.append({"variable": name, "code": None, "num": int(item)})
-            elif vtype in (VarType.TEXT, VarType.TEXT_LIST):
-                rows.append({"variable": name, "code": str(item).casefold()[:500], "num": None})
-            else:
-                rows.append({"variable": name, "code": str(item), "num": None})
-    return rows
 
 
 def fts_query(search: str) -> str:
@@ -475,36 +455,37 @@ class CaseRepository:
         for name in names:
             if name not in self.codebook:
                 raise InvalidInput(f"unknown facet variable '{name}'")
-        scope = [CaseValueRow.variable.in_(list(names))]
-        if filtered:  # unfiltered: every case counts, and the IN would only cost time
-            scope.append(CaseValueRow.case_pk.in_(base))
-        # One row per (case, variable, code): a plain count is a count of cases. Codes and
-        # numbers are grouped apart so that (variable, code, case_pk) is a covering index.
+        scope = [CaseValueRow.case_pk.in_(base)] if filtered else []
+        # unfiltered, every case counts, and the IN would only cost time. One row per (case,
+        # variable, value): a plain count is a count of cases. Counted by the numbers of
+        # migration 0018 along the primary key, then named: a few rows to join, not one a case.
         out: dict[str, dict[str, int]] = {n: {} for n in names}
         numeric = [n for n in names if self.codebook[n].type is VarType.INTEGER]
         coded = [n for n in names if n not in numeric]
-        if coded:
-            stmt = (select(CaseValueRow.variable, CaseValueRow.code, func.count())
-                    .where(CaseValueRow.variable.in_(coded), CaseValueRow.code.is_not(None),
-                           *scope[1:])
-                    .group_by(CaseValueRow.variable, CaseValueRow.code))
-            for variable, code, count in s.execute(stmt):
-                out[variable][str(code)] = int(count)
-        if numeric:
-            nstmt = (select(CaseValueRow.variable, CaseValueRow.num, func.count())
-                     .where(CaseValueRow.variable.in_(numeric), CaseValueRow.num.is_not(None),
-                            *scope[1:])
-                     .group_by(CaseValueRow.variable, CaseValueRow.num))
-            for variable, num, count in s.execute(nstmt):
-                out[variable][str(num)] = int(count)
+        for group, termed in ((coded, True), (numeric, False)):
+            if not group:
+                continue
+            grouped = (select(CaseValueRow.variable, CaseValueRow.value,
+                              func.count().label("n"))
+                       .where(CaseValueRow.variable.in_(
+                           select(CaseVariableRow.id).where(CaseVariableRow.name.in_(group))),
+                           *scope)
+                       .group_by(CaseValueRow.variable, CaseValueRow.value).subquery())
+            named = (select(CaseVariableRow.name, CaseTermRow.text, grouped.c.n)
+                     .join(CaseTermRow, CaseTermRow.id == grouped.c.value) if termed
+                     else select(CaseVariableRow.name, grouped.c.value, grouped.c.n))
+            named = named.select_from(grouped).join(CaseVariableRow,
+                                                    CaseVariableRow.id == grouped.c.variable)
+            for variable, value, count in s.execute(named):
+                out[variable][str(value)] = int(count)
         known = {n: sum(out[n].values()) for n in names if not self.codebook[n].type.is_list}
         lists = [n for n in names if self.codebook[n].type.is_list]
         if lists:
-            list_scope = [CaseValueRow.variable.in_(lists), CaseValueRow.code.is_not(None),
-                          *scope[1:]]
-            known_stmt = (select(CaseValueRow.variable,
+            known_stmt = (select(CaseVariableRow.name,
                                  func.count(func.distinct(CaseValueRow.case_pk)))
-                          .where(*list_scope).group_by(CaseValueRow.variable))
+                          .join(CaseVariableRow, CaseVariableRow.id == CaseValueRow.variable)
+                          .where(CaseVariableRow.name.in_(lists), *scope)
+                          .group_by(CaseVariableRow.name))
             known.update({v: int(c) for v, c in s.execute(known_stmt)})
         for name in names:
             var = self.codebook[name]
@@ -598,6 +579,7 @@ class CaseRecords:
         self.s = session
         self.codebook = codebook
         self.search_text = search_text
+        self.values = ValueWriter(session, codebook)
 
     def _rows(self, ids: Sequence[str]) -> dict[str, CaseRow]:
         found: dict[str, CaseRow] = {}
@@ -638,12 +620,7 @@ class CaseRecords:
                        "owner": access.owner, "workspace_id": access.workspace} for c in chunk]
             pks = self.s.execute(insert(CaseRow).returning(CaseRow.id, CaseRow.pk), params).all()
             by_id = {i: pk for i, pk in pks}
-            values = [{"case_pk": by_id[c.id], **v}
-                      for c in chunk for v in value_rows(c, self.codebook)]
-            if values:
-                # Core executemany on the table: the ORM's bulk insert would split batches
-                # wherever a None (code or num) changes the set of keys.
-                self.s.execute(insert(VALUES), values)
+            self.values.insert([(by_id[c.id], c) for c in chunk])
 
     def replace(self, case: Case, expected_version: int | None = None) -> int:
         """Replace a stored case's content (its origin, owner and visibility stay); returns
@@ -661,9 +638,7 @@ class CaseRecords:
             setattr(row, key, value)
         self.s.flush()
         self.s.execute(delete(CaseValueRow).where(CaseValueRow.case_pk == row.pk))
-        values = [{"case_pk": row.pk, **v} for v in value_rows(case, self.codebook)]
-        if values:
-            self.s.execute(insert(VALUES), values)
+        self.values.insert([(row.pk, case)])
 
     def delete(self, case_id: str, expected_version: int | None = None) -> None:
         row = self._row(case_id)
@@ -697,7 +672,7 @@ class CaseRecords:
         index rows derived from it, origin, owner, visibility). Idempotent."""
         installed = self.is_empty()
         rows = self._rows([c.id for c in cases])
-        indexed = self._indexed([r.pk for r in rows.values()])
+        indexed = self.values.read([r.pk for r in rows.values()])
         added: list[str] = []
         updated: list[str] = []
         restored: list[str] = []
@@ -718,7 +693,7 @@ class CaseRecords:
                 getattr(row, k) == expected[k]
                 for k in ("title", "parent_id", "summary", "quotes_text", "translated_text",
                           "translated_stems", *LISTED)) and (
-                indexed.get(row.pk, []) == _index_key(value_rows(case, self.codebook)))
+                indexed.get(row.pk, []) == index_key(value_rows(case, self.codebook)))
             if same:
                 unchanged += 1
                 continue
@@ -731,24 +706,6 @@ class CaseRecords:
         self.s.flush()
         self.insert(new, CaseAccess("", True), "bundled")
         return SyncReport(tuple(added), tuple(updated), unchanged, tuple(restored), installed)
-
-    def _indexed(self, pks: Sequence[int]) -> dict[int, list[tuple[str, str | None, int | None]]]:
-        out: dict[int, list[tuple[str, str | None, int | None]]] = {}
-        for start in range(0, len(pks), BATCH):
-            rows = self.s.execute(select(CaseValueRow.case_pk, CaseValueRow.variable,
-                                         CaseValueRow.code, CaseValueRow.num)
-                                  .where(CaseValueRow.case_pk.in_(pks[start:start + BATCH])))
-            for pk, variable, code, num in rows:
-                out.setdefault(pk, []).append((variable, code, num))
-        return {pk: sorted(v, key=_sort_key) for pk, v in out.items()}
-
-
-def _index_key(rows: list[dict[str, Any]]) -> list[tuple[str, str | None, int | None]]:
-    return sorted(((r["variable"], r["code"], r["num"]) for r in rows), key=_sort_key)
-
-
-def _sort_key(t: tuple[str, str | None, int | None]) -> tuple[str, str, int]:
-    return (t[0], t[1] or "", t[2] if t[2] is not None else -(2**62))
 
 
 def _record(row: CaseRow) -> CaseRecord:

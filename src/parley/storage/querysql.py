@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, not_, or_, true
 
 from parley.domain.codebook import Codebook, VarType
 from parley.domain.query import And, Compare, Has, In, IsUnknown, Node, Not, Or
-from parley.storage.tables import CaseRow, CaseValueRow
+from parley.storage.case_values import cases_with, terms_where
+from parley.storage.tables import CaseRow, CaseTermRow, CaseValueRow
 
 
 def _exists(var: str, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -22,9 +23,7 @@ def _exists(var: str, *conds: ColumnElement[bool]) -> ColumnElement[bool]:
     databases evaluate it once (SQLite builds an ephemeral index, PostgreSQL a hash semi-join)
     instead of once per case, which is what keeps filters fast at 10k+ cases.
     """
-    return CaseRow.pk.in_(
-        select(CaseValueRow.case_pk).where(CaseValueRow.variable == var, *conds)
-    )
+    return CaseRow.pk.in_(cases_with(var, *conds))
 
 
 def _key(codebook: Codebook, var: str, value: str | int) -> Any:
@@ -75,24 +74,27 @@ def compile_query(node: Node, codebook: Codebook) -> ColumnElement[bool]:
     if listed is not None:
         return listed
     is_int = codebook[node.var].type is VarType.INTEGER
-    col = CaseValueRow.num if is_int else CaseValueRow.code
+
+    def where(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+        """`cond` on the value: on the number itself, or on the text of its term."""
+        return cond if is_int else terms_where(node.var, cond)
+
+    col: Any = CaseValueRow.value if is_int else CaseTermRow.text
     if isinstance(node, IsUnknown):
-        # every row of a variable holds its code (or its number): saying so lets the partial
-        # index of migration 0016 find the rows
-        known = _exists(node.var, col.is_not(None))
+        known = _exists(node.var)  # a row of the variable: its primary key's first column
         return known if node.negate else not_(known)
     if isinstance(node, Has):
         keys = [_key(codebook, node.var, v) for v in node.values]
         if node.mode == "all":
-            return and_(*(_exists(node.var, col == k) for k in keys))
-        return _exists(node.var, col.in_(keys))
+            return and_(*(_exists(node.var, where(col == k)) for k in keys))
+        return _exists(node.var, where(col.in_(keys)))
     if isinstance(node, In):
         keys = [_key(codebook, node.var, v) for v in node.values]
-        return _exists(node.var, col.not_in(keys) if node.negate else col.in_(keys))
+        return _exists(node.var, where(col.not_in(keys) if node.negate else col.in_(keys)))
     assert isinstance(node, Compare)
     key = _key(codebook, node.var, node.value)
     ops = {
         "=": col == key, "!=": col != key, "<": col < key,
         "<=": col <= key, ">": col > key, ">=": col >= key,
     }
-    return _exists(node.var, ops[node.op])
+    return _exists(node.var, where(ops[node.op]))

@@ -16,7 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -102,27 +102,43 @@ class CaseRow(Versioned, Base):
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class CaseVariableRow(Base):
+    """A codebook variable's number in `case_values` (migration 0018): assigned once, on the
+    first value stored, never changed (a variable no case has yet has no row: unknown)."""
+
+    __tablename__ = "case_variables"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+
+
+class CaseTermRow(Base):
+    """A code or folded text of one variable, numbered once for `case_values` (0018)."""
+
+    __tablename__ = "case_terms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    variable: Mapped[int] = mapped_column(ForeignKey("case_variables.id"), nullable=False)
+    text: Mapped[str] = mapped_column(String(500), nullable=False)
+
+    __table_args__ = (UniqueConstraint("variable", "text"),)
+
+
 class CaseValueRow(Base):
-    """One code (or number, or folded text) of one variable of one case; absent = unknown."""
+    """One known value of one variable of one case, as three integers (migration 0018): the
+    variable's number, then the number itself (integer variables) or its term's number, then
+    the case. Absent = unknown. The primary key is the lookup of filters and facets (SQLite
+    stores the table as that index: WITHOUT ROWID); a second index finds a case's rows."""
 
     __tablename__ = "case_values"
 
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    variable: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     case_pk: Mapped[int] = mapped_column(
-        ForeignKey("cases.pk", ondelete="CASCADE"), nullable=False
+        ForeignKey("cases.pk", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    variable: Mapped[str] = mapped_column(String(64), nullable=False)
-    code: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    num: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    __table_args__ = (
-        # 0016: partial, so each index holds only the rows it can find (codes or numbers)
-        Index("ix_case_values_var_code", "variable", "code", "case_pk",
-              sqlite_where=text("code IS NOT NULL"), postgresql_where=text("code IS NOT NULL")),
-        Index("ix_case_values_var_num", "variable", "num", "case_pk",
-              sqlite_where=text("num IS NOT NULL"), postgresql_where=text("num IS NOT NULL")),
-        Index("ix_case_values_case", "case_pk", "variable"),
-    )
+    __table_args__ = (Index("ix_case_values_case", "case_pk"), {"sqlite_with_rowid": False})
 
 
 class CaseBaseStateRow(Base):
@@ -157,5 +173,5 @@ class CaseBaseEvaluationRow(Base):
                             "public_digest"),)
 
 
-__all__ = ["Base", "CaseBaseEvaluationRow", "CaseBaseStateRow", "CaseRow", "CaseValueRow",
-           "Text"]
+__all__ = ["Base", "CaseBaseEvaluationRow", "CaseBaseStateRow", "CaseRow", "CaseTermRow",
+           "CaseValueRow", "CaseVariableRow", "Text"]

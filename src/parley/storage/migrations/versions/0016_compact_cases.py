@@ -22,11 +22,12 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 import json
-import zlib
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+from parley.storage.packing import pack_document, unpack_document
 
 revision = "0016"
 down_revision = "0015"
@@ -39,14 +40,9 @@ BATCH = 500
 
 
 def _text(value: Any) -> str:
-    """A stored document as JSON text (compressed or not)."""
-    if isinstance(value, str):
-        return value
-    data = bytes(value)
-    try:
-        return zlib.decompress(data).decode("utf-8")
-    except zlib.error:
-        return data.decode("utf-8")
+    """A stored document as JSON text (compressed, with a preset dictionary or not, or not:
+    the downgrade reads what later code packed)."""
+    return unpack_document(value)
 
 
 def _quotes(doc: dict[str, Any], distinct: bool) -> str:
@@ -95,8 +91,7 @@ def _rewrite_rows(forward: bool) -> None:
             params: dict[str, Any] = {"pk": pk, "quotes": _quotes(doc, distinct=forward)}
             if forward:
                 params.update(_listed(doc))
-            params["document"] = (zlib.compress(text.encode("utf-8"), 6)
-                                  if sqlite and forward else text)
+            params["document"] = pack_document(text) if sqlite and forward else text
             updates.append(params)
         if not updates:
             continue
