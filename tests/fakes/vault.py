@@ -2,8 +2,9 @@
 
 A write transaction holds one lock (like SQLite's BEGIN IMMEDIATE) and works on a deep copy of
 the state that replaces it only when the block succeeds, so a refused write changes nothing,
-as in `storage.vault.Vault`. Areas the fake does not model (saved scenarios, cases, indicator
-series) raise NotImplementedError when used: their services are tested on the databases.
+as in `storage.vault.Vault`. What the fake does not model (master keys and their rotation,
+the audit log's signed head, full-text search) raises NotImplementedError when used: those are
+tested on the databases.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
+from parley.domain.access import Visibility
 from parley.domain.account import Principal
 from parley.services.ports import (
     AccountsTx,
     AuditTx,
+    CaseStore,
     CasesTx,
     IndicatorsTx,
     InvitationsTx,
@@ -28,7 +32,10 @@ from parley.services.ports import (
 )
 from tests.fakes.accounts import FakeAccounts
 from tests.fakes.audit import FakeAudit
+from tests.fakes.cases import FakeCases, FakeCaseStore
+from tests.fakes.indicators import FakeIndicators
 from tests.fakes.invitations import FakeInvitations
+from tests.fakes.scenarios import FakeScenarios
 from tests.fakes.state import State, UserRec, now
 from tests.fakes.workspaces import FakeWorkspaces
 
@@ -52,6 +59,9 @@ class FakeTx:
         self._audit = FakeAudit(state.audit, state.audit_key)
         self._keys = FakeKeys(state)
         self._invitations = FakeInvitations(state)
+        self._scenarios = FakeScenarios(state)
+        self._cases = FakeCases(state)
+        self._indicators = FakeIndicators(state)
 
     @property
     def accounts(self) -> AccountsTx:
@@ -75,15 +85,15 @@ class FakeTx:
 
     @property
     def scenarios(self) -> ScenariosTx:
-        raise NotImplementedError("the fake vault holds no saved scenarios: test on a database")
+        return self._scenarios
 
     @property
     def cases(self) -> CasesTx:
-        raise NotImplementedError("the fake vault holds no cases: test on a database")
+        return self._cases
 
     @property
     def indicators(self) -> IndicatorsTx:
-        raise NotImplementedError("the fake vault holds no indicator series: test on a database")
+        return self._indicators
 
 
 class FakeVault:
@@ -99,8 +109,19 @@ class FakeVault:
         return Principal(name, admin)
 
     def corrupt(self, item_id: str) -> None:
-        """Make an item fail its integrity check, as a row edited without the key does."""
+        """Make an item or a series fail its integrity check, as a row edited without the
+        key does."""
         self.state.corrupt.add(item_id)
+
+    def edit_case(self, case_id: str, visibility: Visibility, owner: str | None) -> None:
+        """Change a stored case's access behind the services' back, as an edit of its row in
+        the database does (for the bundled cases' restore)."""
+        rec = self.state.cases[case_id]
+        self.state.cases[case_id] = replace(rec, visibility=visibility, owner=owner)
+
+    def case_store(self) -> FakeCaseStore:
+        """The case base's reads (`CaseStore`) on what this vault has committed."""
+        return FakeCaseStore(lambda: self.state)
 
     @contextmanager
     def read(self) -> Iterator[VaultTx]:
@@ -122,6 +143,8 @@ class FakeVault:
         """Nothing lingers in memory once replaced."""
 
 
-def _conforms(vault: FakeVault, tx: FakeTx) -> tuple[VaultStore, VaultTx]:
+def _conforms(vault: FakeVault, tx: FakeTx, scenarios: FakeScenarios, cases: FakeCases,
+              indicators: FakeIndicators, store: FakeCaseStore
+              ) -> tuple[VaultStore, VaultTx, ScenariosTx, CasesTx, IndicatorsTx, CaseStore]:
     """Never called: mypy checks here that the fakes implement the ports' Protocols."""
-    return vault, tx
+    return vault, tx, scenarios, cases, indicators, store

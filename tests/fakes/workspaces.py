@@ -1,6 +1,7 @@
 """`WorkspacesTx` in memory: workspaces, members and items, with the SQL store's contract
 (versions checked on every update and delete, NotFound for what does not exist, a deleted
-workspace takes its members, items and invitations with it)."""
+workspace takes its members, items, invitations and indicator series with it, and gives its
+saved assessments back to their authors)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from parley.domain.workspace import (
     Member,
     Workspace,
 )
+from tests.fakes.scenarios import detach
 from tests.fakes.state import State, check_version, now
 
 
@@ -55,8 +57,11 @@ class FakeWorkspaces:
     def delete_workspace(self, workspace_id: str, expected_version: int) -> None:
         ws = self._ws(workspace_id)
         check_version("workspace", workspace_id, ws.version, expected_version)
+        detach(self.st, workspace_id)  # saved assessments go back to their authors alone
         del self.st.workspaces[workspace_id]
         del self.st.members[workspace_id]
+        for i in [i for i, r in self.st.series.items() if r.stored.workspace_id == workspace_id]:
+            del self.st.series[i]
         for i in [i for i, it in self.st.items.items() if it.workspace_id == workspace_id]:
             del self.st.items[i]
         for i in [i for i, inv in self.st.invitations.items() if inv.workspace == workspace_id]:

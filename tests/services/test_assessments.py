@@ -21,14 +21,12 @@ from parley.domain.access import (
     ANONYMOUS,
     OPERATOR,
     CaseReader,
-    Scope,
     Visibility,
     may_read_case,
 )
 from parley.domain.account import SYSTEM, Principal
 from parley.domain.case import Case, case_to_dict
 from parley.domain.codebook import Codebook
-from parley.domain.errors import Forbidden, InvalidInput, NotFound
 from parley.domain.listing import StoredCase
 from parley.domain.scenario import parse_scenario, scenario_from_case
 from parley.knowledge.guidelines import load_guidelines
@@ -36,7 +34,6 @@ from parley.knowledge.outlook_conditions import load_outlook_settings
 from parley.knowledge.weights import load_similarity_weights
 from parley.services.assessments import Assessments
 from parley.services.cases import RawDocument
-from parley.services.saved_scenarios import SavedScenarios
 from tests.fakes.case_base import FakeCaseBase
 from tests.support import build, user
 
@@ -179,29 +176,6 @@ def test_a_parent_counts_once_for_whoever_sees_its_sub_case(app: Parley, cora: P
         scenario, app.curation.reader(Principal("cora"))).similar_cases]
     assert "parent-copy" in anonymous and "child-copy" not in anonymous
     assert "child-copy" in mine and "parent-copy" not in mine
-
-
-def test_saved_scenarios_belong_to_their_author(codebook: Codebook, tmp_path: Path) -> None:
-    app = build(f"sqlite:///{tmp_path / 'p.db'}", tmp_path)
-    ana, bob = user(app, "ana"), user(app, "bob")
-    admin = user(app, "root", admin=True)
-    service = SavedScenarios(app.vault, codebook)
-    scenario = parse_scenario({"title": "T", "secrecy": "secret"}, codebook)
-    saved = service.save(ana, scenario)
-    assert service.get(ana, saved.id).scenario == scenario
-    assert service.get(admin, saved.id).author == "ana"
-    with pytest.raises(NotFound):
-        service.get(bob, saved.id)
-    with pytest.raises(NotFound):
-        service.delete(bob, saved.id)
-    with pytest.raises(InvalidInput, match="sign in"):
-        service.save(SYSTEM, scenario)
-    with pytest.raises(Forbidden):
-        service.save(Principal("ana", scope=Scope.READ), scenario)
-    assert [s.id for s in service.mine(ana)] == [saved.id] and service.mine(bob) == []
-    service.delete(ana, saved.id)
-    assert service.mine(ana) == []
-    app.close()
 
 
 def test_a_server_start_prepares_the_evaluation_before_any_request(

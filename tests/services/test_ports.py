@@ -1,24 +1,38 @@
 """One contract for the ports of the confidential store (`services/ports.py`): the in-memory
 fakes (tests/fakes/) and the SQL repositories (SQLite, PostgreSQL) must give the same answers:
 versions checked (optimistic concurrency), uniqueness, not-found errors, and a failed write
-changes nothing in any of them."""
+changes nothing in any of them; for cases, saved scenarios and indicator series too."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from parley.domain.access import Classification, Role, Scope
+from parley.domain.access import CaseAccess, Classification, Role, Scope, Visibility
 from parley.domain.account import Principal, Throttle
 from parley.domain.audit import WorkspaceCreated
+from parley.domain.case import Case, parse_case
+from parley.domain.codebook import Codebook
 from parley.domain.errors import Conflict, NotFound
+from parley.domain.listing import SyncReport
+from parley.domain.monitoring import MonitorSettings
+from parley.domain.scenario import parse_scenario
 from parley.domain.workspace import ItemKind
+from parley.interchange.indicator_csv import read_indicator_file
 from parley.services.ports import VaultStore, VaultTx
 from tests.services.conftest import Store
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+DATA = Path(__file__).resolve().parents[1] / "data"
+MINE = yaml.safe_load((DATA / "cases" / "good" / "my-august-town-case.yaml").read_text())
+SICILY = read_indicator_file(DATA / "monitoring" / "sicily-long.csv")
+SETTINGS = MonitorSettings("2005-01", 2, "stdpop")
 
 
 @pytest.fixture
@@ -183,3 +197,183 @@ def test_one_pending_invitation_per_invitee_renewed_and_gone_with_its_workspace(
     with store.vault.read() as tx:
         assert tx.invitations.invitations_for("ben", NOW) == []
         assert tx.invitations.get_invitation(first.id) is None
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+def _case(codebook: Codebook, case_id: str, **changes: Any) -> Case:
+    return parse_case({**MINE, "id": case_id, **changes}, codebook, file=f"{case_id}.yaml")
+
+
+def test_cases_are_unique_versioned_and_not_found_when_missing(store: Store,
+                                                               codebook: Codebook) -> None:
+    store.add_user("cora")
+    mine = CaseAccess("", False, Visibility.PRIVATE, "cora")
+    with store.vault.write() as tx:
+        assert tx.cases.is_empty()
+        tx.cases.insert([_case(codebook, "b"), _case(codebook, "a", parent="b")], mine)
+    with pytest.raises(Conflict), store.vault.write() as tx:
+        tx.cases.insert([_case(codebook, "c")], mine)
+        tx.cases.insert([_case(codebook, "a")], mine)  # taken: the whole write is undone
+    with store.vault.write() as tx:
+        records = tx.cases.records(["a", "b", "c", "nope"])
+        assert sorted(records) == ["a", "b"]
+        assert records["a"].version == 1 and records["a"].parent == "b"
+        assert records["a"].access == CaseAccess("a", False, Visibility.PRIVATE, "cora")
+        assert [r.access.id for r in tx.cases.children("b")] == ["a"]
+        assert tx.cases.children("a") == []
+        same = tx.cases.replace(_case(codebook, "a", parent="b"))
+        assert same == 1  # nothing changed: no new version
+        assert tx.cases.replace(_case(codebook, "a", parent="b", summary="v2"), 1) == 2
+        assert tx.cases.records(["a"])["a"].content_hash != records["a"].content_hash
+        assert tx.cases.set_visibility("b", Visibility.WORKSPACE, None, "cora") == 2
+        assert tx.cases.set_visibility("b", Visibility.PUBLIC, "ignored", None) == 3
+        for missing in (lambda: tx.cases.get("nope"),
+                        lambda: tx.cases.replace(_case(codebook, "nope")),
+                        lambda: tx.cases.delete("nope"),
+                        lambda: tx.cases.set_visibility("nope", Visibility.PUBLIC, None, None)):
+            with pytest.raises(NotFound, match="no case with id 'nope'"):
+                missing()
+    stale_writes: list[Callable[[VaultTx], object]] = [
+        lambda tx: tx.cases.replace(_case(codebook, "a", parent="b", summary="lost"), 1),
+        lambda tx: tx.cases.delete("a", 1),
+    ]
+    for stale in stale_writes:
+        with pytest.raises(Conflict, match="changed by someone else"), store.vault.write() as tx:
+            stale(tx)
+    with store.vault.write() as tx:
+        a, b = tx.cases.get("a"), tx.cases.get("b")
+        assert (a.version, a.case.summary, a.origin, a.owner) == (2, "v2", "user", "cora")
+        assert (b.visibility, b.workspace, b.owner, b.version) == (Visibility.PUBLIC, None,
+                                                                   None, 3)
+        tx.cases.delete("b", 3)  # a parent is a plain id: its sub-case stays
+    with store.vault.read() as tx:
+        assert tx.cases.records(["a", "b"]).keys() == {"a"}
+
+
+def test_bundled_sync_adds_updates_restores_and_is_idempotent(store: Store,
+                                                             codebook: Codebook) -> None:
+    store.add_user("cora")
+    first = [_case(codebook, "x"), _case(codebook, "y"), _case(codebook, "z")]
+    with store.vault.write() as tx:
+        report = tx.cases.sync_bundled(first)
+        tx.cases.mark_bundled("digest-1")
+    assert report == SyncReport(("x", "y", "z"), (), 0, (), True)
+    with store.vault.write() as tx:
+        assert tx.cases.get("x").access == CaseAccess("x", True)
+        tx.cases.set_visibility("y", Visibility.PRIVATE, None, "cora")  # changed outside
+        again = tx.cases.sync_bundled(first)
+    assert again == SyncReport(unchanged=2, restored=("y",))
+    release = [_case(codebook, "x", summary="new release"), *first[1:],
+               _case(codebook, "w")]
+    with store.vault.write() as tx:
+        report = tx.cases.sync_bundled(release)
+        assert tx.cases.sync_bundled(release) == SyncReport(unchanged=4)
+    assert report == SyncReport(("w",), ("x",), 2, ())
+    with store.vault.read() as tx:
+        y = tx.cases.get("y")
+        assert (y.visibility, y.owner, y.origin) == (Visibility.PUBLIC, None, "bundled")
+        assert tx.cases.get("x").case.summary == "new release"
+        assert not tx.cases.is_empty()
+
+
+# -- saved scenarios -----------------------------------------------------------------------------
+
+
+def test_saved_scenarios_round_trip_newest_first_and_missing(store: Store,
+                                                             codebook: Codebook) -> None:
+    ws, _ = _workspace_with_note(store)
+    store.add_user("ana")
+    first = parse_scenario({"title": "Truce", "cohesion": "low", "groups": ["MS-13"],
+                            "classification": "secret"}, codebook)
+    second = parse_scenario({"title": "Dialogue", "notes": "ñ — “quoted”"}, codebook)
+    with store.vault.write() as tx:
+        a = tx.scenarios.save("ana", first)
+        b = tx.scenarios.save("ana", second, ws)
+        c = tx.scenarios.save("olga", first, ws)
+    assert (b.author, b.workspace) == ("ana", ws) and a.id != b.id
+    with pytest.raises(NotFound), store.vault.write() as tx:
+        tx.scenarios.save("ana", second)
+        tx.scenarios.save("nobody", second)  # no such user: the whole write undone
+    with pytest.raises(NotFound), store.vault.write() as tx:
+        tx.scenarios.save("ana", second, "nope")
+    with store.vault.write() as tx:
+        saved = tx.scenarios.get(a.id, codebook)
+        assert (saved.scenario, saved.author, saved.workspace) == (first, "ana", None)
+        assert [s.id for s in tx.scenarios.by_author("ana", codebook)] == [b.id, a.id]
+        assert [s.id for s in tx.scenarios.by_author("ana", codebook, limit=1)] == [b.id]
+        assert [s.id for s in tx.scenarios.in_workspace(ws, codebook)] == [c.id, b.id]
+        assert tx.scenarios.in_workspace("nope", codebook) == []
+        assert (tx.scenarios.author_of(c.id), tx.scenarios.workspace_of(c.id)) == ("olga", ws)
+        assert tx.scenarios.workspace_of(a.id) is None
+        renamed = tx.scenarios.replace(b.id, replace(second, title="Renamed"), codebook)
+        assert (renamed.scenario.title, renamed.workspace, renamed.author) == ("Renamed", ws,
+                                                                               "ana")
+        tx.scenarios.delete(a.id)
+        assert tx.scenarios.author_of("nope") is None
+        for missing in (lambda: tx.scenarios.get(a.id, codebook),
+                        lambda: tx.scenarios.workspace_of("nope"),
+                        lambda: tx.scenarios.replace("nope", second, codebook),
+                        lambda: tx.scenarios.delete(a.id)):
+            with pytest.raises(NotFound):
+                missing()
+        version = tx.workspaces.get_workspace(ws).version
+    with store.vault.write() as tx:
+        tx.workspaces.delete_workspace(ws, version)  # shared ones go back to their authors
+    with store.vault.read() as tx:
+        assert tx.scenarios.workspace_of(b.id) is None
+        assert tx.scenarios.get(b.id, codebook).scenario.title == "Renamed"
+        assert [s.id for s in tx.scenarios.by_author("olga", codebook)] == [c.id]
+
+
+# -- indicator series ----------------------------------------------------------------------------
+
+
+def test_indicator_series_by_classification_versioned_and_not_found_when_missing(
+        store: Store) -> None:
+    ws, _ = _workspace_with_note(store)
+    (sicily,) = SICILY.series
+    shorter = replace(sicily, points=sicily.points[:24])
+    with store.vault.write() as tx:
+        public = tx.indicators.add(ws, sicily, SETTINGS, Classification.PUBLIC, "olga")
+        secret = tx.indicators.add(ws, shorter, MonitorSettings(), Classification.SECRET, "ana")
+    with store.vault.write() as tx:
+        assert tx.indicators.classifications(ws) == {public: Classification.PUBLIC,
+                                                     secret: Classification.SECRET}
+        found, bad = tx.indicators.series(ws, [Classification.PUBLIC,
+                                               Classification.RESTRICTED])
+        assert [s.id for s in found] == [public] and bad == []
+        stored = tx.indicators.get(ws, public)
+        assert (stored.workspace_id, stored.classification, stored.version) == (
+            ws, "public", 1)
+        assert (stored.created_by, stored.series, stored.settings) == ("olga", sicily,
+                                                                       SETTINGS)
+        tx.indicators.replace(ws, public, shorter, MonitorSettings(), Classification.RESTRICTED,
+                              expected_version=1)
+        tx.indicators.flush()
+        other = tx.workspaces.add_workspace("Other", "", "olga").id
+        assert tx.indicators.feed_secret(ws) == tx.indicators.feed_secret(ws)
+        assert tx.indicators.feed_secret(ws) != tx.indicators.feed_secret(other)
+        for missing in (lambda: tx.indicators.get(ws, "nope"),
+                        lambda: tx.indicators.get(other, public),  # not in that workspace
+                        lambda: tx.indicators.series("nope", list(Classification)),
+                        lambda: tx.indicators.classifications("nope"),
+                        lambda: tx.indicators.feed_secret("nope"),
+                        lambda: tx.indicators.add("nope", sicily, SETTINGS,
+                                                  Classification.PUBLIC, "olga")):
+            with pytest.raises(NotFound):
+                missing()
+    with pytest.raises(Conflict, match="changed by someone else"), store.vault.write() as tx:
+        tx.indicators.add(ws, sicily, SETTINGS, Classification.PUBLIC, "olga")
+        tx.indicators.replace(ws, public, sicily, SETTINGS, Classification.PUBLIC,
+                              expected_version=1)  # stale: the whole write undone
+    with store.vault.write() as tx:
+        replaced = tx.indicators.get(ws, public)
+        assert (replaced.version, replaced.classification, replaced.created_by) == (
+            2, "restricted", "olga")
+        assert replaced.series == shorter and replaced.settings == MonitorSettings()
+        assert list(tx.indicators.classifications(ws)) == [public, secret]
+        tx.workspaces.delete_workspace(ws, tx.workspaces.get_workspace(ws).version)
+    with store.vault.read() as tx, pytest.raises(NotFound):
+        tx.indicators.get(ws, public)
