@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -205,7 +205,7 @@ class CaseRepository:
         with self.db.read() as s:
             stmt = select(CaseRow.id)
             seen = self._seen(s, reader)
-            return set(s.scalars(stmt if seen is None else stmt.where(seen)))
+            return set(s.scalars(stmt if seen is None else stmt.where(seen)).all())
 
     def count(self, *, reader: CaseReader = ANONYMOUS) -> int:
         with self.db.read() as s:
@@ -259,7 +259,7 @@ class CaseRepository:
                               for i in range(len(FTS_LABELS)))
             rows = s.execute(text(
                 f"SELECT rowid, {marks} FROM cases_fts WHERE cases_fts MATCH :q "  # noqa: S608
-                "AND rowid IN (SELECT value FROM json_each(:pks))"
+                "AND +rowid IN (SELECT value FROM json_each(:pks))"
             ), {"q": _fts5(anything), "pks": json.dumps(list(pks))})
             for pk, *hits in rows:
                 labels = [label for label, hit in zip(FTS_LABELS, hits, strict=True) if hit]
@@ -292,18 +292,27 @@ class CaseRepository:
         first probed the FTS index once per kept case. With a filter (or hidden cases) `keep`
         holds the matching cases, and the ranked hits are kept to those."""
         sql = ("SELECT rowid, bm25(cases_fts, 10.0, 4.0, 1.0, 4.0) FROM cases_fts "
-               "WHERE cases_fts MATCH :q ORDER BY 2, rowid")
-        if keep is None:
-            ranked = s.execute(text(sql + " LIMIT :limit OFFSET :offset"),
-                               {"q": fts_query(search), "limit": limit,
-                                "offset": offset}).all()
-        else:
-            every = s.execute(text(sql), {"q": fts_query(search)}).all()
-            ranked = [r for r in every if r[0] in keep][offset:offset + limit]
+               "WHERE cases_fts MATCH :q {kept}ORDER BY 2, rowid LIMIT :limit OFFSET :offset")
+        params: dict[str, Any] = {"q": fts_query(search), "limit": limit, "offset": offset}
+        kept = ""
+        if keep is not None:  # only the kept hits ranked (`+rowid`: see `_hits_among`)
+            kept = "AND +rowid IN (SELECT value FROM json_each(:keep)) "
+            params["keep"] = json.dumps(sorted(keep))
+        ranked = s.execute(text(sql.format(kept=kept)), params).all()
         rank = {int(pk): float(r) for pk, r in ranked}
         rows = {r.pk: r for r in s.execute(select(*LIST_COLUMNS).where(
             CaseRow.pk.in_(list(rank))))}
         return [_Ranked(rows[pk], r) for pk, r in rank.items() if pk in rows]
+
+    @staticmethod
+    def _hits_among(s: Session, search: str, pks: Sequence[int]) -> list[int]:
+        """SQLite: which of `pks` the search finds. Written `+rowid` here and in the page's
+        snippets and fields: a plain `rowid IN (...)` beside MATCH makes FTS5 run the whole
+        search once per listed row (500 parents of 10,000 cases: 26 ms; one pass: 0.6 ms)."""
+        return [int(pk) for pk in s.scalars(text(
+            "SELECT rowid FROM cases_fts WHERE cases_fts MATCH :q "
+            "AND +rowid IN (SELECT value FROM json_each(:pks))"
+        ), {"q": fts_query(search), "pks": json.dumps(list(pks))}).all()]
 
     def _snippets(self, s: Session, search: str, pks: Sequence[int]) -> dict[int, str]:
         if not pks:
@@ -312,7 +321,7 @@ class CaseRepository:
             anything = _any_word(parse_search(search))
             rows = s.execute(text(
                 "SELECT rowid, snippet(cases_fts, -1, :ms, :me, '…', 24) FROM cases_fts "
-                "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
+                "WHERE cases_fts MATCH :q AND +rowid IN (SELECT value FROM json_each(:pks))"
             ), {"q": to_fts5(anything), "ms": MARK_START,
                 "me": MARK_END, "pks": json.dumps(list(pks))})
             snippets = {int(pk): str(snip) for pk, snip in rows}
@@ -322,7 +331,7 @@ class CaseRepository:
                 # snippet is the start of the Spanish title and summary they come from
                 rows = s.execute(text(
                     "SELECT rowid, snippet(cases_fts, 3, :ms, :me, '…', 24) FROM cases_fts "
-                    "WHERE cases_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:pks))"
+                    "WHERE cases_fts MATCH :q AND +rowid IN (SELECT value FROM json_each(:pks))"
                 ), {"q": _fts5(anything), "ms": MARK_START, "me": MARK_END,
                     "pks": json.dumps(rest)})
                 snippets.update({int(pk): str(snip) for pk, snip in rows})
@@ -380,17 +389,38 @@ class CaseRepository:
                 stmt = stmt.where(cond)
             parent_pks = self._parent_pks(s, hidden)
             found: set[int] | None = None
-            if (parent_pks and (cond is not None or searching)) or (fts and not fast):
-                # one pass over the matches gives the total and the parents among them
-                found = set(s.scalars(base))
+            ordered: list[int] | None = None
+            if fts and not fast:
+                # the filtered matches, which the ranked hits are kept to; they give the total
+                # and the parents among them too (fetched at once: row by row, 3,400 pks took
+                # 20 ms of Python)
+                found = set(s.scalars(base).all())
+            elif cond is not None and not searching:
+                # one pass over the matching rows gives the total, the parents among them and
+                # the page (in list order): reading each row once, not once to count and
+                # again to sort (a filter keeping 7% of 10,000 cases: 9.7 ms to 4)
+                ordered = list(s.scalars(base.order_by(CaseRow.id)).all())
+                found = set(ordered)
+            if found is not None:
                 total = len(found)
                 parents_in = [pk for pk in parent_pks if pk in found]
-            else:  # the whole base: every parent is in it
+            else:  # counted in the database; the few parents sought among the matches
                 total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
                 parents_in = parent_pks
+                if parent_pks and fast:
+                    assert search is not None
+                    parents_in = self._hits_among(s, search, parent_pks)
+                elif parent_pks and (cond is not None or searching):
+                    key = base.selected_columns[0]
+                    parents_in = list(s.scalars(base.where(key.in_(parent_pks))).all())
             if fts and search is not None:
                 rows: Sequence[Any] = self._ranked_page(s, search, limit, offset,
                                                         None if fast else found)
+            elif ordered is not None:
+                page = ordered[offset:offset + limit]
+                by_pk = {r.pk: r for r in s.execute(select(*LIST_COLUMNS).where(
+                    CaseRow.pk.in_(page)))}
+                rows = [by_pk[pk] for pk in page]
             else:
                 rows = s.execute(stmt.limit(limit).offset(offset)).all()
             snippets, matched = (self._highlights(s, search, [r.pk for r in rows])
@@ -401,17 +431,27 @@ class CaseRepository:
             if facets and hidden is not None and not user_filtered:
                 facet_counts = self._facets_without(s, hidden, facets, total)
             elif facets:
-                facet_counts = self._facets(s, base, facets, total, cond is not None or searching)
+                # the matches already read are counted as a list, not found again
+                scope = base if found is None else self._pk_list(found)
+                facet_counts = self._facets(s, scope, facets, total, cond is not None or searching)
             n_parents = len(parents_in)
             if facets and n_parents:  # counts are additive: the few parents taken away
-                less = self._facets(s, select(CaseRow.pk).where(CaseRow.pk.in_(parents_in)),
-                                    facets, n_parents, True)
+                less = self._facets(s, self._pk_list(parents_in), facets, n_parents, True)
                 facet_counts = {name: {code: n - less[name].get(code, 0)
                                        for code, n in counts.items()
                                        if n - less[name].get(code, 0) or code == "unknown"
                                        or self.codebook[name].type.has_codes}
                                 for name, counts in facet_counts.items()}
         return CasePage(items, total, facet_counts, n_parents)
+
+    def _pk_list(self, pks: Collection[int]) -> Any:
+        """Case pks known in Python as a subquery to test `IN` against: a JSON array on SQLite,
+        an array on PostgreSQL (one parameter, however many cases)."""
+        ordered = sorted(pks)
+        if self.db.is_sqlite:
+            return text("SELECT value FROM json_each(:pk_list)").bindparams(
+                pk_list=json.dumps(ordered)).columns(value=Integer)
+        return text("SELECT unnest(CAST(:pk_list AS integer[]))").bindparams(pk_list=ordered)
 
     @staticmethod
     def _parent_pks(s: Session, hidden: Select[Any] | None) -> list[int]:
@@ -420,7 +460,7 @@ class CaseRepository:
         children = select(CaseRow.parent_id).where(CaseRow.parent_id.is_not(None))
         if hidden is not None:
             children = children.where(CaseRow.pk.not_in(hidden))
-        return list(s.scalars(select(CaseRow.pk).where(CaseRow.id.in_(children))))
+        return list(s.scalars(select(CaseRow.pk).where(CaseRow.id.in_(children))).all())
 
     def _facets_without(self, s: Session, hidden: Select[Any], names: Sequence[str],
                         total: int) -> dict[str, dict[str, int]]:

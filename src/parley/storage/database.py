@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 PAGE_SIZE = 8192
+SQLITE_POOL = 40
 
 
 def normalise_url(url: str) -> str:
@@ -68,6 +69,11 @@ class Database:
             else:
                 # one connection for every thread: each new one would be another, empty database
                 kwargs["poolclass"] = StaticPool
+            if "poolclass" not in kwargs:
+                # One connection per thread that may read at once (anyio's pool: 40): with
+                # QueuePool's default 5, the sixth concurrent request opened a connection (and
+                # its pragmas) and closed it after, each time (issue 14: eight clients).
+                kwargs.update(pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 4)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib import resources
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from parley import __version__
@@ -71,29 +70,6 @@ def create_app(parley: Parley) -> FastAPI:
 
     errors.install(app)
     limits.install(app, parley.settings)
-    security.install(app)
-    install_no_store(app)
+    security.install(app)  # the security headers and no-store
     language.install(app, parley.settings.language, parley)
     return app
-
-
-CACHEABLE_PREFIXES = ("/static/",)
-"""Paths whose answers may be cached: the bundled assets only."""
-
-
-def install_no_store(app: FastAPI) -> None:
-    """`Cache-Control: no-store` on every answer but static assets.
-
-    Workspaces, items, saved assessments, account pages and API answers can hold restricted
-    content, and even the case base is restricted when PARLEY_PUBLIC_CASES=false: one rule for
-    every route cannot miss one (a shared proxy or the browser's disk cache keeps nothing).
-    """
-
-    @app.middleware("http")
-    async def _no_store(request: Request,
-                        call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith(CACHEABLE_PREFIXES):
-            response.headers["Cache-Control"] = "no-store"
-            response.headers.setdefault("Pragma", "no-cache")
-        return response

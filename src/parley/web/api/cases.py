@@ -11,8 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from parley.domain.access import Visibility
 from parley.domain.errors import InvalidInput
 from parley.services.inputs import parse_document
-from parley.web.auth import CaseDeleter, CaseImporter, CasePublisher, CaseUpdater, CatalogueDep
+from parley.web.auth import (
+    CaseDeleter,
+    CaseImporter,
+    CasePublisher,
+    CaseUpdater,
+    CatalogueDep,
+    get_catalogue,
+)
 from parley.web.deps import get_parley
+from parley.web.reads import run_read
 from parley.web.schemas import (
     CaseDetailOut,
     CaseImportOut,
@@ -41,8 +49,8 @@ MAX_FILES = 100
 
 
 @router.get("/cases", response_model=CaseListOut)
-def list_cases(
-    catalogue: CatalogueDep,
+async def list_cases(
+    request: Request,
     where: Annotated[str | None, Query(max_length=2000, description=(
         "Filter in the query language, e.g. `initiator has religious-leader and start_year >= "
         "2000` (docs/query-language.md)"))] = None,
@@ -52,8 +60,13 @@ def list_cases(
     facet: Annotated[list[str] | None, Query(description="Variables to count codes of")] = None,
 ) -> CaseListOut:
     """Cases matching a filter and/or a full-text search (ranked), with facet counts."""
-    page = catalogue.browse(where, q, limit=limit, offset=offset, facets=facet or [])
-    return CaseListOut.of(page, limit, offset)
+
+    def answer() -> CaseListOut:  # the reader is resolved in the thread too (web/reads.py)
+        page = get_catalogue(request).browse(where, q, limit=limit, offset=offset,
+                                             facets=facet or [])
+        return CaseListOut.of(page, limit, offset)
+
+    return await run_read(answer)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
