@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from parley.domain.access import OPERATOR
+from parley.domain.access import OPERATOR, CaseReader, Visibility
 from parley.domain.case import Case, case_to_dict, parse_case
 from parley.domain.codebook import Codebook
 from parley.domain.errors import NotFound, ValidationFailed
 from parley.domain.evidence import Unknown, Value
 from parley.domain.listing import MARK_END, MARK_START
 from parley.domain.query import evaluate, parse
-from parley.storage.cases import CaseRepository
+from parley.storage.cases import CaseRecords, CaseRepository
 from parley.storage.database import Database
 from tests.domain.test_query import QUERIES
 
@@ -257,3 +257,27 @@ def test_filters_on_list_columns_agree_with_the_domain_evaluator(
                 if evaluate(node, {k: v.value for k, v in c.values.items()})}
     got = {i.id for i in loaded.list_cases(node, limit=1000).items}
     assert got == expected
+
+
+def test_a_list_sees_every_change_at_once(loaded: CaseRepository, codebook: Codebook) -> None:
+    """The list keeps what depends only on the case base's revision (whether anything is
+    hidden, the parents, the total) per revision: each change of `cases` must show in the
+    next list, for anonymous readers and for the owner alike."""
+    before = loaded.list_cases(None, limit=0)
+    mine = _user_case(codebook)
+    owner = CaseReader(user="ana")
+    loaded.import_cases([mine], visibility=Visibility.PRIVATE, owner="ana")
+    assert loaded.list_cases(None, limit=0).total == before.total  # hidden from anonymous
+    assert loaded.list_cases(None, limit=0, reader=owner).total == before.total + 1
+    child = replace(mine, id="my-sub-case", parent=mine.id)
+    loaded.import_cases([child], visibility=Visibility.PRIVATE, owner="ana")
+    mine_listed = loaded.list_cases(None, limit=0, reader=owner)
+    assert (mine_listed.total, mine_listed.parents) == (before.total + 2, before.parents + 1)
+    with loaded.db.write() as s:
+        CaseRecords(s, codebook).set_visibility(mine.id, Visibility.PUBLIC, None, "ana")
+        CaseRecords(s, codebook).set_visibility(child.id, Visibility.PUBLIC, None, "ana")
+    after = loaded.list_cases(None, limit=0)
+    assert (after.total, after.parents) == (before.total + 2, before.parents + 1)
+    with loaded.db.write() as s:
+        CaseRecords(s, codebook).delete(child.id)
+    assert loaded.list_cases(None, limit=0).parents == before.parents

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -165,6 +165,19 @@ def _any_word(query: SearchQuery) -> SearchQuery:
     return SearchQuery(tuple((t,) for g in query.groups for t in g if not t.negated))
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The part of a reader's list that depends only on the case base's revision."""
+
+    hidden: bool  # some case is hidden from the reader
+    parents: tuple[int, ...]  # pks of the parents of the sub-cases the reader sees
+    total: int  # the cases the reader sees
+
+
+SHAPES_KEPT = 256
+"""Readers' shapes kept at once (a new revision makes the old ones unreachable)."""
+
+
 class CaseRepository:
     """Cases in one database. Reads open their own sessions; writes are serialised."""
 
@@ -173,6 +186,7 @@ class CaseRepository:
         self.search_text = search_text
         self.db = db
         self.codebook = codebook
+        self._shapes: dict[tuple[int, CaseReader], _Shape] = {}
 
     # ----- reading ---------------------------------------------------------------------------
 
@@ -188,6 +202,29 @@ class CaseRepository:
         if s.scalars(select(CaseRow.pk).where(clause).limit(1)).first() is None:
             return None
         return select(CaseRow.pk).where(clause)
+
+    def _shape(self, s: Session, reader: CaseReader) -> _Shape:
+        """What every list of `reader` needs before its own query: whether anything is hidden,
+        the parents and the unfiltered total. Three queries (1.2 ms of a 2 ms list at 10,000
+        cases), so kept per case-base revision, which every change of `cases` raises (trigger,
+        migration 0012) and which is read in the list's own transaction. Stored only if the
+        revision is unchanged after reading (PostgreSQL's statements may see a later commit)."""
+        revision = s.scalar(select(CaseBaseStateRow.revision).where(CaseBaseStateRow.id == 1))
+        key = (int(revision), reader) if revision is not None else None
+        cached = self._shapes.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        hidden = self._hidden(s, reader)
+        seen = select(CaseRow.pk) if hidden is None else select(CaseRow.pk).where(
+            CaseRow.pk.not_in(hidden))
+        shape = _Shape(hidden is not None, tuple(self._parent_pks(s, hidden)),
+                       int(s.scalar(select(func.count()).select_from(seen.subquery())) or 0))
+        again = s.scalar(select(CaseBaseStateRow.revision).where(CaseBaseStateRow.id == 1))
+        if key is not None and again == revision:
+            if len(self._shapes) >= SHAPES_KEPT:
+                self._shapes.clear()
+            self._shapes[key] = shape
+        return shape
 
     def _seen(self, s: Session, reader: CaseReader) -> ColumnElement[bool] | None:
         hidden = self._hidden(s, reader)
@@ -364,7 +401,9 @@ class CaseRepository:
         searching = bool(search and search.strip())
         with self.db.read() as s:
             user_filtered = cond is not None or searching
-            hidden = self._hidden(s, reader)
+            shape = self._shape(s, reader)
+            clause = hidden_clause(reader) if shape.hidden else None
+            hidden = None if clause is None else select(CaseRow.pk).where(clause)
             if hidden is not None:
                 seen = CaseRow.pk.not_in(hidden)
                 cond = seen if cond is None else and_(cond, seen)
@@ -387,7 +426,7 @@ class CaseRepository:
             if cond is not None:
                 base = base.where(cond)
                 stmt = stmt.where(cond)
-            parent_pks = self._parent_pks(s, hidden)
+            parent_pks = list(shape.parents)
             found: set[int] | None = None
             ordered: list[int] | None = None
             if fts and not fast:
@@ -395,7 +434,7 @@ class CaseRepository:
                 # and the parents among them too (fetched at once: row by row, 3,400 pks took
                 # 20 ms of Python)
                 found = set(s.scalars(base).all())
-            elif cond is not None and not searching:
+            elif user_filtered and not searching:  # a filter, no search
                 # one pass over the matching rows gives the total, the parents among them and
                 # the page (in list order): reading each row once, not once to count and
                 # again to sort (a filter keeping 7% of 10,000 cases: 9.7 ms to 4)
@@ -404,6 +443,9 @@ class CaseRepository:
             if found is not None:
                 total = len(found)
                 parents_in = [pk for pk in parent_pks if pk in found]
+            elif not user_filtered:  # the whole base: every parent is in it
+                total = shape.total
+                parents_in = parent_pks
             else:  # counted in the database; the few parents sought among the matches
                 total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
                 parents_in = parent_pks
