@@ -35,6 +35,7 @@ CROSS_CUTTING: dict[str, str] = {
     # the contracts and maintainers' scripts outside src/
     "test_interfaces_doc.py": "docs/interfaces.md against the real CLI, OpenAPI and JSON",
     "scripts/test_knowledge_docs.py": "scripts/knowledge_docs.py, the generated knowledge docs",
+    "scripts/test_pack_dictionary.py": "scripts/pack_dictionary.py, the packing dictionaries",
     # documents that promise a test for each item
     "test_security_docs.py": "docs/security*.md name a test for every attack and setting",
     # the benchmarks' own generator, in bench/ (not in src/)
