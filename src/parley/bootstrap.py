@@ -40,6 +40,7 @@ from parley.knowledge.passwords import password_rule
 from parley.knowledge.translations import translated_search_text
 from parley.knowledge.weights import load_similarity_weights
 from parley.locale import LANGUAGES
+from parley.processes import end_with_parent
 from parley.services.accounts import Accounts
 from parley.services.assessments import Assessments
 from parley.services.audit import AuditTrail, KeyAdmin
@@ -300,7 +301,8 @@ class Parley:
         first use. Spawned, not forked: a fork would copy the database pool and locks."""
         workers = self.settings.cpu_workers or os.cpu_count() or 1
         return ProcessPoolExecutor(max_workers=workers,
-                                   mp_context=multiprocessing.get_context("spawn"))
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=end_with_parent)  # no orphans (processes.py)
 
     def close(self) -> None:
         if "cpu" in self.__dict__:

@@ -75,7 +75,11 @@ def serve(
             print(f"No accounts yet: create the first administrator (link works once, for "
                   f"24 hours) at http://{host}:{bound}/setup/{setup}", flush=True)
         if processes == 1:
-            uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[sock])
+            try:
+                uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(
+                    sockets=[sock])
+            finally:
+                parley.close()  # its QCA worker processes stop with it
         else:
             from uvicorn.supervisors import Multiprocess
 

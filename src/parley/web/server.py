@@ -17,16 +17,14 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
-import time
 
 from fastapi import FastAPI
 
 from parley.bootstrap import Parley, Settings
+from parley.processes import end_with_parent
 from parley.web.app import create_app
 
 PR_SET_PDEATHSIG = 1
-ORPHAN_POLL_SECONDS = 1.0
 
 
 def _stop_with_supervisor() -> None:
@@ -43,13 +41,7 @@ def _stop_with_supervisor() -> None:
         libc_name = ctypes.util.find_library("c")
         if libc_name:
             ctypes.CDLL(libc_name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-    def watch() -> None:
-        while os.getppid() == supervisor:
-            time.sleep(ORPHAN_POLL_SECONDS)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="parley-supervisor-watch", daemon=True).start()
+    end_with_parent(supervisor)
 
 
 def worker_app() -> FastAPI:
