@@ -475,7 +475,8 @@ class CaseBase:
 
 
 def run_qca(data: str | os.PathLike[str] | bytes, outcome: str, conditions: Sequence[str], *,
-            case_id: str | None = None, options: QcaOptions | None = None) -> QcaResult:
+            case_id: str | None = None, multi_value: Sequence[str] = (),
+            options: QcaOptions | None = None) -> QcaResult:
     """QCA on a calibrated CSV (crisp 0/1 or fuzzy [0, 1]), as `parley qca --data`.
 
     Args:
@@ -483,6 +484,8 @@ def run_qca(data: str | os.PathLike[str] | bytes, outcome: str, conditions: Sequ
         outcome: the outcome column; `~NAME` explains its negation.
         conditions: the condition columns.
         case_id: the column naming the cases (default: row numbers).
+        multi_value: conditions with values 0, 1, 2, ... (mvQCA, as `--multi-value`); a term
+            names a value as `DEV[2]`.
         options: cuts, remainders, directional expectations, necessity (as the CLI's).
 
     Raises:
@@ -506,7 +509,7 @@ def run_qca(data: str | os.PathLike[str] | bytes, outcome: str, conditions: Sequ
             raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from exc
         name = str(path)
     table = read_set_data(content, name, outcome=outcome, conditions=list(conditions),
-                          case_id=case_id)
+                          case_id=case_id, multi_value=list(multi_value))
     return analyse(table, options or Options())
 
 

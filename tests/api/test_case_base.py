@@ -130,6 +130,24 @@ def test_qca_on_a_real_csv_matches_r() -> None:
         api.run_qca(str(LIPSET), "SURV", fixture["conditions"], case_id="CASE"))
 
 
+def test_multi_value_qca_through_the_library() -> None:
+    """`run_qca(multi_value=...)` as `parley qca --multi-value`: R's QCA on Lipset's LM data
+    (the recorded fixture names the R call)."""
+    fixture = load_fixture("r_lm_multivalue.json")
+    run = fixture["runs"][0]
+    data = ROOT / "tests" / "analysis" / "qca" / "fixtures" / fixture["data_file"]
+    result = api.to_dict(api.run_qca(data, run["outcome"], fixture["conditions"],
+                                     case_id=fixture["case_id"],
+                                     multi_value=fixture["multi_value"],
+                                     options=api.QcaOptions(incl_cut=(1.0,),
+                                                            include_remainders=True)))
+    for kind in ("conservative", "parsimonious"):  # the same models (R lists them its way)
+        assert (sorted(normal_form(m["expression"]) for m in result["solutions"][kind]["models"])
+                == sorted(normal_form(m["expression"]) for m in run["solutions"][kind]))
+    with pytest.raises(api.InvalidInput, match="DEV"):  # 2 is not a crisp value
+        api.run_qca(data, run["outcome"], fixture["conditions"], case_id=fixture["case_id"])
+
+
 def test_the_library_only_reads(tmp_path: Path) -> None:
     """A whole session changes nothing in the database file."""
     db = tmp_path / "parley.db"
