@@ -250,6 +250,14 @@ def test_restore_refuses_a_ring_that_cannot_open_the_backup(database_url: str,
     assert parley(["audit", "verify"], env).returncode == 0
 
 
+def test_import_of_a_missing_file_touches_no_database(env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    """Named, refused (exit 2), and no database created or migrated for it."""
+    refused = cli(["keys", "import", str(tmp_path / "nowhere.keys")], env)
+    assert refused.returncode == 2 and "nowhere.keys: no such file" in refused.stderr
+    assert not (tmp_path / "parley.db").exists()
+
+
 def test_import_refuses_a_conflicting_version(env: dict[str, str], tmp_path: Path) -> None:
     run(["users", "create", "ana", "--password-stdin"], env, PW)
     run(["workspaces", "create", "Kept", "--owner", "ana"], env)

@@ -9,6 +9,7 @@ import typer
 
 from parley.cli.context import open_parley
 from parley.cli.errors import reported, stderr
+from parley.domain.errors import InvalidInput
 
 app = typer.Typer(help="Master keys: rotation, status, escrow.", no_args_is_help=True)
 
@@ -87,6 +88,9 @@ def import_(file: Annotated[Path, typer.Argument(help="A file made by `parley ke
     Example: parley keys import /media/escrow/parley-keys-2026-11-30
     """
     with reported():
+        if not file.is_file():  # before the database is opened (or created, or migrated)
+            raise InvalidInput(f"{file}: no such file (give a file made by `parley keys "
+                               "export`)")
         parley = open_parley(upgrade=True, check_keys=False)
         to_ring, to_retired = parley.vault.import_key_file(file)
         typer.echo(f"imported version(s) {to_ring or 'none'} into the key file, "
