@@ -128,16 +128,20 @@ def world(web_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     app.close()
 
 
-def fresh_workspace(app: Parley) -> tuple[str, dict[Classification, str]]:
+def fresh_workspace(app: Parley, only: Classification | None = None, series: bool = True
+                    ) -> tuple[str, dict[Classification, str]]:
+    """A workspace with its members, a document at each classification (or at `only`: a
+    destructive route's cell needs its own) and, if `series`, an indicator series."""
     ws = app.workspaces.create(SYSTEM, "Matrix", owner="owner")
     for role in (Role.NEGOTIATOR, Role.ANALYST, Role.OBSERVER):
         app.workspaces.set_member(SYSTEM, ws.id, role.value, role)
     docs = {c: app.workspaces.upload_document(SYSTEM, ws.id, c, {"title": f"doc {c.value}"},
                                               "d.pdf", "application/pdf", PDF).id
-            for c in Classification}
-    series = app.monitoring.import_table(SYSTEM, ws.id, parse_indicator_text(SERIES, "m.csv"),
-                                         Classification.PUBLIC, MonitorSettings("2020-07"))
-    SERIES_OF[ws.id] = series.created[0]
+            for c in Classification if only in (None, c)}
+    if series:
+        table = parse_indicator_text(SERIES, "m.csv")
+        SERIES_OF[ws.id] = app.monitoring.import_table(
+            SYSTEM, ws.id, table, Classification.PUBLIC, MonitorSettings("2020-07")).created[0]
     return ws.id, docs
 
 
@@ -152,10 +156,14 @@ DESTRUCTIVE = re.compile(r"(DELETE .*|POST .*/delete|POST .*/revoke|POST .*/remo
 
 def request_for(w: World, method: str, path: str, actor: str, c: Classification,
                 shared: tuple[str, dict[Classification, str]]) -> tuple[str, dict[str, Any]]:
-    ws, docs = fresh_workspace(w.app) if DESTRUCTIVE.match(f"{method} {path}") else shared
+    ws, docs = (fresh_workspace(w.app, c, "{series_id}" in path)
+                if DESTRUCTIVE.match(f"{method} {path}") else shared)
     item = docs[c]
-    version = w.app.workspaces.item(SYSTEM, ws, item).version
-    ws_version = w.app.workspaces.get(SYSTEM, ws).workspace.version
+    # each an audited read: only where the route sends a version
+    version = (w.app.workspaces.item(SYSTEM, ws, item).version
+               if "{item_id}" in path or path.endswith("/revocations") else 1)
+    ws_version = (w.app.workspaces.get(SYSTEM, ws).workspace.version
+                  if path.endswith(("{workspace_id}", "/edit", "/delete")) else 1)
     token_id = "none"
     if "{token_id}" in path and actor in w.tokens:
         token_id = w.app.accounts.create_token(SYSTEM, actor).info.id
