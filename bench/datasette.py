@@ -24,7 +24,9 @@ one load generator sends thousands of requests a minute from one address.
 
 For each query: latency (median of 15 sequential requests on one kept-alive connection, after
 two warm-ups) and throughput (wrk, 8 connections, `--duration` seconds; without wrk, threads of
-httpx2, which share the cores and say so). Then the size of each database and the median of
+httpx2, which share the cores and say so), in `--rounds` rounds over the queries with each tool
+measured first in every other round, and the medians over the rounds compared: on a shared
+2-core machine one pass moved a ratio by 30% from run to run. Then the size of each database and the median of
 cold `parley --help` and `datasette --help` runs. Ratios are printed so that **>= 1 means
 Parley is at least as good**: latency Datasette/Parley, throughput Parley/Datasette, size
 (2 x flat)/Parley (the target: at most twice the flat file), --help Datasette/Parley and
@@ -339,15 +341,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["warm_up_wait_s"] = {"parley": wait_idle(p_proc.pid, args.warm_up_timeout),
                                     "datasette": wait_idle(d_proc.pid, args.warm_up_timeout)}
         result["load_average_at_start"] = os.getloadavg()
+        entries: dict[str, dict[str, Any]] = {
+            label: {"query": label, "parley_path": p_path, "datasette_path": d_path,
+                    "parley": {"rounds": []}, "datasette": {"rounds": []}}
+            for label, p_path, d_path in queries()}
+        for n in range(args.rounds):
+            for label, p_path, d_path in queries():
+                log(f"  round {n + 1}/{args.rounds}: {label}")
+                both = [("parley", p_base + p_path), ("datasette", d_base + d_path)]
+                if n % 2:  # each goes first in every other round: a slow moment of the
+                    both.reverse()  # shared machine falls on neither always
+                for who, url in both:
+                    ms, status = latency_ms(url)
+                    entries[label][who]["rounds"].append({"latency_ms": ms, "status": status})
+                for who, url in both:
+                    entries[label][who]["rounds"][-1]["load"] = load(url, args.duration,
+                                                                     args.connections)
         for label, p_path, d_path in queries():
-            log(f"  {label}")
-            entry: dict[str, Any] = {"query": label, "parley_path": p_path,
-                                     "datasette_path": d_path}
+            entry = entries[label]
             for who, url in (("parley", p_base + p_path), ("datasette", d_base + d_path)):
-                ms, status = latency_ms(url)
-                entry[who] = {"latency_ms": ms, "status": status, "matches": matched(url, who)}
-            for who, url in (("parley", p_base + p_path), ("datasette", d_base + d_path)):
-                entry[who]["load"] = load(url, args.duration, args.connections)
+                entry[who] = summarise(entry[who]["rounds"])
+                entry[who]["matches"] = matched(url, who)
             measured.append(entry)
         result["load_average_at_end"] = os.getloadavg()
     result["queries"] = measured
@@ -357,6 +371,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One tool's measures of one query over the rounds: the median latency and the median
+    throughput (errors and statuses over all rounds), the rounds kept beside them."""
+    loads = [r["load"] for r in rounds]
+    return {"latency_ms": statistics.median(r["latency_ms"] for r in rounds),
+            "status": max(r["status"] for r in rounds),
+            "load": {**loads[0], "rps": statistics.median(x["rps"] for x in loads),
+                     "non_2xx": sum(x["non_2xx"] for x in loads)},
+            "rounds": rounds}
 
 
 def ratios(result: dict[str, Any]) -> dict[str, Any]:
@@ -411,7 +436,11 @@ def report(result: dict[str, Any]) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--size", type=int, default=10_000, help="synthetic cases (default 10000)")
-    p.add_argument("--duration", type=int, default=8, help="seconds of wrk load per query")
+    p.add_argument("--duration", type=int, default=5,
+                   help="seconds of wrk load per query and round (5)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds over the queries, each tool first in every other one; the "
+                        "medians are compared (3)")
     p.add_argument("--connections", type=int, default=8, help="concurrent connections (8)")
     p.add_argument("--workers", type=int, default=None,
                    help="PARLEY_WORKERS for parley serve (default: its own, one per core)")
