@@ -96,10 +96,13 @@ class CaseRow(Versioned, Base):
     document: Mapped[str] = mapped_column(PackedDocument, nullable=False)  # 0016: packed
     # 0016: what a list row shows, so a list reads no document
     country: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    region: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 0019: below
     start_year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     outcome_class: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    # 0019: a region and a period, the list's commonest filter, with the list's order
+    __table_args__ = (Index("ix_cases_region_period", "region", "start_year", "id"),)
 
 
 class CaseVariableRow(Base):
