@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -128,15 +129,10 @@ LIST_COLUMNS = (CaseRow.pk, CaseRow.id, CaseRow.title, CaseRow.parent_id, CaseRo
 """What a list row reads (never the document)."""
 
 
-class _Ranked:
-    """A list row with its rank, read apart from it (`CaseRepository._ranked_page`)."""
-
-    def __init__(self, row: Any, rank: float) -> None:
-        self._row = row
-        self.rank = rank
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, name)
+def _ranked(row: Any, rank: float) -> SimpleNamespace:
+    """A list row with its rank, read apart from it (`CaseRepository._ranked_page`): plain
+    attributes (a wrapper's `__getattr__` cost 8% of a search's time)."""
+    return SimpleNamespace(**row._asdict(), rank=rank)
 
 
 def _access(row: CaseRow) -> CaseAccess:
@@ -339,7 +335,7 @@ class CaseRepository:
         rank = {int(pk): float(r) for pk, r in ranked}
         rows = {r.pk: r for r in s.execute(select(*LIST_COLUMNS).where(
             CaseRow.pk.in_(list(rank))))}
-        return [_Ranked(rows[pk], r) for pk, r in rank.items() if pk in rows]
+        return [_ranked(rows[pk], r) for pk, r in rank.items() if pk in rows]
 
     @staticmethod
     def _hits_among(s: Session, search: str, pks: Sequence[int]) -> list[int]:
@@ -471,8 +467,7 @@ class CaseRepository:
                 rows = s.execute(stmt.limit(limit).offset(offset)).all()
             snippets, matched = (self._highlights(s, search, [r.pk for r in rows])
                                  if searching and search else ({}, {}))
-            items = tuple(replace(self._summary(r, snippets, searching),
-                                  matched=tuple(matched.get(r.pk, ()))) for r in rows)
+            items = tuple(self._summary(r, snippets, searching, matched) for r in rows)
             facet_counts: dict[str, dict[str, int]] = {}
             if facets and hidden is not None and not user_filtered:
                 facet_counts = self._facets_without(s, hidden, facets, total)
@@ -523,7 +518,8 @@ class CaseRepository:
                          if n or keep_zero or code == "unknown"}
         return out
 
-    def _summary(self, row: Any, snippets: dict[int, str], searching: bool) -> CaseSummary:
+    def _summary(self, row: Any, snippets: dict[int, str], searching: bool,
+                 matched: dict[int, list[str]]) -> CaseSummary:
         snippet = None
         rank = None
         if searching:
@@ -533,7 +529,7 @@ class CaseRepository:
             id=row.id, title=row.title, country=row.country, parent=row.parent_id,
             origin=_origin(row.origin), region=row.region, start_year=row.start_year,
             outcome_class=row.outcome_class, snippet=snippet, rank=rank,
-            visibility=visibility_of(row.visibility),
+            visibility=visibility_of(row.visibility), matched=tuple(matched.get(row.pk, ())),
         )
 
     def _facets(self, s: Session, base: Any, names: Sequence[str], total: int,
