@@ -428,12 +428,12 @@ class CaseRepository:
             if fts and not fast:
                 # the filtered matches, which the ranked hits are kept to; they give the total
                 # and the parents among them too (fetched at once: row by row, 3,400 pks took
-                # 20 ms of Python). The filter and the search each alone, then intersected:
-                # joined in SQL, SQLite's planner probed each hit's wide row for the filter
-                # (5.3 ms for 3,400 hits) where the filter's index answers in 0.3 ms.
-                assert cond is not None
-                found = (set(s.scalars(select(CaseRow.pk).where(cond)).all())
-                         & set(s.scalars(select(matches.c.pk)).all()))
+                # 20 ms of Python). The filter first, then the search among its matches in one
+                # pass over the index: joined in SQL, SQLite's planner probed each hit's wide
+                # row for the filter (5.3 ms for 3,400 hits; now under 1 ms).
+                assert cond is not None and search is not None
+                kept = s.scalars(select(CaseRow.pk).where(cond)).all()
+                found = set(self._hits_among(s, search, kept)) if kept else set()
             elif user_filtered and not searching:  # a filter, no search
                 # one pass over the matching rows gives the total, the parents among them and
                 # the page (in list order): reading each row once, not once to count and
