@@ -26,6 +26,7 @@ import pytest
 from parley.bootstrap import Parley
 from parley.config import Settings
 from parley.domain.account import SYSTEM, Principal
+from parley.storage.database import Database, alembic_config
 from parley.storage.passwords import Argon2Hasher
 
 PASSWORD = "correct horse battery staple"
@@ -190,3 +191,13 @@ def served(env: dict[str, str], *args: str) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+def migrate(db: Database, revision: str, *, down: bool = False) -> None:
+    """Alembic up (or down) to `revision` on `db`, as a migration test steps through them."""
+    from alembic import command
+
+    with db.engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)

@@ -14,8 +14,7 @@ import pytest
 
 from parley.storage.migration_head import head_revision, sqlite_revision
 from tests.conftest import DATA
-from tests.storage.test_migration_0011 import _migrate
-from tests.support import PARLEY, built
+from tests.support import PARLEY, built, migrate
 
 SCENARIO = DATA / "scenarios" / "good" / "gang-truce.yaml"
 READS = {
@@ -69,7 +68,7 @@ def test_an_empty_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
 def _behind(url: str, directory: Path) -> str:
     """Make `url` a Parley database one migration behind this version; its revision."""
     with built(url, directory, upgrade=True) as app:
-        _migrate(app.db, "-1", down=True)
+        migrate(app.db, "-1", down=True)
         revision = app.db.current_revision()
     assert revision is not None and revision != head_revision()
     return revision

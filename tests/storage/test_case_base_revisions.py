@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import yaml
-from alembic import command
 from bench.synthetic import generate_cases
 from sqlalchemy import text
 
@@ -30,7 +29,7 @@ from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository
 from parley.storage.database import Database, alembic_config
 from parley.storage.migration_head import head_revision
-from tests.support import build, user
+from tests.support import build, migrate, user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases" / "good"
 MINE = yaml.safe_load((DATA / "my-august-town-case.yaml").read_text())
@@ -139,13 +138,6 @@ def test_evaluations_are_stored_per_revision_and_settings(app: Parley) -> None:
     assert store.evaluation_of("t" * 64, "p" * 64) is None
 
 
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-
-
 def test_0012_down_and_up(database_url: str, bundled_cases: list[Case],
                           codebook: Codebook) -> None:
     db = Database(database_url)
@@ -156,12 +148,12 @@ def test_0012_down_and_up(database_url: str, bundled_cases: list[Case],
     repo = CaseRepository(db, codebook)
     repo.sync_bundled(bundled_cases[:3])
     assert repo_store.revision() > start
-    _migrate(db, "0011", down=True)
+    migrate(db, "0011", down=True)
     assert db.current_revision() == "0011"
     with db.engine.begin() as conn:  # no trigger left behind to fail on the missing table
         conn.execute(text("UPDATE cases SET title = 'after downgrade'"))
         conn.execute(text("DELETE FROM cases WHERE id = :id"), {"id": bundled_cases[0].id})
-    _migrate(db, "head")
+    migrate(db, "head")
     assert repo_store.revision() == 1  # a new counter
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM cases WHERE id = :id"), {"id": bundled_cases[1].id})

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from parley.domain.case import Case, case_to_dict
 from parley.domain.codebook import Codebook
 from parley.knowledge.translations import translated_search_text
 from parley.storage.cases import CaseRepository
-from parley.storage.database import Database, alembic_config
+from parley.storage.database import Database
+from tests.support import migrate
 
 SALVADOR = "el-salvador-mara-truce-2012"
 PRISONS = {"brazil-prison-gangs", "brazil-amazonas-prisons-2017", "brazil-parana-prisons-2014"}
@@ -110,18 +110,11 @@ def test_a_user_case_gets_no_translation(loaded: CaseRepository, bundled_cases: 
     assert stored == ""
 
 
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-
-
 def test_0014_up_down_up_keeps_search_working(database_url: str, tmp_path: Path,
                                               codebook: Codebook,
                                               bundled_cases: list[Case]) -> None:
     db = Database(database_url)
-    _migrate(db, "0011")
+    migrate(db, "0011")
     insert = text("INSERT INTO cases (id, title, parent_id, summary, quotes_text, origin, "
                   "visibility, document, content_hash, version) VALUES (:id, :title, NULL, "
                   ":summary, '', 'bundled', 'public', :doc, :hash, 1)")
@@ -129,13 +122,13 @@ def test_0014_up_down_up_keeps_search_working(database_url: str, tmp_path: Path,
         for case in bundled_cases:
             conn.execute(insert, {"id": case.id, "title": case.title, "summary": case.summary,
                                   "hash": "0" * 64, "doc": json.dumps(case_to_dict(case))})
-    _migrate(db, "head")  # 0014, 0016 (list columns) and 0017 (the stems): the code reads them
+    migrate(db, "head")  # 0014, 0016 (list columns) and 0017 (the stems): the code reads them
     repo = CaseRepository(db, codebook, translated_search_text)
     assert _found(repo, "tregua de pandillas") == set()  # not filled until the sync
     repo.sync_bundled(bundled_cases)  # what every start and `db upgrade` run
     assert SALVADOR in _found(repo, "tregua de pandillas")
     assert _found(repo, "carcel") >= PRISONS
-    _migrate(db, "0011", down=True)
+    migrate(db, "0011", down=True)
     with db.engine.connect() as conn:  # the 0001 index again, English only
         hits = conn.execute(text(
             "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH '\"prison\" \"riots\"'"
@@ -143,7 +136,7 @@ def test_0014_up_down_up_keeps_search_working(database_url: str, tmp_path: Path,
             "SELECT count(*) FROM cases WHERE search_vector @@ "
             "websearch_to_tsquery('english', 'prison riots')")).scalar_one()
         assert hits >= len(PRISONS)
-    _migrate(db, "head")
+    migrate(db, "head")
     repo.sync_bundled(bundled_cases)
     assert SALVADOR in _found(repo, "tregua de pandillas")
     db.dispose()

@@ -8,30 +8,22 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from parley.domain.access import ANONYMOUS, Visibility
 from parley.domain.account import SYSTEM
 from parley.domain.case import Case, case_to_dict
-from parley.storage.database import Database, alembic_config
+from parley.storage.database import Database
 from parley.storage.migration_head import head_revision
-from tests.support import PASSWORD, build
+from tests.support import PASSWORD, build, migrate
 
 TAKEN = "jamaica-august-town-truce-2008"
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def test_0011_keeps_cases_public_and_users_plain(database_url: str, tmp_path: Path,
                                                   bundled_cases: list[Case]) -> None:
     db = Database(database_url)
-    _migrate(db, "0010")
+    migrate(db, "0010")
     insert = text("INSERT INTO cases (id, title, parent_id, summary, quotes_text, origin, "
                   "document, content_hash, version) VALUES (:id, :title, NULL, :summary, '', "
                   ":origin, :doc, :hash, 1)")
@@ -62,7 +54,7 @@ def test_0011_keeps_cases_public_and_users_plain(database_url: str, tmp_path: Pa
     app.accounts.set_password(SYSTEM, "ana", PASSWORD)
     app.accounts.set_curator(SYSTEM, "ana", True)
     assert app.accounts.user("ana").is_curator
-    _migrate(app.db, "0009", down=True)
-    _migrate(app.db, "head")
+    migrate(app.db, "0009", down=True)
+    migrate(app.db, "head")
     assert app.cases.seen_by(ANONYMOUS).count() == len(bundled_cases) + 1
     app.close()

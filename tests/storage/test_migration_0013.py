@@ -11,8 +11,7 @@ from parley.domain.access import Classification
 from parley.domain.monitoring import MonitorSettings
 from parley.interchange.indicator_csv import parse_indicator_text
 from parley.storage.migration_head import head_revision
-from tests.storage.test_migration_0011 import _migrate
-from tests.support import build, user
+from tests.support import build, migrate, user
 
 
 def test_0013_up_down_up(database_url: str, tmp_path: Path) -> None:
@@ -22,10 +21,10 @@ def test_0013_up_down_up(database_url: str, tmp_path: Path) -> None:
     ws = app.workspaces.create(ana, "Talks").id
     table = parse_indicator_text("date,locality,indicator,value\n2020-01,A,x,1\n", "t.csv")
     app.monitoring.import_table(ana, ws, table, Classification.RESTRICTED, MonitorSettings())
-    _migrate(app.db, "0012", down=True)
+    migrate(app.db, "0012", down=True)
     assert "indicator_series" not in inspect(app.db.engine).get_table_names()
     assert app.workspaces.get(ana, ws).workspace.name == "Talks"
-    _migrate(app.db, "head")
+    migrate(app.db, "head")
     assert app.db.current_revision() == head_revision()
     assert app.monitoring.list_series(ana, ws) == ([], [])
     app.monitoring.import_table(ana, ws, table, Classification.RESTRICTED, MonitorSettings())

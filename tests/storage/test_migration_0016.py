@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from alembic import command
 from sqlalchemy import text
 
 from parley.domain.access import ANONYMOUS
@@ -13,22 +12,16 @@ from parley.domain.case import Case, case_to_dict
 from parley.domain.codebook import Codebook
 from parley.storage.case_base import CaseBaseRevisions
 from parley.storage.cases import CaseRepository, quotes_text
-from parley.storage.database import Database, alembic_config
+from parley.storage.database import Database
+from tests.support import migrate
 
 SALVADOR = "el-salvador-mara-truce-2012"
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def test_0016_rewrites_rows_stored_before_it_and_back(database_url: str, codebook: Codebook,
                                                       bundled_cases: list[Case]) -> None:
     db = Database(database_url)
-    _migrate(db, "0015")
+    migrate(db, "0015")
     repeated = {c.id: "\n".join(q.quote for q in c.citations()) for c in bundled_cases}
     insert = text("INSERT INTO cases (id, title, parent_id, summary, quotes_text, origin, "
                   "visibility, document, content_hash, version) VALUES (:id, :title, :parent, "
@@ -41,7 +34,7 @@ def test_0016_rewrites_rows_stored_before_it_and_back(database_url: str, codeboo
                                   "doc": json.dumps(case_to_dict(case), ensure_ascii=False)})
     revisions = CaseBaseRevisions(db, codebook)
     before = revisions.revision()
-    _migrate(db, "head")
+    migrate(db, "head")
     assert revisions.revision() == before  # the content did not change
     repo = CaseRepository(db, codebook)
     salvador = next(c for c in bundled_cases if c.id == SALVADOR)
@@ -58,12 +51,12 @@ def test_0016_rewrites_rows_stored_before_it_and_back(database_url: str, codeboo
     listed = next(i for i in page.items if i.id == SALVADOR)
     assert (listed.country, listed.region, listed.start_year) == ("El Salvador",
                                                                   "latin-america", 2012)
-    _migrate(db, "0015", down=True)
+    migrate(db, "0015", down=True)
     with db.engine.connect() as conn:
         row = conn.execute(text("SELECT quotes_text, document FROM cases WHERE id = :id"),
                            {"id": SALVADOR}).one()
     assert row[0] == repeated[SALVADOR]
     assert json.loads(row[1]) == case_to_dict(salvador)
-    _migrate(db, "head")
+    migrate(db, "head")
     assert repo.get(SALVADOR).case == salvador
     db.dispose()

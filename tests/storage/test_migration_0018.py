@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from alembic import command
 from sqlalchemy import text
 
 from parley.domain.case import Case, case_to_dict
@@ -13,19 +12,13 @@ from parley.domain.codebook import Codebook
 from parley.domain.query import evaluate, parse
 from parley.storage.case_values import value_rows
 from parley.storage.cases import CaseRepository, content_hash, listed_values, quotes_text
-from parley.storage.database import Database, alembic_config
+from parley.storage.database import Database
+from tests.support import migrate
 
 QUERIES = ("region = latin-america and start_year >= 2000",
            "group_type has pirates or not outcome_class in (lasting-reduction)",
            'country = "el salvador"', "violence_level is unknown", "start_year < 1995")
 FACETS = ("region", "start_year", "group_type", "outcome_class")
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _old_rows(db: Database) -> list[tuple[int, str, str | None, int | None]]:
@@ -37,7 +30,7 @@ def _old_rows(db: Database) -> list[tuple[int, str, str | None, int | None]]:
 def test_0018_numbers_the_values_stored_before_it_and_back(
         database_url: str, codebook: Codebook, bundled_cases: list[Case]) -> None:
     db = Database(database_url)
-    _migrate(db, "0017")
+    migrate(db, "0017")
     insert_case = text(
         "INSERT INTO cases (id, title, parent_id, summary, quotes_text, origin, visibility, "
         "document, content_hash, version, region, start_year, outcome_class, country) VALUES "
@@ -61,7 +54,7 @@ def test_0018_numbers_the_values_stored_before_it_and_back(
         first = rows[0]
         conn.execute(insert_value, first)  # a value twice, as 0017 could store a folded list
     before = _old_rows(db)
-    _migrate(db, "head")
+    migrate(db, "head")
 
     repo = CaseRepository(db, codebook)
     for query in QUERIES:
@@ -79,8 +72,8 @@ def test_0018_numbers_the_values_stored_before_it_and_back(
     report = repo.sync_bundled(bundled_cases)  # the numbered rows read as the files give them
     assert report.unchanged == len(bundled_cases) and not report.restored
 
-    _migrate(db, "0017", down=True)
+    migrate(db, "0017", down=True)
     assert _old_rows(db) == sorted(set(before))  # the same rows, the one given twice once
-    _migrate(db, "head")
+    migrate(db, "head")
     assert repo.sync_bundled(bundled_cases).unchanged == len(bundled_cases)
     db.dispose()

@@ -3,17 +3,10 @@ filter on both is answered from it alone; the way down puts the region index bac
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect, text
 
-from parley.storage.database import Database, alembic_config
-
-
-def _migrate(db: Database, revision: str, *, down: bool = False) -> None:
-    with db.engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
+from parley.storage.database import Database
+from tests.support import migrate
 
 
 def _indexes(db: Database) -> set[str]:
@@ -22,7 +15,7 @@ def _indexes(db: Database) -> set[str]:
 
 def test_0019_indexes_region_and_period_and_back(database_url: str) -> None:
     db = Database(database_url)
-    _migrate(db, "head")
+    migrate(db, "head")
     assert "ix_cases_region_period" in _indexes(db) and "ix_cases_region" not in _indexes(db)
     if db.is_sqlite:
         with db.engine.connect() as conn:
@@ -30,7 +23,7 @@ def test_0019_indexes_region_and_period_and_back(database_url: str) -> None:
                 "EXPLAIN QUERY PLAN SELECT pk FROM cases WHERE region = 'europe' "
                 "AND start_year >= 2000 ORDER BY id")))
         assert "COVERING INDEX ix_cases_region_period" in plan
-    _migrate(db, "0018", down=True)
+    migrate(db, "0018", down=True)
     assert "ix_cases_region" in _indexes(db) and "ix_cases_region_period" not in _indexes(db)
-    _migrate(db, "head")
+    migrate(db, "head")
     db.dispose()
