@@ -75,6 +75,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     return quote_mode()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` (a minute or more here) first, in their own order, then the rest:
+    the two workers of `pytest -n 2` then share the long ones from the start, instead of one
+    worker running a long test alone at the end while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(quote_mode())
 

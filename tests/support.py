@@ -9,6 +9,7 @@ take first), then answers /healthz.
 
 from __future__ import annotations
 
+import contextvars
 import http.client
 import json
 import os
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,38 @@ def built(url: str, key_dir: Path, *, upgrade: bool = False, **settings: object
 def user(app: Parley, name: str, *, admin: bool = False) -> Principal:
     app.accounts.create_user(SYSTEM, name, PASSWORD, admin=admin)
     return Principal(name, admin)
+
+
+@dataclass
+class Ran:
+    """What a CLI call printed and its exit code (the fields of a CompletedProcess)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> Ran:
+    """`parley ARGS` in this process: Click's runner over the Typer app the entry point builds,
+    with only `env`'s PARLEY_* settings (and the paper's folder). A subprocess would add 2-3 s of
+    interpreter start and imports to each call; tests/cli/test_main.py and one test per CLI
+    file still go through the installed entry point. The call runs in a copy of this context and
+    its umask is put back, so the language and umask it sets do not leak into later tests."""
+    from typer.testing import CliRunner
+
+    from parley.cli.main import full_app
+
+    clean: dict[str, str | None] = {k: None for k in os.environ
+                                    if k.startswith("PARLEY_") and k != "PARLEY_SOURCES"}
+    umask = os.umask(0o077)
+    os.umask(umask)
+    try:
+        result = contextvars.copy_context().run(
+            CliRunner().invoke, full_app(), args, input=stdin,
+            env={**clean, **env, "COLUMNS": "200"}, catch_exceptions=False)
+    finally:
+        os.umask(umask)
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def server_env(database_url: str, directory: Path, **extra: str) -> dict[str, str]:

@@ -1,26 +1,25 @@
-"""The real `parley assess` and `parley evaluate` in a subprocess: formats, files, exit codes."""
+"""`parley assess` and `parley evaluate` as a user runs them: formats, files, exit codes."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import migrated_copy
+from tests.support import PARLEY, Ran, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-PARLEY = str(Path(sys.executable).with_name("parley"))
 SCENARIOS = ROOT / "tests" / "data" / "scenarios"
 
 
-def run(args: list[str], db: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARLEY_DATABASE_URL": db, "COLUMNS": "200"}
-    return subprocess.run([PARLEY, *args], capture_output=True, text=True, env=env, timeout=180,
-                          check=False)
+def run(args: list[str], db: str) -> Ran:
+    """`parley ARGS` on `db`, in-process (`test_assess_through_the_entry_point` runs the
+    installed `parley`)."""
+    return run_cli(args, {"PARLEY_DATABASE_URL": db})
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +41,15 @@ def test_assess_json_has_the_interface_shape(db: str) -> None:
     assert "leave-one-out" in data["outlook"]["caveat"]
     assert all(f["citations"] for f in data["findings"])
     assert {f["guideline"] for f in data["findings"]} >= {"security-dilemma-rivals"}
+
+
+def test_assess_through_the_entry_point(db: str) -> None:
+    """The installed `parley` prints what the in-process calls of this file see."""
+    args = ["assess", str(SCENARIOS / "good" / "gang-truce.yaml"), "--format", "json"]
+    done = subprocess.run([PARLEY, *args], capture_output=True, text=True, timeout=180,
+                          check=False, env={**os.environ, "PARLEY_DATABASE_URL": db})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(run(args, db).stdout)
 
 
 @pytest.mark.parametrize(("fmt", "marker"), [("md", "## Top risks"), ("html", "<!doctype html>")])

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_workspaces import PARLEY, PW, run
+from tests.cli.test_workspaces import PW
+from tests.support import PARLEY
+from tests.support import run_cli as run
 
 
 @pytest.fixture

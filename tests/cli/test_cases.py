@@ -1,27 +1,27 @@
-"""The real `parley` CLI in a subprocess: output formats, exit codes, all-or-nothing import."""
+"""The `parley` cases commands as a user runs them: output formats, exit codes, all-or-nothing
+import."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import migrated_copy
+from tests.support import PARLEY, Ran, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-PARLEY = str(Path(sys.executable).with_name("parley"))
 DATA = ROOT / "tests" / "data" / "cases"
 
 
-def run(args: list[str], db: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PARLEY_DATABASE_URL": db, "COLUMNS": "200"}
-    return subprocess.run([PARLEY, *args], capture_output=True, text=True, env=env, input=stdin,
-                          timeout=120, check=False)
+def run(args: list[str], db: str, stdin: str | None = None) -> Ran:
+    """`parley ARGS` on `db`, in-process (`test_help_has_examples` runs the installed entry
+    point)."""
+    return run_cli(args, {"PARLEY_DATABASE_URL": db}, stdin)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 
 from parley.storage.migration_head import head_revision, sqlite_revision
 from tests.conftest import DATA
-from tests.support import PARLEY, built, migrate
+from tests.support import PARLEY, Ran, built, migrate, run_cli
 
 SCENARIO = DATA / "scenarios" / "good" / "gang-truce.yaml"
 READS = {
@@ -28,14 +28,18 @@ READS = {
 """Every command that only reads the database, by name."""
 
 
-def run(args: list[str], url: str, directory: Path) -> subprocess.CompletedProcess[str]:
-    """The real entry point, its settings all in `directory` (never the user's data dir)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
-           or k == "PARLEY_SOURCES"}
-    env |= {"PARLEY_DATABASE_URL": url, "PARLEY_DATA_DIR": str(directory / "data"),
-            "PARLEY_MASTER_KEY_FILE": str(directory / "master.key")}
-    return subprocess.run([PARLEY, *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+def run(args: list[str], url: str, directory: Path, *, process: bool = False) -> Ran:
+    """`parley ARGS` with its settings all in `directory` (never the user's data dir):
+    in-process, or with `process` through the installed entry point."""
+    env = {"PARLEY_DATABASE_URL": url, "PARLEY_DATA_DIR": str(directory / "data"),
+           "PARLEY_MASTER_KEY_FILE": str(directory / "master.key")}
+    if not process:
+        return run_cli(args, env)
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")
+                 or k == "PARLEY_SOURCES"}
+    done = subprocess.run([PARLEY, *args], capture_output=True, text=True,
+                          env=inherited | env, timeout=120, check=False)
+    return Ran(done.returncode, done.stdout, done.stderr)
 
 
 def files(directory: Path) -> dict[str, str]:
@@ -120,7 +124,47 @@ def test_reads_take_no_write_lock(migrated_sqlite: str, tmp_path: Path) -> None:
 def test_a_writing_command_still_migrates(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'parley.db'}"
     made = run(["cases", "import", str(DATA / "cases" / "good" / "my-august-town-case.yaml")],
-               url, tmp_path)
+               url, tmp_path, process=True)
     assert made.returncode == 0, made.stderr
     assert sqlite_revision(tmp_path / "parley.db") == head_revision()
     assert run(["cases", "show", "my-august-town-case"], url, tmp_path).returncode == 0
+
+
+def connections_to(url: str) -> int:
+    """Connections this process holds open to the database at `url`: file descriptors on the
+    SQLite file, sessions in PostgreSQL's view of its own activity."""
+    if url.startswith("sqlite:///"):
+        db = Path(url[len("sqlite:///"):]).resolve()
+        fds = Path("/proc/self/fd")
+        return sum(1 for fd in fds.iterdir() if _target(fd) == str(db))
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                           "AND pid <> pg_backend_pid() AND client_port IS NOT NULL",
+                           (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _target(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except OSError:  # closed since it was listed
+        return ""
+
+
+@pytest.mark.parametrize("args", [["users", "create", "ana", "--password-stdin"],
+                                  ["cases", "list", "--format", "ids"],
+                                  ["keys", "status"]])
+def test_a_command_run_in_process_leaves_no_connection_open(args: list[str], database_url: str,
+                                                            tmp_path: Path) -> None:
+    """cli/closing.py: whatever a command opened is closed when it ends (it was left to the
+    process's exit, so a script or test calling the CLI in-process kept every connection)."""
+    assert run(["db", "upgrade"], database_url, tmp_path).returncode == 0
+    assert connections_to(database_url) == 0
+    done = run_cli(args, {"PARLEY_DATABASE_URL": database_url,
+                          "PARLEY_MASTER_KEY_FILE": str(tmp_path / "master.key")},
+                   "a long enough password\n")
+    assert done.returncode == 0, done.stderr
+    assert connections_to(database_url) == 0

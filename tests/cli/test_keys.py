@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_workspaces import PW, run
+from tests.cli.test_workspaces import PW
 from tests.support import PARLEY, Server
+from tests.support import run_cli as run
 
 Runner = Callable[..., Any]
 
@@ -69,14 +70,15 @@ def servers() -> Iterator[list[Server]]:
 
 
 def account(env: dict[str, str]) -> dict[str, str]:
-    assert cli(["users", "create", "ana", "--password-stdin"], env, PW).returncode == 0
-    token = cli(["tokens", "create", "ana"], env).stdout.strip()
+    assert run(["users", "create", "ana", "--password-stdin"], env, PW).returncode == 0
+    token = run(["tokens", "create", "ana"], env).stdout.strip()
     return {"Authorization": f"Bearer {token}"}
 
 
 def cli(args: list[str], env: dict[str, str], stdin: str | None = None
         ) -> subprocess.CompletedProcess[str]:
-    """The real entry point in a subprocess (the PostgreSQL legs: no connection left open)."""
+    """The real entry point in a subprocess: for `parley serve`, and where the process itself
+    is what is tested."""
     return subprocess.run([PARLEY, *args], env={**operator_env(), **env}, capture_output=True, text=True,
                           input=stdin, timeout=120, check=False)
 
@@ -106,11 +108,11 @@ def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,
     env = {"PARLEY_DATABASE_URL": database_url,
            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
     auth = account(env)
-    old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
+    old = run(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
     servers.append(start(env))
     api = servers[-1].url + "/api/workspaces"
     assert call("GET", f"{api}/{old}", auth).json()["name"] == "Before"
-    rotated = cli(["keys", "rotate"], env)
+    rotated = run(["keys", "rotate"], env)
     assert rotated.returncode == 0, rotated.stderr
     got = call("GET", f"{api}/{old}", auth)
     assert got.status_code == 200, got.text  # was 500
@@ -124,7 +126,7 @@ def test_rotate_while_the_server_runs(database_url: str, tmp_path: Path,
     for ws_id, name in ((old, "Before"), (new, "After")):
         got = call("GET", f"{api}/{ws_id}", auth)
         assert got.status_code == 200 and got.json()["name"] == name, got.text
-    assert cli(["keys", "status"], env).returncode == 0
+    assert run(["keys", "status"], env).returncode == 0
 
 
 def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
@@ -132,10 +134,10 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
     env = {"PARLEY_DATABASE_URL": database_url,
            "PARLEY_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
     auth = account(env)
-    old = cli(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
+    old = run(["workspaces", "create", "Before", "--owner", "ana"], env).stdout.strip()
     servers.append(start(env))
     api = servers[-1].url + "/api/workspaces"
-    rotated = cli(["keys", "rotate"], env)
+    rotated = run(["keys", "rotate"], env)
     assert rotated.returncode == 0 and rotated.stdout.startswith("2:"), rotated.stderr
     made = call("POST", api, auth, {"name": "After"})
     assert made.status_code == 503, made.text
@@ -151,10 +153,11 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
 
 def on(database_url: str, tmp_path: Path) -> tuple[dict[str, str], Runner]:
     """Environment for `database_url` with the key file in `tmp_path`, and how to run the
-    CLI: in-process on SQLite (fast), a subprocess on PostgreSQL (no connection left open)."""
+    CLI: in-process on both databases (each command closes its connections when it ends, so
+    none is left open; a subprocess would add an interpreter's start to every call)."""
     env = {"PARLEY_DATABASE_URL": database_url,
            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
-    return env, (run if database_url.startswith("sqlite") else cli)
+    return env, run
 
 
 def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path: Path) -> None:

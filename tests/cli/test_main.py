@@ -50,7 +50,8 @@ def test_a_command_loads_only_its_own_module() -> None:
     probe = ("import sys; from parley.cli.main import main\n"
              "try:\n    main(['db', '--help'])\nexcept SystemExit:\n    pass\n"
              "print(sorted(m for m in sys.modules if m.startswith('parley.cli.') "
-             "and m not in ('parley.cli.main', 'parley.cli.errors', 'parley.cli.context')), "
+             "and m not in ('parley.cli.main', 'parley.cli.errors', 'parley.cli.context', "
+             "'parley.cli.closing')), "
              "file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          timeout=120, check=False)

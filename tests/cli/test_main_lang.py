@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.cli.test_assess import SCENARIOS, db, run
+from tests.support import run_cli
 
 __all__ = ["db"]
 
@@ -30,10 +31,9 @@ def test_json_keys_stay_english(db: str) -> None:
     assert {f["title"] for f in spanish["findings"]} != {f["title"] for f in english["findings"]}
 
 
-def test_case_show_in_spanish_through_the_environment(db: str,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PARLEY_LANGUAGE", "es-HN")
-    out = run(["cases", "show", "el-salvador-mara-truce-2012"], db)
+def test_case_show_in_spanish_through_the_environment(db: str) -> None:
+    out = run_cli(["cases", "show", "el-salvador-mara-truce-2012"],
+                  {"PARLEY_DATABASE_URL": db, "PARLEY_LANGUAGE": "es-HN"})
     assert out.returncode == 0, out.stderr
     assert "El Salvador – Tregua entre maras" in out.stdout
     assert "evidencia" in out.stdout

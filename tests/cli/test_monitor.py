@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from parley.cli.main import app
+from tests.support import run_cli
 
 DATA = Path(__file__).parents[1] / "data" / "monitoring"
 SICILY = str(DATA / "sicily-long.csv")
@@ -88,12 +89,8 @@ PW = "a long enough password\n"
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[int, str, str]:
-    import os
-
-    clean = {k: None for k in os.environ if k.startswith("PARLEY_")}
-    result = CliRunner().invoke(app, args, input=stdin, env={**clean, **env, "COLUMNS": "200"},
-                                catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    ran = run_cli(args, env, stdin)
+    return ran.returncode, ran.stdout, ran.stderr
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from parley.bootstrap import Parley
 from parley.config import Settings
-from tests.cli.test_workspaces import run
+from tests.support import run_cli as run
 
 PW = "a long enough password\n"
 NEW = "another long passphrase 9\n"

@@ -7,33 +7,14 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from parley.cli.main import app
+from tests.support import PARLEY
+from tests.support import run_cli as run
 
-PARLEY = str(Path(sys.executable).with_name("parley"))
 PW = "a long enough password\n"
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> Result:
-    """The CLI in-process (importing it in a subprocess costs seconds per call)."""
-    clean = {k: None for k in os.environ if k.startswith("PARLEY_") and k not in (
-        "PARLEY_SOURCES",)}
-    result = CliRunner().invoke(app, args, input=stdin, env={**clean, **env, "COLUMNS": "200"},
-                                catch_exceptions=False)
-    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 def test_the_real_entry_point(env: dict[str, str]) -> None:

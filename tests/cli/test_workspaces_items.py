@@ -11,8 +11,8 @@ import pytest
 
 from parley.bootstrap import Parley
 from parley.domain.access import Role
-from tests.cli.test_workspaces import run
 from tests.support import build, user
+from tests.support import run_cli as run
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from parley.bootstrap import Parley
 from parley.domain.access import Classification, Role
 from parley.domain.workspace import ItemKind
-from tests.cli.test_workspaces import run
 from tests.support import build, user
+from tests.support import run_cli as run
 
 SECRET = "Transfer of the leaders to a lower-security prison"
 

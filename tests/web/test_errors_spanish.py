@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from parley.bootstrap import Parley
 from parley.domain.account import Principal
 from parley.web.app import create_app
-from tests.cli.test_workspaces import run
+from tests.support import run_cli as run
 from tests.support import user
 
 SPANISH = {"Accept-Language": "es-HN,es;q=0.9"}

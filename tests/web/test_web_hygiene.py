@@ -177,6 +177,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_every_file_parley_writes_is_0600(tmp_path: Path) -> None:
     """Issue: 'the database, backups and `workspaces export -o` files are created 0644'.
     The CLI runs with the usual umask 022, as a shell gives it."""

@@ -6,6 +6,7 @@ import getpass
 from functools import cache
 
 from parley.bootstrap import Parley, Settings
+from parley.cli.closing import close_when_done
 from parley.domain.account import Principal
 
 
@@ -25,7 +26,7 @@ def open_parley(*, upgrade: bool = True, check_keys: bool | None = None) -> Parl
     then (by default when migrated) checks that the master key ring opens the encrypted data
     (exit 1 naming the key file and the recovery otherwise; no key file is ever created here).
     """
-    parley = Parley.build()
+    parley = closed_with_command(Parley.build())
     parley.background = False  # the command exits: `parley evaluate` recomputes, not a thread
     if upgrade:
         parley.upgrade(operator())
@@ -39,6 +40,13 @@ def open_reader() -> Parley:
     the database as it is, never migrated and without the migration's write lock, so a
     read is quick and cannot race a writer. A missing, foreign or behind database is refused
     (exit 2 or 1) naming `parley db upgrade`, and is left exactly as it was."""
-    parley = Parley.open_current(Settings(), upgrade_hint="`parley db upgrade`")
+    parley = closed_with_command(
+        Parley.open_current(Settings(), upgrade_hint="`parley db upgrade`"))
     parley.background = False
+    return parley
+
+
+def closed_with_command(parley: Parley) -> Parley:
+    """`parley`, to be closed when the running command ends (cli/closing.py)."""
+    close_when_done(parley)
     return parley

@@ -19,6 +19,7 @@ from typing import Any
 import typer
 
 from parley import __version__
+from parley.cli.closing import close_opened
 from parley.locale import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, set_language
 
 HELP = "Parley: evidence-based support for negotiations with violent criminal groups."
@@ -70,6 +71,7 @@ def _print_version(value: bool) -> None:
 
 
 def _root(
+    context: typer.Context,
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
                                  help="Print the version and exit."),
     lang: str = typer.Option(
@@ -78,6 +80,7 @@ def _root(
         "JSON keys stay English. Example: parley --lang es assess s.yaml -f md"),
 ) -> None:
     os.umask(PRIVATE_UMASK)
+    context.call_on_close(close_opened)
     try:
         set_language(lang)
     except UnknownLanguage as exc:
