@@ -269,7 +269,7 @@ def saved_rename(request: Request, actor: AccountUser, scenario_id: str, body: R
 def saved_rerun(request: Request, actor: AccountUser, scenario_id: str) -> dict[str, Any]:
     """Assess a saved scenario again against the case base as it is now (audited)."""
     parley = get_parley(request)
-    saved = parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
+    saved = parley.scenarios.rerun(actor, scenario_id, parley.cases.count())
     return _full(parley, saved, actor)
 
 

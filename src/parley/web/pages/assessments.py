@@ -209,7 +209,7 @@ def saved_scenario(request: Request, scenario_id: str, actor: AccountUser,
     the current case base."""
     parley = get_parley(request)
     saved = parley.scenarios.get(actor, scenario_id)
-    notice = (f"Re-run against the current case base ({len(parley.cases.export())} cases)."
+    notice = (f"Re-run against the current case base ({parley.cases.count()} cases)."
               if rerun else None)
     return _page(request, parley, values=_form_values(scenario_to_dict(saved.scenario),
                                                       saved.scenario.classification.value),
@@ -243,7 +243,7 @@ def saved_rerun(request: Request, scenario_id: str,
                 actor: AccountUser) -> Response:
     """Assess a saved scenario again against the case base as it is now (audited)."""
     parley = get_parley(request)
-    parley.scenarios.rerun(actor, scenario_id, len(parley.cases.export()))
+    parley.scenarios.rerun(actor, scenario_id, parley.cases.count())
     return RedirectResponse(f"/assess/saved/{scenario_id}?rerun=1", status_code=303)
 
 
