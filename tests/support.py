@@ -21,9 +21,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
+import typer
 
 from parley.bootstrap import Parley
 from parley.config import Settings
@@ -78,12 +80,10 @@ class Ran:
 def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> Ran:
     """`parley ARGS` in this process: Click's runner over the Typer app the entry point builds,
     with only `env`'s PARLEY_* settings (and the paper's folder). A subprocess would add 2-3 s of
-    interpreter start and imports to each call; tests/cli/test_main.py and one test per CLI
-    file still go through the installed entry point. The call runs in a copy of this context and
+    interpreter start and imports to each call (tests/README.md names the tests that still go
+    through the installed entry point). The call runs in a copy of this context and
     its umask is put back, so the language and umask it sets do not leak into later tests."""
     from typer.testing import CliRunner
-
-    from parley.cli.main import full_app
 
     clean: dict[str, str | None] = {k: None for k in os.environ
                                     if k.startswith("PARLEY_") and k != "PARLEY_SOURCES"}
@@ -91,11 +91,19 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> R
     os.umask(umask)
     try:
         result = contextvars.copy_context().run(
-            CliRunner().invoke, full_app(), args, input=stdin,
+            CliRunner().invoke, _cli_app(), args, input=stdin,
             env={**clean, **env, "COLUMNS": "200"}, catch_exceptions=False)
     finally:
         os.umask(umask)
     return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+@cache
+def _cli_app() -> typer.Typer:
+    """Every command loaded, built once per worker (as `parley` builds it per process)."""
+    from parley.cli.main import full_app
+
+    return full_app()
 
 
 def server_env(database_url: str, directory: Path, **extra: str) -> dict[str, str]:

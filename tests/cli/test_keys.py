@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,6 @@ import pytest
 from tests.cli.test_workspaces import PW
 from tests.support import PARLEY, Server
 from tests.support import run_cli as run
-
-Runner = Callable[..., Any]
 
 
 @pytest.fixture
@@ -151,20 +149,18 @@ def test_a_server_whose_ring_cannot_follow_a_rotation_answers_503(
     assert got.status_code == 200 and got.json()["name"] == "Before"
 
 
-def on(database_url: str, tmp_path: Path) -> tuple[dict[str, str], Runner]:
-    """Environment for `database_url` with the key file in `tmp_path`, and how to run the
-    CLI: in-process on both databases (each command closes its connections when it ends, so
-    none is left open; a subprocess would add an interpreter's start to every call)."""
-    env = {"PARLEY_DATABASE_URL": database_url,
-           "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
-    return env, run
+def on(database_url: str, tmp_path: Path) -> dict[str, str]:
+    """The CLI's environment for `database_url`, its key file in `tmp_path` (the calls run
+    in-process on both databases: each command closes its connections when it ends)."""
+    return {"PARLEY_DATABASE_URL": database_url,
+            "PARLEY_MASTER_KEY_FILE": str(tmp_path / "parley.master.key")}
 
 
 def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path: Path) -> None:
     """Issue 8, item 3: 'A missing key file is silently replaced by a new one'."""
-    env, parley = on(database_url, tmp_path)
-    parley(["users", "create", "ana", "--password-stdin"], env, PW)
-    ws = parley(["workspaces", "create", "Talks", "--owner", "ana"], env).stdout.strip()
+    env = on(database_url, tmp_path)
+    run(["users", "create", "ana", "--password-stdin"], env, PW)
+    ws = run(["workspaces", "create", "Talks", "--owner", "ana"], env).stdout.strip()
     key = tmp_path / "parley.master.key"
     escrow = tmp_path / "escrow.keys"
     shutil.copy2(key, escrow)  # the operator's copy of the key file, kept apart
@@ -174,20 +170,20 @@ def test_serve_refuses_when_the_key_file_is_missing(database_url: str, tmp_path:
     assert f"master key file {key} does not exist" in started.stderr
     assert "Restore the key file from your backup or escrow" in started.stderr
     assert not key.exists()
-    made = parley(["workspaces", "create", "New secrets", "--owner", "ana"], env)
+    made = run(["workspaces", "create", "New secrets", "--owner", "ana"], env)
     assert made.returncode == 1 and "does not exist" in made.stderr and not key.exists()
-    signed_up = parley(["users", "create", "bob", "--password-stdin"], env, PW)  # audit only
+    signed_up = run(["users", "create", "bob", "--password-stdin"], env, PW)  # audit only
     assert signed_up.returncode == 1 and not key.exists()
-    assert parley(["keys", "import", str(escrow)], env).returncode == 0  # the documented fix
-    back = parley(["workspaces", "export", ws], env)
+    assert run(["keys", "import", str(escrow)], env).returncode == 0  # the documented fix
+    back = run(["workspaces", "export", ws], env)
     assert back.returncode == 0 and json.loads(back.stdout)["workspace"]["name"] == "Talks"
 
 
 def test_serve_refuses_a_key_file_that_cannot_open_the_data(database_url: str,
                                                             tmp_path: Path) -> None:
-    env, parley = on(database_url, tmp_path)
-    parley(["users", "create", "ana", "--password-stdin"], env, PW)
-    parley(["workspaces", "create", "Talks", "--owner", "ana"], env)
+    env = on(database_url, tmp_path)
+    run(["users", "create", "ana", "--password-stdin"], env, PW)
+    run(["workspaces", "create", "Talks", "--owner", "ana"], env)
     key = tmp_path / "parley.master.key"
     key.write_text("1:" + base64.b64encode(os.urandom(32)).decode() + "\n")
     started = cli(["serve", "--port", "0"], env)
@@ -200,57 +196,57 @@ def test_restore_of_a_backup_taken_before_a_rotation(database_url: str,
                                                      tmp_path: Path) -> None:
     """Issue 8, item 3: 'Restoring a backup taken before a rotation says success; every
     workspace is then unreadable.' Now the retired ring re-wraps it: readable."""
-    env, parley = on(database_url, tmp_path)
-    parley(["users", "create", "ana", "--password-stdin"], env, PW)
-    ws = parley(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
+    env = on(database_url, tmp_path)
+    run(["users", "create", "ana", "--password-stdin"], env, PW)
+    ws = run(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
     bak = tmp_path / "before.db"
-    assert parley(["db", "backup", str(bak)], env).returncode == 0
-    assert parley(["keys", "rotate"], env).returncode == 0
-    restored = parley(["db", "restore", str(bak)], env)
+    assert run(["db", "backup", str(bak)], env).returncode == 0
+    assert run(["keys", "rotate"], env).returncode == 0
+    restored = run(["db", "restore", str(bak)], env)
     assert restored.returncode == 0, restored.stderr
-    exported = parley(["workspaces", "export", ws], env)
+    exported = run(["workspaces", "export", ws], env)
     assert exported.returncode == 0, exported.stderr  # was: every workspace unreadable
     assert json.loads(exported.stdout)["workspace"]["name"] == "Kept"
     assert key_versions(database_url) == {2}
-    assert parley(["keys", "status"], env).returncode == 0
-    assert parley(["audit", "verify"], env).returncode == 0
+    assert run(["keys", "status"], env).returncode == 0
+    assert run(["audit", "verify"], env).returncode == 0
     for f in (bak, tmp_path / "before.db.keys.json"):  # were 0644 (the backup)
         assert oct(f.stat().st_mode & 0o777) == "0o600"
 
 
 def test_restore_refuses_a_ring_that_cannot_open_the_backup(database_url: str,
                                                             tmp_path: Path) -> None:
-    env, parley = on(database_url, tmp_path)
-    parley(["users", "create", "ana", "--password-stdin"], env, PW)
-    ws = parley(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
+    env = on(database_url, tmp_path)
+    run(["users", "create", "ana", "--password-stdin"], env, PW)
+    ws = run(["workspaces", "create", "Kept", "--owner", "ana"], env).stdout.strip()
     escrow = tmp_path / "escrow.keys"
-    exported = parley(["keys", "export", "-o", str(escrow)], env)
+    exported = run(["keys", "export", "-o", str(escrow)], env)
     assert exported.returncode == 0 and "warning" in exported.stderr
     assert oct(escrow.stat().st_mode & 0o777) == "0o600"
-    assert parley(["keys", "export", "-o", str(escrow)], env).returncode == 2  # no overwrite
+    assert run(["keys", "export", "-o", str(escrow)], env).returncode == 2  # no overwrite
     bak = tmp_path / "before.db"
-    parley(["db", "backup", str(bak)], env)
-    parley(["keys", "rotate"], env)
+    run(["db", "backup", str(bak)], env)
+    run(["keys", "rotate"], env)
     (tmp_path / "parley.master.key.retired").unlink()  # no retired ring kept
-    later = parley(["workspaces", "create", "Later", "--owner", "ana"], env).stdout.strip()
-    refused = parley(["db", "restore", str(bak)], env)
+    later = run(["workspaces", "create", "Later", "--owner", "ana"], env).stdout.strip()
+    refused = run(["db", "restore", str(bak)], env)
     assert refused.returncode == 2
     assert "master key version 1" in refused.stderr and "--accept-key-mismatch" in refused.stderr
-    assert parley(["workspaces", "export", later], env).returncode == 0  # nothing changed
-    forced = parley(["db", "restore", str(bak), "--accept-key-mismatch"], env)
+    assert run(["workspaces", "export", later], env).returncode == 0  # nothing changed
+    forced = run(["db", "restore", str(bak), "--accept-key-mismatch"], env)
     assert forced.returncode == 0 and "warning" in forced.stderr, forced.stderr
-    unreadable = parley(["workspaces", "export", ws], env)
+    unreadable = run(["workspaces", "export", ws], env)
     assert unreadable.returncode == 1 and "master key version 1" in unreadable.stderr
-    assert parley(["keys", "status"], env).returncode == 1
+    assert run(["keys", "status"], env).returncode == 1
     started = cli(["serve", "--port", "0"], env)  # clearly refused, not 500s
     assert started.returncode == 1 and "parley keys import" in started.stderr
-    assert parley(["audit", "verify", "--structure-only"], env).returncode == 0
-    imported = parley(["keys", "import", str(escrow)], env)
+    assert run(["audit", "verify", "--structure-only"], env).returncode == 0
+    imported = run(["keys", "import", str(escrow)], env)
     assert imported.returncode == 0, imported.stderr
-    again = parley(["workspaces", "export", ws], env)
+    again = run(["workspaces", "export", ws], env)
     assert again.returncode == 0 and json.loads(again.stdout)["workspace"]["name"] == "Kept"
     assert key_versions(database_url) == {2}  # re-wrapped with the newest
-    assert parley(["audit", "verify"], env).returncode == 0
+    assert run(["audit", "verify"], env).returncode == 0
 
 
 def test_import_of_a_missing_file_touches_no_database(env: dict[str, str],
