@@ -31,6 +31,7 @@ from parley.knowledge.manifest import (
     load_manifest,
     manifest_checkers,
 )
+from tests.head_schema import remove_template
 
 # Every app the tests build (in process or `parley serve`) gets generous per-client rate
 # limits, so the suite is not slowed by them; tests/web/test_limits.py proves the limiter with
@@ -84,6 +85,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(quote_mode())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _head_schema_template() -> Iterator[None]:
+    """Remove the worker's migrated SQLite template (tests/head_schema.py) when its session ends."""
+    yield
+    remove_template()
 
 
 @pytest.fixture(scope="session")

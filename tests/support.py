@@ -32,6 +32,7 @@ from parley.config import Settings
 from parley.domain.account import SYSTEM, Principal
 from parley.storage.database import Database, alembic_config
 from parley.storage.passwords import Argon2Hasher
+from tests.head_schema import give_schema
 
 PASSWORD = "correct horse battery staple"
 PARLEY = str(Path(sys.executable).with_name("parley"))
@@ -41,7 +42,9 @@ TEST_MASTER_KEY = "1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU="
 
 
 def build(url: str, key_dir: Path, **settings: object) -> Parley:
-    """A migrated Parley on `url`, master key file in `key_dir`, Argon2 at its cheapest."""
+    """A migrated Parley on `url`, master key file in `key_dir`, Argon2 at its cheapest (a
+    brand-new database is a copy of one migrated once per worker: tests/head_schema.py)."""
+    give_schema(url)
     app = Parley.build(Settings(database_url=url, master_key_file=key_dir / "master.key",
                                 **settings),  # type: ignore[arg-type]
                        hasher=Argon2Hasher(cheap=True))
