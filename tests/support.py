@@ -43,7 +43,7 @@ TEST_MASTER_KEY = "1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU="
 
 def build(url: str, key_dir: Path, **settings: object) -> Parley:
     """A migrated Parley on `url`, master key file in `key_dir`, Argon2 at its cheapest (a
-    brand-new database is a copy of one migrated once per worker: tests/head_schema.py)."""
+    brand-new SQLite file is a copy of one migrated once per worker: tests/head_schema.py)."""
     give_schema(url)
     app = Parley.build(Settings(database_url=url, master_key_file=key_dir / "master.key",
                                 **settings),  # type: ignore[arg-type]

@@ -38,6 +38,8 @@ CROSS_CUTTING: dict[str, str] = {
     "scripts/test_pack_dictionary.py": "scripts/pack_dictionary.py, the packing dictionaries",
     # documents that promise a test for each item
     "test_security_docs.py": "docs/security*.md name a test for every attack and setting",
+    # the test suite's own helpers that are not fixtures
+    "test_head_schema.py": "tests/head_schema.py, the migrated SQLite copy support.build uses",
     # the benchmarks' own generator, in bench/ (not in src/)
     "bench/test_synthetic.py": "bench/synthetic.py, the synthetic case generator",
     # security regressions and whole-system properties, through the real app or server
