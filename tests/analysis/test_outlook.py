@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parley.analysis.conditions import contributions, fit_weights, probabilities
@@ -69,8 +69,15 @@ def test_outlook_is_a_distribution_never_certain_and_capped(
     assert probs.max() <= params.cap + 1e-12  # never above 0.5 unless the cap was lifted
 
 
+NEAR_CANCEL = (Evidence(np.full(K, 1 / K), (), np.array([-1.0, 1.0]), np.array([1.0, 1 + 2**-24])),
+               CalibratedParams(1, 0.5, 0.0, 1.0, 0.0, CAUTIOUS_CAP, 0.0))
+"""Two conditions that almost cancel: each one's share of the shift is 1.7e7 times it, and a
+condition's row summed to 9.3e-10, not 0 (found by hypothesis)."""
+
+
 @settings(max_examples=300, deadline=None)
 @given(evidence_and_params())
+@example(NEAR_CANCEL)
 def test_the_explanation_adds_up_exactly(case: tuple[Evidence, CalibratedParams]) -> None:
     ev, params = case
     ex = explain(ev, params)

@@ -6,7 +6,7 @@ import itertools
 import re
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from parley.analysis.qca import Options, SetData, analyse, build_truth_table, result_to_json
@@ -87,8 +87,15 @@ def test_mv_prime_implicants_match_brute_force(data: SetData, remainders: bool) 
     assert set(primes) == brute_mv_primes(set(tt.positives), off, list(data.noflevels))
 
 
+ALL_POSITIVE = SetData.from_columns(["A", "B"], [[0.0, 0.0, 2.0], [0.0, 1.0, 0.0]], "Y",
+                                   [1.0, 1.0, 1.0], ["c0", "c1", "c2"], multi_value=["A", "B"])
+"""Every observed configuration positive: with remainders the solution is the tautology `1`
+(the empty conjunction), which the test once failed to read (found by hypothesis)."""
+
+
 @settings(max_examples=60, deadline=None)
 @given(mv_data(), st.booleans())
+@example(ALL_POSITIVE, True)
 def test_mv_models_cover_every_positive_and_no_negative(data: SetData, remainders: bool) -> (
         None):
     assume(data.is_multivalue)
@@ -100,8 +107,8 @@ def test_mv_models_cover_every_positive_and_no_negative(data: SetData, remainder
     negatives = [r["config"] for r in result["truth_table"] if r["OUT"] != "1"]
     kind = "parsimonious" if remainders else "conservative"
     for model in result["solutions"][kind]["models"]:
-        lits = [[(t.split("[")[0], t[-2]) for t in term["term"].split("*")]
-                for term in model["terms"]]
+        lits = [[(t.split("[")[0], t[-2]) for t in term["term"].split("*") if t != "1"]
+                for term in model["terms"]]  # "1", the empty conjunction, holds everywhere
 
         def inside(config: str, term: list[tuple[str, str]]) -> bool:
             return all(config[data.conditions.index(c)] == v for c, v in term)
